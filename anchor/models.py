@@ -1,0 +1,310 @@
+"""Frozen values that flow between stages, and their JSON form.
+
+Every stage takes one of these and returns the next, so any stage result can be
+written to disk, edited by a person (the script) and read back.
+All times are integer milliseconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+__all__ = [
+    "Article",
+    "Avatar",
+    "Box",
+    "Branding",
+    "Captions",
+    "Cue",
+    "Lang",
+    "RenderResult",
+    "RenderSpec",
+    "Script",
+    "Segment",
+    "Span",
+    "Speech",
+    "Summary",
+    "VoicePreset",
+    "from_dict",
+    "from_json",
+    "to_dict",
+    "to_json",
+]
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An ingested article: decoded, cleaned, language and script detected."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+    language: Lang
+    variant: str  # "Hans" or "Hant" for Chinese, "" for English
+    source: str  # path, "-" for stdin, or "inline"
+    sha256: str  # of the cleaned text; the cache key of later stages
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Broadcast summary in the source language, sentences in article order."""
+
+    language: Lang
+    title: str
+    sentences: tuple[str, ...]
+    key_figures: tuple[str, ...]  # numbers, percentages, years found in the sentences
+    backend: str
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One sentence of the script in both languages."""
+
+    index: int
+    zh: str
+    en: str
+    warnings: tuple[str, ...] = ()  # e.g. "number 95% missing in en"
+
+    def text(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    """The bilingual broadcast script a reporter may edit before rendering."""
+
+    title_zh: str
+    title_en: str
+    source_language: Lang
+    zh_variant: str  # "Hans" or "Hant": the script the zh text is written in
+    segments: tuple[Segment, ...]
+    backend: str  # translation backend and model that produced it
+
+    def title(self, lang: Lang) -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def texts(self, lang: Lang) -> tuple[str, ...]:
+        return tuple(s.text(lang) for s in self.segments)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(f"sentence {s.index + 1}: {w}" for s in self.segments for w in s.warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of the audio track: a sentence or a word."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+
+    @property
+    def duration_ms(self) -> int:
+        return self.end_ms - self.start_ms
+
+
+@dataclass(frozen=True, slots=True)
+class Speech:
+    """One language's voice track: a mono WAV plus where each sentence lies in it."""
+
+    language: Lang
+    audio: Path
+    sample_rate: int
+    duration_ms: int
+    sentences: tuple[Span, ...]  # one per script segment, same order
+    words: tuple[Span, ...]  # word timings where the backend gives them, else ()
+    backend: str
+    voice: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    start_ms: int
+    end_ms: int
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Captions:
+    language: Lang
+    cues: tuple[Cue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A pixel rectangle in an image or a frame."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def cx(self) -> int:
+        return self.x + self.w // 2
+
+    @property
+    def cy(self) -> int:
+        return self.y + self.h // 2
+
+
+@dataclass(frozen=True, slots=True)
+class Avatar:
+    """A presenter: a portrait photo plus optional hints from its TOML."""
+
+    name: str
+    display_name: str
+    title: str  # shown under the name in the lower third
+    image: Path
+    language_names: tuple[tuple[str, str], ...] = ()  # (lang, name) overrides
+    face: Box | None = None  # hints in image pixels; detected when absent
+    eyes: tuple[Box, ...] = ()
+    mouth: Box | None = None
+    voice_zh: str = ""
+    voice_en: str = ""
+    licence: str = ""
+
+    def name_in(self, lang: str) -> str:
+        return dict(self.language_names).get(lang, self.display_name)
+
+
+@dataclass(frozen=True, slots=True)
+class VoicePreset:
+    """A named voice: which voice each backend uses for one language."""
+
+    name: str
+    language: Lang
+    label: str
+    offline_backend: str  # "kokoro" or "hibari"
+    offline_voice: str
+    edge_voice: str
+    speed: float = 1.0
+    edge_rate: str = "+0%"
+    edge_pitch: str = "+0Hz"
+
+
+@dataclass(frozen=True, slots=True)
+class Branding:
+    channel: str = "Anchor News"
+    primary: str = "#0B3D91"  # lower-third band
+    accent: str = "#E03C31"  # logo bug and rules
+    text: str = "#FFFFFF"
+    background_top: str = "#14213D"
+    background_bottom: str = "#2B4C7E"
+    logo: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSpec:
+    """Everything the renderer needs for one clip, and nothing it must look up."""
+
+    language: str  # "zh", "en" or "bilingual"
+    width: int
+    height: int
+    fps: int
+    duration_ms: int
+    audio: Path
+    avatar: Avatar
+    headline: str
+    presenter: str
+    presenter_title: str
+    cues: tuple[Cue, ...]
+    branding: Branding
+    font_file: Path
+    seed: int = 0
+    preset: str = "veryfast"
+    crf: int = 20
+    words: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RenderResult:
+    language: str
+    video: Path
+    srt: Path | None
+    vtt: Path | None
+    duration_ms: int
+    width: int
+    height: int
+    renderer: str
+    seconds: float = 0.0
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- JSON
+
+T = TypeVar("T")
+
+
+def to_dict(value: Any) -> Any:
+    """Plain JSON-ready form of a stage value (dataclasses, tuples, paths)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_dict(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [to_dict(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): to_dict(v) for k, v in value.items()}
+    return value
+
+
+def _convert(tp: Any, raw: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if raw is None:
+        return None
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _convert(args[0], raw) if len(args) == 1 else raw
+    if origin is Literal:
+        return raw
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_convert(args[0], v) for v in raw)
+        return tuple(_convert(a, v) for a, v in zip(args, raw, strict=True))
+    if tp is Path:
+        return Path(raw)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return from_dict(tp, raw)
+    if tp is float and isinstance(raw, int):
+        return float(raw)
+    return raw
+
+
+def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Build a stage value from its plain form; unknown keys are an error."""
+    if not isinstance(data, dict):
+        raise TypeError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = set(data) - names
+    if unknown:
+        raise TypeError(f"{cls.__name__}: unknown field(s) {', '.join(sorted(unknown))}")
+    kwargs = {k: _convert(hints[k], v) for k, v in data.items()}
+    return cls(**kwargs)
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(to_dict(value), ensure_ascii=False, indent=2) + "\n"
+
+
+def from_json(cls: type[T], text: str) -> T:
+    return from_dict(cls, json.loads(text))
