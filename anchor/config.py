@@ -1,0 +1,149 @@
+"""Settings from one source: defaults.toml, anchor.toml, ANCHOR_* env vars, flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .models import Branding
+
+__all__ = ["ASPECTS", "Settings", "load_settings"]
+
+_DEFAULTS = Path(__file__).with_name("defaults.toml")
+
+ASPECTS: dict[str, tuple[int, int]] = {"16:9": (1920, 1080), "9:16": (1080, 1920)}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    langs: tuple[str, ...]
+    bilingual: bool
+    bilingual_voice: str
+    sentences: int
+    avatar: str
+    voice_zh: str
+    voice_en: str
+    aspect: str
+    fps: int
+    preset: str
+    crf: int
+    out: Path
+    tts: str
+    summarizer: str
+    translator: str
+    zh_variant: str
+    renderer: str
+    seed: int
+    branding: Branding = field(default_factory=Branding)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return ASPECTS[self.aspect]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}", hint="check the TOML syntax") from exc
+
+
+def _coerce(name: str, raw: Any, like: Any) -> Any:
+    """Turn a TOML/env/flag value into the type of the default."""
+    try:
+        if isinstance(like, bool):
+            if isinstance(raw, str):
+                if raw.lower() in ("1", "true", "yes", "on"):
+                    return True
+                if raw.lower() in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError(raw)
+            return bool(raw)
+        if isinstance(like, int):
+            return int(raw)
+        if isinstance(like, float):
+            return float(raw)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{name}: {raw!r} is not a valid {type(like).__name__}",
+            hint=f"set {name} to a {type(like).__name__}",
+        ) from exc
+    return str(raw)
+
+
+def _validate(values: dict[str, Any]) -> None:
+    langs = [x.strip() for x in str(values["langs"]).split(",") if x.strip()]
+    bad = [x for x in langs if x not in ("zh", "en")]
+    if bad or not langs:
+        raise ConfigError(f"langs: unknown language {', '.join(bad) or '(none)'}",
+                          hint="use zh, en or zh,en")
+    values["langs"] = tuple(dict.fromkeys(langs))
+    if values["aspect"] not in ASPECTS:
+        raise ConfigError(f"aspect: {values['aspect']!r} is not supported",
+                          hint=f"use one of {', '.join(ASPECTS)}")
+    if not 1 <= values["sentences"] <= 30:
+        raise ConfigError("sentences: must be between 1 and 30", hint="5 fits about a minute")
+    if values["fps"] not in (24, 25, 30, 50, 60):
+        raise ConfigError(f"fps: {values['fps']} is not supported", hint="use 25 or 30")
+    if values["tts"] not in ("auto", "edge", "offline") and not values["tts"]:
+        raise ConfigError("tts: empty", hint="use auto, edge or offline")
+    if values["zh_variant"] not in ("Hans", "Hant"):
+        raise ConfigError(f"zh_variant: {values['zh_variant']!r}", hint="use Hans or Hant")
+    if values["bilingual_voice"] not in ("zh", "en"):
+        raise ConfigError("bilingual_voice: use zh or en")
+    if not 0 <= values["crf"] <= 51:
+        raise ConfigError("crf: must be 0–51", hint="20 is a good default")
+
+
+def load_settings(
+    config_file: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Merge the layers; ``overrides`` are CLI flags or API fields (None = not given)."""
+    env = os.environ if env is None else env
+    base = _read_toml(_DEFAULTS)
+    render: dict[str, Any] = dict(base["render"])
+    branding: dict[str, Any] = dict(base["branding"])
+
+    user_file = config_file or (Path(env["ANCHOR_CONFIG"]) if env.get("ANCHOR_CONFIG") else None)
+    if user_file is None and Path("anchor.toml").is_file():
+        user_file = Path("anchor.toml")
+    if user_file is not None:
+        if not user_file.is_file():
+            raise ConfigError(f"config file {user_file} not found")
+        user = _read_toml(user_file)
+        for section, target in (("render", render), ("branding", branding)):
+            for key, value in user.get(section, {}).items():
+                if key not in target:
+                    raise ConfigError(f"{user_file}: unknown key [{section}] {key}",
+                                      hint=f"known keys: {', '.join(sorted(target))}")
+                target[key] = _coerce(key, value, target[key])
+
+    for key in list(render):
+        env_value = env.get(f"ANCHOR_{key.upper()}")
+        if env_value is not None and env_value != "":
+            render[key] = _coerce(f"ANCHOR_{key.upper()}", env_value, render[key])
+
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key not in render:
+            raise ConfigError(f"unknown setting {key}")
+        render[key] = _coerce(key, value, render[key])
+
+    _validate(render)
+    render["out"] = Path(render["out"])
+    logo = branding.pop("logo", "")
+    brand = Branding(**branding, logo=Path(logo) if logo else None)
+    known = {f.name for f in dataclasses.fields(Settings)}
+    return Settings(**{k: v for k, v in render.items() if k in known}, branding=brand)

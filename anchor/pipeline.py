@@ -1,0 +1,276 @@
+"""The only place that knows the order of the stages.
+
+article ─ingest→ Article ─summarize→ Summary ─translate→ Script
+        ─speak→ Speech ─caption→ Captions ─compose→ RenderSpec ─render→ RenderResult
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .cache import atomic_write_text, cached, digest
+from .config import Settings
+from .errors import InputError
+from .models import (
+    Article,
+    Captions,
+    Lang,
+    RenderResult,
+    Script,
+    Speech,
+    Summary,
+    from_dict,
+    to_dict,
+)
+
+__all__ = ["RunResult", "load_script", "render_article"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class RunResult:
+    """What one article produced; the manifest is this, written as JSON."""
+
+    out_dir: Path
+    article: Article
+    script: Script
+    clips: dict[str, RenderResult] = field(default_factory=dict)
+    speech: dict[str, Speech] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    backends: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    manifest: Path | None = None
+
+
+class _Timer:
+    def __init__(self, timings: dict[str, float], progress: Progress) -> None:
+        self.timings = timings
+        self.progress = progress
+
+    @contextmanager
+    def stage(self, name: str, what: str) -> Iterator[None]:
+        self.progress(what)
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - t0, 3)
+
+
+def load_script(path: Path) -> Script:
+    """Read an edited script: a script.json written by Anchor, or a bare Script object."""
+    import json
+
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read script {path}", hint="pass a script.json") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})",
+                         hint="fix the JSON, or re-render without --script") from exc
+    raw = data.get("script", data) if isinstance(data, dict) else data
+    try:
+        script = from_dict(Script, raw)
+    except (TypeError, KeyError, ValueError) as exc:
+        raise InputError(f"{path}: not an Anchor script ({exc})",
+                         hint="start from the script.json of an earlier render") from exc
+    if not script.segments:
+        raise InputError(f"{path}: the script has no sentences")
+    for seg in script.segments:
+        if not seg.zh.strip() or not seg.en.strip():
+            raise InputError(f"{path}: sentence {seg.index + 1} is empty in one language",
+                             hint="every segment needs both zh and en text")
+    return script
+
+
+def _summary_key(article: Article, settings: Settings) -> str:
+    return digest(article.sha256, str(settings.sentences), settings.summarizer,
+                  os.environ.get("ANCHOR_SUMMARY_MODEL", ""), "summary-v1")
+
+
+def _script_key(summary: Summary, settings: Settings) -> str:
+    return digest(summary, settings.zh_variant, settings.translator,
+                  os.environ.get("ANCHOR_MT_MODEL", ""), "script-v1")
+
+
+def make_script(article: Article, settings: Settings, timer: _Timer,
+                backends: dict[str, str]) -> tuple[Summary, Script]:
+    from .summarize import summarize
+    from .translate import translate
+
+    with timer.stage("summarize", "summarizing"):
+        summary, _ = cached("summary", _summary_key(article, settings), Summary,
+                            lambda: summarize(article, settings.sentences,
+                                              backend=settings.summarizer))
+    backends["summarize"] = summary.backend
+    with timer.stage("translate", f"translating {len(summary.sentences)} sentences"):
+        script, _ = cached("script", _script_key(summary, settings), Script,
+                           lambda: translate(summary, zh_variant=settings.zh_variant,
+                                             backend=settings.translator))
+    backends["translate"] = script.backend
+    return summary, script
+
+
+def _voice_name(settings: Settings, avatar_voice: str, lang: Lang) -> str:
+    chosen = settings.voice_zh if lang == "zh" else settings.voice_en
+    return chosen or avatar_voice or ("zh-female" if lang == "zh" else "en-female")
+
+
+def render_article(
+    source: str | Path | Article,
+    settings: Settings,
+    *,
+    script_file: Path | None = None,
+    out_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run every stage for one article and write its folder of outputs."""
+    from .avatars import load_avatar
+    from .captions import bilingual_cues, make_captions, write_captions
+    from .compose import compose
+    from .ingest import read_article
+    from .render import render
+    from .render.fast import thumbnail
+    from .slug import slugify
+    from .tts import speak
+    from .voices import load_voice
+
+    say = progress or (lambda msg: log.info(msg))
+    timings: dict[str, float] = {}
+    backends: dict[str, str] = {}
+    timer = _Timer(timings, say)
+    t_start = time.perf_counter()
+
+    # Validate cheap things first so a bad option fails before minutes of work.
+    avatar = load_avatar(settings.avatar)
+    voices = {lang: load_voice(_voice_name(settings, getattr(avatar, f"voice_{lang}"), lang))
+              for lang in ("zh", "en")}
+    for lang, preset in voices.items():
+        if preset.language != lang:
+            raise InputError(f"voice {preset.name} speaks {preset.language}, not {lang}",
+                             hint=f"pick a {lang} voice: see `anchor voices`")
+
+    with timer.stage("ingest", "reading the article"):
+        article = source if isinstance(source, Article) else read_article(str(source))
+
+    if script_file is not None:
+        script = load_script(script_file)
+        summary = None
+        backends["translate"] = f"edited script ({script_file.name})"
+    else:
+        summary, script = make_script(article, settings, timer, backends)
+
+    if out_dir is None:
+        out_dir = settings.out / slugify(article.title, f"article-{article.sha256[:8]}")
+    _prepare_out(out_dir)
+    work = out_dir / ".work"
+    work.mkdir(exist_ok=True)
+
+    result = RunResult(out_dir=out_dir, article=article, script=script, timings=timings,
+                       backends=backends, warnings=list(script.warnings))
+
+    speak_langs: list[Lang] = [lang for lang in ("zh", "en") if lang in settings.langs]
+    if settings.bilingual and settings.bilingual_voice not in speak_langs:
+        speak_langs.append(settings.bilingual_voice)  # type: ignore[arg-type]
+    captions: dict[str, Captions] = {}
+    for lang in speak_langs:
+        with timer.stage(f"speak_{lang}", f"speaking {lang} ({voices[lang].label})"):
+            speech = speak(script.texts(lang), lang, voices[lang], backend=settings.tts,
+                           out_wav=work / f"{lang}.wav")
+        result.speech[lang] = speech
+        backends[f"speak_{lang}"] = f"{speech.backend}:{speech.voice}"
+        with timer.stage("caption", f"captioning {lang}"):
+            captions[lang] = make_captions(script.texts(lang), speech.sentences, lang,
+                                           speech.words)
+
+    for lang in speak_langs:
+        if lang not in settings.langs:
+            continue
+        speech = result.speech[lang]
+        spec = compose(label=lang, script=script, speech=speech, cues=captions[lang].cues,
+                       avatar=avatar, settings=settings, headline_lang=lang)
+        srt, vtt = out_dir / f"{lang}.srt", out_dir / f"{lang}.vtt"
+        write_captions(captions[lang], srt, vtt)
+        with timer.stage(f"render_{lang}", f"rendering {lang}.mp4"):
+            clip = render(spec, out_dir / f"{lang}.mp4", renderer=settings.renderer)
+        result.clips[lang] = replace(clip, srt=srt, vtt=vtt)
+        if "thumbnail" not in timings and lang == speak_langs[0]:
+            with timer.stage("thumbnail", "making the thumbnail"):
+                thumbnail(spec, out_dir / "thumbnail.png")
+
+    if settings.bilingual:
+        spoken: Lang = settings.bilingual_voice  # type: ignore[assignment]
+        other: Lang = "en" if spoken == "zh" else "zh"
+        speech = result.speech[spoken]
+        with timer.stage("caption", "captioning bilingual"):
+            on_spoken = make_captions(script.texts(other), speech.sentences, other)
+            pair = (captions[spoken], on_spoken) if spoken == "zh" else (on_spoken,
+                                                                         captions[spoken])
+            cues = bilingual_cues(*pair)
+        spec = compose(label="bilingual", script=script, speech=speech, cues=cues,
+                       avatar=avatar, settings=settings, headline_lang=spoken)
+        with timer.stage("render_bilingual", "rendering bilingual.mp4"):
+            result.clips["bilingual"] = render(spec, out_dir / "bilingual.mp4",
+                                               renderer=settings.renderer)
+        if "thumbnail" not in timings:
+            thumbnail(spec, out_dir / "thumbnail.png")
+
+    backends["render"] = settings.renderer
+    timings["total"] = round(time.perf_counter() - t_start, 3)
+    _write_script_json(out_dir, summary, script, result)
+    result.manifest = _write_manifest(out_dir, settings, result, summary)
+    shutil.rmtree(work, ignore_errors=True)
+    say(f"done: {out_dir}")
+    return result
+
+
+def _prepare_out(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(f"cannot write to {out_dir}: {exc.strerror}",
+                         hint="choose another folder with --out") from exc
+
+
+def _spans(speech: Speech) -> list[dict[str, Any]]:
+    return [to_dict(s) for s in speech.sentences]
+
+
+def _write_script_json(out_dir: Path, summary: Summary | None, script: Script,
+                       result: RunResult) -> None:
+    import json
+
+    data = {
+        "anchor": __version__,
+        "summary": to_dict(summary) if summary else None,
+        "script": to_dict(script),
+        "timings": {lang: _spans(sp) for lang, sp in result.speech.items()},
+    }
+    atomic_write_text(out_dir / "script.json", json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _write_manifest(out_dir: Path, settings: Settings, result: RunResult,
+                    summary: Summary | None) -> Path:
+    from .manifest import build_manifest
+
+    import json
+
+    path = out_dir / "manifest.json"
+    data = build_manifest(out_dir, settings, result, summary)
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    return path
