@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,11 +33,16 @@ from .models import (
     to_dict,
 )
 
-__all__ = ["RunResult", "load_script", "render_article"]
+__all__ = ["RunResult", "load_script", "prepare_script", "render_article"]
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+
+# The LLM and the TTS model are loaded once per process and shared by every worker thread
+# (batch, web). On 2 cores they must take turns; video encoding runs beside them.
+_SCRIPT_LOCK = threading.Lock()
+_SPEECH_LOCK = threading.Lock()
 
 
 @dataclass(slots=True)
@@ -52,6 +58,7 @@ class RunResult:
     backends: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     manifest: Path | None = None
+    cached: bool = False  # True when an up-to-date earlier render was reused
 
 
 class _Timer:
@@ -110,17 +117,31 @@ def make_script(article: Article, settings: Settings, timer: _Timer,
     from .summarize import summarize
     from .translate import translate
 
-    with timer.stage("summarize", "summarizing"):
+    with _SCRIPT_LOCK, timer.stage("summarize", "summarizing"):
         summary, _ = cached("summary", _summary_key(article, settings), Summary,
                             lambda: summarize(article, settings.sentences,
                                               backend=settings.summarizer))
     backends["summarize"] = summary.backend
-    with timer.stage("translate", f"translating {len(summary.sentences)} sentences"):
+    with _SCRIPT_LOCK, timer.stage("translate",
+                                   f"translating {len(summary.sentences)} sentences"):
         script, _ = cached("script", _script_key(summary, settings), Script,
                            lambda: translate(summary, zh_variant=settings.zh_variant,
                                              backend=settings.translator))
     backends["translate"] = script.backend
     return summary, script
+
+
+def prepare_script(
+    source: str | Path | Article, settings: Settings, progress: Progress | None = None
+) -> tuple[Article, Summary, Script]:
+    """Ingest, summarise and translate only: the script a reporter reviews before rendering."""
+    from .ingest import read_article
+
+    timer = _Timer({}, progress or (lambda msg: log.info(msg)))
+    with timer.stage("ingest", "reading the article"):
+        article = source if isinstance(source, Article) else read_article(str(source))
+    summary, script = make_script(article, settings, timer, {})
+    return article, summary, script
 
 
 def _voice_name(settings: Settings, avatar_voice: str, lang: Lang) -> str:
@@ -133,18 +154,17 @@ def render_article(
     settings: Settings,
     *,
     script_file: Path | None = None,
+    script: Script | None = None,
     out_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> RunResult:
-    """Run every stage for one article and write its folder of outputs."""
+    """Run every stage for one article and write its folder of outputs.
+
+    ``script`` or ``script_file`` (an edited script) skips summarising and translating.
+    """
     from .avatars import load_avatar
-    from .captions import bilingual_cues, make_captions, write_captions
-    from .compose import compose
     from .ingest import read_article
-    from .render import render
-    from .render.fast import thumbnail
     from .slug import slugify
-    from .tts import speak
     from .voices import load_voice
 
     say = progress or (lambda msg: log.info(msg))
@@ -165,28 +185,93 @@ def render_article(
     with timer.stage("ingest", "reading the article"):
         article = source if isinstance(source, Article) else read_article(str(source))
 
-    if script_file is not None:
+    summary: Summary | None = None
+    if script is not None:
+        backends["translate"] = f"edited script ({script.backend})"
+    elif script_file is not None:
         script = load_script(script_file)
-        summary = None
         backends["translate"] = f"edited script ({script_file.name})"
     else:
         summary, script = make_script(article, settings, timer, backends)
 
     if out_dir is None:
         out_dir = settings.out / slugify(article.title, f"article-{article.sha256[:8]}")
+    from .manifest import file_sha256
+
+    render_key = digest(script, _render_settings(settings), avatar, file_sha256(avatar.image),
+                        voices["zh"], voices["en"], __version__)
+    previous = _up_to_date(out_dir, render_key, article, script)
+    if previous is not None:
+        say(f"up to date: {out_dir}")
+        return previous
+
     _prepare_out(out_dir)
     work = out_dir / ".work"
     work.mkdir(exist_ok=True)
-
     result = RunResult(out_dir=out_dir, article=article, script=script, timings=timings,
                        backends=backends, warnings=list(script.warnings))
+    try:
+        _speak_and_render(result, settings, avatar, voices, work, timer)
+    finally:
+        # half-made audio and subtitle scratch files never outlive the run
+        shutil.rmtree(work, ignore_errors=True)
+    backends["render"] = settings.renderer
+    timings["total"] = round(time.perf_counter() - t_start, 3)
+    _write_script_json(out_dir, summary, script, result)
+    result.manifest = _write_manifest(out_dir, settings, result, summary, render_key)
+    say(f"done: {out_dir}")
+    return result
 
+
+def _render_settings(settings: Settings) -> dict[str, Any]:
+    """The settings that change the pictures or sound (not where they are written)."""
+    data = to_dict(settings)
+    for key in ("out", "summarizer", "translator", "sentences", "zh_variant"):
+        data.pop(key, None)
+    return data
+
+
+def _up_to_date(out_dir: Path, key: str, article: Article, script: Script) -> RunResult | None:
+    """A finished earlier run with the same inputs: reuse it instead of rendering again."""
+    import json
+
+    manifest = out_dir / "manifest.json"
+    if not manifest.is_file():
+        return None
+    try:
+        data = json.loads(manifest.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("render_key") != key:
+        return None
+    clips: dict[str, RenderResult] = {}
+    for label, clip in data.get("clips", {}).items():
+        video = out_dir / clip["video"]["path"]
+        if not video.is_file():
+            return None
+        sub = {k: out_dir / clip[k]["path"] if clip.get(k) else None for k in ("srt", "vtt")}
+        clips[label] = RenderResult(label, video, sub["srt"], sub["vtt"], clip["duration_ms"],
+                                    clip["width"], clip["height"], clip["renderer"])
+    return RunResult(out_dir=out_dir, article=article, script=script, clips=clips,
+                     timings={"total": 0.0}, backends=data.get("backends", {}),
+                     warnings=list(data.get("warnings", [])), manifest=manifest, cached=True)
+
+
+def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
+                      voices: dict[str, Any], work: Path, timer: _Timer) -> None:
+    from .captions import bilingual_cues, make_captions, write_captions
+    from .compose import compose
+    from .render import render
+    from .render.fast import thumbnail
+    from .tts import speak
+
+    script, out_dir, backends = result.script, result.out_dir, result.backends
     speak_langs: list[Lang] = [lang for lang in ("zh", "en") if lang in settings.langs]
     if settings.bilingual and settings.bilingual_voice not in speak_langs:
         speak_langs.append(settings.bilingual_voice)  # type: ignore[arg-type]
     captions: dict[str, Captions] = {}
     for lang in speak_langs:
-        with timer.stage(f"speak_{lang}", f"speaking {lang} ({voices[lang].label})"):
+        with _SPEECH_LOCK, timer.stage(f"speak_{lang}", f"speaking {lang} ({voices[lang].label})"):
             speech = speak(script.texts(lang), lang, voices[lang], backend=settings.tts,
                            out_wav=work / f"{lang}.wav")
         result.speech[lang] = speech
@@ -195,45 +280,39 @@ def render_article(
             captions[lang] = make_captions(script.texts(lang), speech.sentences, lang,
                                            speech.words)
 
+    first_spec = None
     for lang in speak_langs:
         if lang not in settings.langs:
             continue
         speech = result.speech[lang]
         spec = compose(label=lang, script=script, speech=speech, cues=captions[lang].cues,
                        avatar=avatar, settings=settings, headline_lang=lang)
+        first_spec = first_spec or spec
         srt, vtt = out_dir / f"{lang}.srt", out_dir / f"{lang}.vtt"
         write_captions(captions[lang], srt, vtt)
         with timer.stage(f"render_{lang}", f"rendering {lang}.mp4"):
             clip = render(spec, out_dir / f"{lang}.mp4", renderer=settings.renderer)
         result.clips[lang] = replace(clip, srt=srt, vtt=vtt)
-        if "thumbnail" not in timings and lang == speak_langs[0]:
-            with timer.stage("thumbnail", "making the thumbnail"):
-                thumbnail(spec, out_dir / "thumbnail.png")
 
     if settings.bilingual:
         spoken: Lang = settings.bilingual_voice  # type: ignore[assignment]
         other: Lang = "en" if spoken == "zh" else "zh"
         speech = result.speech[spoken]
         with timer.stage("caption", "captioning bilingual"):
+            # the other language's text, timed on the spoken track's sentences
             on_spoken = make_captions(script.texts(other), speech.sentences, other)
-            pair = (captions[spoken], on_spoken) if spoken == "zh" else (on_spoken,
-                                                                         captions[spoken])
-            cues = bilingual_cues(*pair)
+            zh_caps, en_caps = ((captions[spoken], on_spoken) if spoken == "zh"
+                                else (on_spoken, captions[spoken]))
+            cues = bilingual_cues(zh_caps, en_caps)
         spec = compose(label="bilingual", script=script, speech=speech, cues=cues,
                        avatar=avatar, settings=settings, headline_lang=spoken)
+        first_spec = first_spec or spec
         with timer.stage("render_bilingual", "rendering bilingual.mp4"):
             result.clips["bilingual"] = render(spec, out_dir / "bilingual.mp4",
                                                renderer=settings.renderer)
-        if "thumbnail" not in timings:
-            thumbnail(spec, out_dir / "thumbnail.png")
-
-    backends["render"] = settings.renderer
-    timings["total"] = round(time.perf_counter() - t_start, 3)
-    _write_script_json(out_dir, summary, script, result)
-    result.manifest = _write_manifest(out_dir, settings, result, summary)
-    shutil.rmtree(work, ignore_errors=True)
-    say(f"done: {out_dir}")
-    return result
+    if first_spec is not None:
+        with timer.stage("thumbnail", "making the thumbnail"):
+            thumbnail(first_spec, out_dir / "thumbnail.png")
 
 
 def _prepare_out(out_dir: Path) -> None:
@@ -265,12 +344,13 @@ def _write_script_json(out_dir: Path, summary: Summary | None, script: Script,
 
 
 def _write_manifest(out_dir: Path, settings: Settings, result: RunResult,
-                    summary: Summary | None) -> Path:
-    from .manifest import build_manifest
-
+                    summary: Summary | None, render_key: str) -> Path:
     import json
+
+    from .manifest import build_manifest
 
     path = out_dir / "manifest.json"
     data = build_manifest(out_dir, settings, result, summary)
+    data["render_key"] = render_key
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     return path

@@ -259,10 +259,18 @@ _LATIN_RUN_RE = re.compile(
 )
 # In English text: runs of capitalised words (with "of/the/and/..." between them),
 # and acronyms or letter-digit tokens ("AI", "5G+AR", "iPhone", "COVID-19").
-_CAP_WORD = r"(?:[A-Z][a-z\u00e0-\u024f]*(?:['’][a-z]+)?|[A-Z0-9]*[A-Z][A-Z0-9+&\-]*|[a-z]+[A-Z]\w*)"
+_CAP_WORD = (
+    r"(?:[A-Z0-9]*[A-Z][A-Z0-9+&\-]*(?![a-z$])"  # acronyms first: "AI", "5G+AR", "COVID-19"
+    r"|[A-Z][a-z\u00e0-\u024f]*(?:['’][a-z]+)?"  # "Hunan", "Billionaire's"
+    r"|[a-z]+[A-Z]\w*)"  # "iPhone"
+)
 _EN_NAME_RE = re.compile(
-    rf"\b{_CAP_WORD}(?:(?:\s(?:of|the|and|for|de|du|van|von|der|la|le)){{0,2}}\s{_CAP_WORD})*"
-    r"|\b\d+[A-Za-z][A-Za-z0-9+\-]*"
+    rf"\b{_CAP_WORD}(?:(?:\s(?:of|the|for|de|du|van|von|der|la|le)){{0,2}}\s{_CAP_WORD})*"
+)
+# Months and weekdays are checked as dates, not as names.
+_TIME_WORDS = frozenset(
+    """january february march april may june july august september october november
+    december monday tuesday wednesday thursday friday saturday sunday""".split()
 )
 _COMMON_CAPITALISED = frozenset(
     """the a an this that these those it its he she they we i you his her their our my
@@ -272,6 +280,13 @@ _COMMON_CAPITALISED = frozenset(
     with by from to of about over under during since until despite although though
     because more less mr mrs ms dr""".split()
 )
+
+
+_SENTENCE_START_RE = re.compile(r"[.!?][\"”’')]*\s+$")
+
+
+def _is_acronym(word: str) -> bool:
+    return sum(c.isupper() or c.isdigit() for c in word) >= 2 or any(c.isdigit() for c in word)
 
 
 def latin_names(text: str) -> tuple[str, ...]:
@@ -292,11 +307,17 @@ def latin_names(text: str) -> tuple[str, ...]:
     for m in _EN_NAME_RE.finditer(text):
         tok = m.group(0)
         words = tok.split()
+        at_start = _SENTENCE_START_RE.search(text, 0, m.start()) is not None or m.start() == 0
+        if at_start and len(words) == 1 and not _is_acronym(words[0]):
+            # a lone capitalised word opening a sentence is usually not a name
+            continue
         # drop common capitalised words at the edges ("The Hunan Daily" → "Hunan Daily")
         while words and words[0].lower() in _COMMON_CAPITALISED:
             words.pop(0)
-        while words and words[-1].lower() in _COMMON_CAPITALISED:
+        while words and words[-1].lower() in _COMMON_CAPITALISED | _TIME_WORDS:
             words.pop()
+        while words and words[0].lower() in _TIME_WORDS:
+            words.pop(0)
         tok = " ".join(words).strip("'’-")
         if not tok or not re.search(r"[A-Za-z]", tok):
             continue

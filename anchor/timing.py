@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["frame_at", "frame_count", "ms_at_frame", "samples_to_ms", "ms_to_samples"]
+__all__ = ["frame_at", "frame_count", "ms_at_frame", "ms_to_samples", "samples_to_ms"]
 
 
 def frame_at(ms: int, fps: int) -> int:

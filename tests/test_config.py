@@ -16,7 +16,9 @@ def test_defaults_come_from_the_defaults_file() -> None:
 
 def test_layers_file_then_env_then_flags(tmp_path: Path) -> None:
     cfg = tmp_path / "anchor.toml"
-    cfg.write_text('[render]\nsentences = 3\naspect = "9:16"\nfps = 25\n[branding]\nchannel = "HN"\n')
+    cfg.write_text(
+        '[render]\nsentences = 3\naspect = "9:16"\nfps = 25\n[branding]\nchannel = "HN"\n'
+    )
     s = load_settings(cfg, env={})
     assert (s.sentences, s.size, s.fps, s.branding.channel) == (3, (1080, 1920), 25, "HN")
     s = load_settings(cfg, env={"ANCHOR_SENTENCES": "4"})

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from anchor.cache import atomic_write_text, cached, digest
-from anchor.models import Script, Segment, Speech, Span, from_json, to_json
+from anchor.models import Script, Segment, Span, Speech, from_json, to_json
 from anchor.timing import frame_at, frame_count, ms_at_frame
 
 

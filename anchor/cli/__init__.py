@@ -6,6 +6,7 @@ Exit codes: 0 ok · 1 some articles failed / render failed · 2 bad usage, input
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 
@@ -14,7 +15,7 @@ import typer
 from typer.main import get_command
 
 from ..errors import AnchorError
-from . import demo, info, models, render
+from . import batch, demo, info, models, render
 from .console import err_console, setup_logging
 
 __all__ = ["app", "main"]
@@ -37,6 +38,7 @@ def _root(
 
 
 app.command("render")(render.render_cmd)
+app.command("batch")(batch.batch_cmd)
 app.command("demo")(demo.demo_cmd)
 app.command("voices")(info.voices_cmd)
 app.command("avatars")(info.avatars_cmd)
@@ -49,6 +51,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rv = command.main(args=argv, prog_name="anchor", standalone_mode=False)
     except AnchorError as exc:
+        if "--json" in (argv if argv is not None else sys.argv[1:]):
+            print(json.dumps({"ok": False, "error": exc.message, "hint": exc.hint,
+                              "exit_code": exc.exit_code}, ensure_ascii=False))
         err_console().print(f"[bold red]error:[/] {exc.message}", highlight=False)
         if exc.hint:
             err_console().print(f"[yellow]hint:[/] {exc.hint}", highlight=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import typer
@@ -11,7 +13,7 @@ from ..config import load_settings
 from ..pipeline import RunResult, render_article
 from .console import console, err_console, progress_printer
 
-__all__ = ["print_result", "render_cmd"]
+__all__ = ["print_json", "print_result", "render_cmd"]
 
 
 def render_cmd(
@@ -36,6 +38,7 @@ def render_cmd(
         None, help="Render an edited script.json instead of summarising and translating."),
     config: Path | None = typer.Option(None, help="Config file (default ./anchor.toml)."),
     timings: bool = typer.Option(False, "--timings", help="Print time spent per stage."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
 ) -> None:
     """Render one article into zh.mp4, en.mp4, captions, script.json and manifest.json."""
     settings = load_settings(config, {
@@ -44,7 +47,18 @@ def render_cmd(
         "zh_variant": zh_variant, "renderer": renderer, "bilingual": bilingual, "seed": seed,
     })
     result = render_article(article, settings, script_file=script, progress=progress_printer())
-    print_result(result, timings)
+    if as_json:
+        print_json(result)
+    else:
+        print_result(result, timings)
+
+
+def print_json(result: RunResult) -> None:
+    """The manifest plus ok=true on stdout, for CI; progress stays on stderr."""
+    data = {"ok": True, "out_dir": str(result.out_dir)}
+    if result.manifest is not None:
+        data.update(json.loads(result.manifest.read_text("utf-8")))
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def print_result(result: RunResult, timings: bool) -> None:

@@ -1,0 +1,198 @@
+"""Text drawn with Pillow: fonts, line wrapping for CJK and Latin, caption sprites.
+
+Captions are drawn here rather than by libass in ffmpeg because a caption changes a
+few times a minute while libass blends it into every frame: the fast renderer
+converts a caption once per cue, and the reference renderer uses the very same
+pixels, so the two can be compared frame for frame.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from ..errors import RenderError
+from ..models import Box
+from .layout import Layout
+
+__all__ = [
+    "ELLIPSIS",
+    "Sprite",
+    "caption_sprite",
+    "check_font",
+    "ellipsize",
+    "font",
+    "hex_rgb",
+    "line_height",
+    "wrap",
+]
+
+ELLIPSIS = "…"
+
+# Break units: a run of spaces, one CJK character with any closing punctuation that
+# must not start a line (kinsoku), an opening bracket glued to what follows, or a
+# run of other non-space characters (a Latin word with its punctuation, a number).
+_CJK = r"\u2e80-\u2fff\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CLOSE = r"，。、；：！？）》」』】〕〉”’%％,.;:!?)\]}"
+_OPEN = r"（《「『【〔〈“‘(\["
+_UNIT = re.compile(
+    rf"\s+|[{_OPEN}]*[{_CJK}\u3000-\u303f\uff00-\uffef][{_CLOSE}]*|[^\s{_CJK}\u3000-\u303f\uff00-\uffef]+"
+)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Sprite:
+    """An RGBA image (uint8, straight alpha) and where it goes in the frame."""
+
+    box: Box
+    rgba: np.ndarray
+
+
+def check_font(path: Path) -> Path:
+    """The font file, or a RenderError that says how to get it."""
+    if not path.is_file():
+        raise RenderError(
+            f"font not found: {path}",
+            hint="the CJK font comes from the font-cjk model: run `anchor models fetch`",
+        )
+    return path
+
+
+@functools.lru_cache(maxsize=64)
+def font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    """A cached font at ``size`` pixels (em size)."""
+    try:
+        return ImageFont.truetype(str(check_font(path)), size)
+    except OSError as exc:
+        raise RenderError(f"cannot load font {path}: {exc}", hint="re-fetch the font") from exc
+
+
+def line_height(f: ImageFont.FreeTypeFont) -> int:
+    ascent, descent = f.getmetrics()
+    return ascent + descent
+
+
+def hex_rgb(colour: str) -> tuple[int, int, int]:
+    """'#0B3D91' → (11, 61, 145); a RenderError names the bad branding colour."""
+    c = colour.strip().lstrip("#")
+    if len(c) == 3:
+        c = "".join(ch * 2 for ch in c)
+    if len(c) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in c):
+        raise RenderError(f"bad colour {colour!r}", hint="use #RRGGBB in the branding")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def _split_long(unit: str, f: ImageFont.FreeTypeFont, max_w: float) -> list[str]:
+    """Break a unit wider than a line (a URL, a long number) between characters."""
+    parts: list[str] = []
+    cur = ""
+    for ch in unit:
+        if cur and f.getlength(cur + ch) > max_w:
+            parts.append(cur)
+            cur = ch
+        else:
+            cur += ch
+    if cur:
+        parts.append(cur)
+    return parts
+
+
+_TRIM = " ,.;:，、；："
+
+
+def _cut(text: str, f: ImageFont.FreeTypeFont, max_w: float) -> str:
+    """``text`` shortened until it plus an ellipsis fits, with the ellipsis."""
+    while text and f.getlength(text.rstrip(_TRIM) + ELLIPSIS) > max_w:
+        text = text[:-1]
+    return text.rstrip(_TRIM) + ELLIPSIS
+
+
+def ellipsize(text: str, f: ImageFont.FreeTypeFont, max_w: float) -> str:
+    """``text`` cut with an ellipsis so that it fits ``max_w``; unchanged if it fits."""
+    text = text.rstrip()
+    return text if f.getlength(text) <= max_w else _cut(text, f, max_w)
+
+
+def wrap(text: str, f: ImageFont.FreeTypeFont, max_w: float, max_lines: int) -> list[str]:
+    """Greedy line breaking for mixed Chinese/English; the last line gets an ellipsis
+    when the text needs more than ``max_lines`` lines."""
+    lines: list[str] = []
+    cur = ""
+    units = _UNIT.findall(" ".join(text.split()))
+    for unit in units:
+        if unit.isspace():
+            cur += " " if cur else ""
+            continue
+        if f.getlength(cur + unit) <= max_w:
+            cur += unit
+            continue
+        if cur.strip():
+            lines.append(cur.rstrip())
+        pieces = _split_long(unit, f, max_w) if f.getlength(unit) > max_w else [unit]
+        lines.extend(pieces[:-1])
+        cur = pieces[-1]
+    if cur.strip():
+        lines.append(cur.rstrip())
+    if len(lines) > max_lines:
+        # the text goes on beyond what we show: say so on the last line
+        lines = [*lines[: max_lines - 1], _cut(lines[max_lines - 1], f, max_w)]
+    return lines
+
+
+def fit_lines(
+    lines: Sequence[str], font_file: Path, size: int, max_w: float, max_lines: int
+) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """Lines as given when they fit; else a smaller font (down to 75%), else wrapped
+    and, as a last resort, cut with an ellipsis. Captions come pre-split from the
+    caption stage, so the first case is the normal one."""
+    for scale in (1.0, 0.95, 0.9, 0.85, 0.8, 0.75):
+        f = font(font_file, max(6, round(size * scale)))
+        if all(f.getlength(line) <= max_w for line in lines) and len(lines) <= max_lines:
+            return f, list(lines)
+    f = font(font_file, max(6, round(size * 0.85)))
+    joined = " ".join(line.strip() for line in lines)
+    return f, wrap(joined, f, max_w, max_lines)
+
+
+def caption_sprite(lines: Sequence[str], layout: Layout, font_file: Path) -> Sprite | None:
+    """A cue's lines as white text on translucent dark boxes, one box per line
+    (the look of broadcast captions), bottom-centred in ``layout.caption``."""
+    lines = [line.strip() for line in lines if line.strip()]
+    if not lines:
+        return None
+    area = layout.caption
+    pad_x = max(2, round(0.35 * layout.caption_px))
+    f, lines = fit_lines(lines, font_file, layout.caption_px, area.w - 2 * pad_x,
+                         layout.caption_max_lines)
+    ascent, descent = f.getmetrics()
+    # Noto's ascent/descent leave room for accents; a slightly tighter box reads better
+    box_h = round((ascent + descent) * 0.92) + 2 * max(1, round(0.06 * f.size))
+    gap = max(1, round(0.12 * f.size))
+    widths = [round(f.getlength(line)) + 2 * pad_x for line in lines]
+    total_h = len(lines) * box_h + (len(lines) - 1) * gap
+    w = min(area.w, max(widths))
+    w += w % 2
+    h = min(area.h, total_h)
+    h += h % 2
+    img = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    radius = max(1, round(0.14 * f.size))
+    y = h - total_h  # bottom-anchored: if it must be cut, the top line goes
+    for line, lw in zip(lines, widths, strict=True):
+        x = (w - lw) // 2
+        draw.rounded_rectangle((x, y, x + lw - 1, y + box_h - 1), radius, fill=(8, 12, 24, 168))
+        # centre the glyphs on the box using the font's own line metrics, so Chinese
+        # and Latin lines sit at the same height and descenders are never cut
+        ty = y + (box_h - (ascent + descent)) // 2
+        draw.text((w // 2, ty + ascent), line, font=f, fill=(255, 255, 255, 255), anchor="ms")
+        y += box_h + gap
+    x0 = area.x + (area.w - w) // 2
+    x0 -= x0 % 2
+    box = Box(x0, area.y + area.h - h, w, h)
+    return Sprite(box, np.asarray(img, dtype=np.uint8))

@@ -1,0 +1,65 @@
+"""What every speech backend gives and promises, plus the resampler they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from anchor.models import Span, VoicePreset
+
+__all__ = ["SAMPLE_RATE", "SpeechBackend", "Synth", "resample"]
+
+SAMPLE_RATE = 24_000  # every track is written at this rate; Kokoro and hibari make it natively
+
+
+@dataclass(frozen=True, slots=True)
+class Synth:
+    """One synthesised sentence: mono float32 samples and word timings, if the backend has them.
+
+    Word spans are relative to the start of ``samples``.
+    """
+
+    samples: np.ndarray
+    sample_rate: int
+    words: tuple[Span, ...] = ()
+
+    @property
+    def duration_ms(self) -> int:
+        return len(self.samples) * 1000 // self.sample_rate
+
+
+@runtime_checkable
+class SpeechBackend(Protocol):
+    """A text-to-speech engine. Adding one is a new module plus one line in ``BACKENDS``."""
+
+    name: str
+    version: str  # part of the cache key: bump it when the audio for a text would change
+
+    def available(self) -> bool:
+        """Cheap check that synthesize() can run here (package, model, network)."""
+        ...
+
+    def voice_id(self, voice: VoicePreset) -> str:
+        """The backend's own name for the voice it will use for ``voice``."""
+        ...
+
+    def synthesize(self, text: str, voice: VoicePreset) -> Synth:
+        """Speak ``text`` (already normalised for speech); raise BackendUnavailable on failure."""
+        ...
+
+
+def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
+    """Mono float32 ``samples`` at ``rate`` → ``target`` Hz, with libswresample (PyAV)."""
+    samples = np.ascontiguousarray(samples, dtype=np.float32)
+    if rate == target or samples.size == 0:
+        return samples
+    import av  # only some backends ever need it; keep the import cost off the others
+
+    frame = av.AudioFrame.from_ndarray(samples[None, :], format="flt", layout="mono")
+    frame.sample_rate = rate
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=target)
+    parts = [f.to_ndarray() for f in resampler.resample(frame)]
+    parts += [f.to_ndarray() for f in resampler.resample(None)]  # flush the filter's tail
+    return np.concatenate(parts, axis=1).ravel().astype(np.float32, copy=False)
