@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -9,12 +10,12 @@ import numpy as np
 
 from anchor.models import Span, VoicePreset
 
-__all__ = ["SAMPLE_RATE", "SpeechBackend", "Synth", "resample"]
+__all__ = ["SAMPLE_RATE", "SpeechBackend", "Synth", "package_version", "resample"]
 
 SAMPLE_RATE = 24_000  # every track is written at this rate; Kokoro and hibari make it natively
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # arrays have no single truth value
 class Synth:
     """One synthesised sentence: mono float32 samples and word timings, if the backend has them.
 
@@ -36,6 +37,7 @@ class SpeechBackend(Protocol):
 
     name: str
     version: str  # part of the cache key: bump it when the audio for a text would change
+    languages: tuple[str, ...]
 
     def available(self) -> bool:
         """Cheap check that synthesize() can run here (package, model, network)."""
@@ -63,3 +65,11 @@ def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.nd
     parts = [f.to_ndarray() for f in resampler.resample(frame)]
     parts += [f.to_ndarray() for f in resampler.resample(None)]  # flush the filter's tail
     return np.concatenate(parts, axis=1).ravel().astype(np.float32, copy=False)
+
+
+def package_version(distribution: str) -> str:
+    """Installed version of ``distribution`` for backend version strings ("missing" if absent)."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "missing"

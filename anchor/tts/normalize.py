@@ -122,17 +122,21 @@ def _zh_year_ranges(text: str) -> str:
 
 
 def _zh_bare_year(m: re.Match[str]) -> str:
+    """A bare 4-digit number that reads as a year ("于2025举办", "2025中国新媒体大会")."""
     text, start, end = m.string, m.start(), m.end()
     year = m.group(0)
     after = text[end:end + 2]
-    if not 1900 <= int(year) <= 2099:
-        return year
-    if after.startswith(_YEAR_LABEL_AFTER):
-        return _zh_digits(year)
-    before = text[max(0, start - 2):start]
-    if before.endswith(_YEAR_BEFORE) and (not after or after[0] not in _COUNT_AFTER):
+    if not 1900 <= int(year) <= 2099 or (after and after[0] in _COUNT_AFTER):
+        return year  # a count: left to the cardinal rule
+    if text[max(0, start - 2):start].endswith(_YEAR_BEFORE):
         return _zh_digits(year) + "年"
-    return year  # a count: left to the cardinal rule
+    if after.startswith(_YEAR_LABEL_AFTER) or (after and _is_han(after[0])):
+        return _zh_digits(year)  # an event's year label: 二零二五中国新媒体大会
+    return year
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _zh_clock_or_ratio(m: re.Match[str]) -> str:
@@ -178,6 +182,7 @@ def normalize_zh(text: str) -> str:
                   lambda m: f"百分之{zh_number(m.group(1))}至百分之{zh_number(m.group(2))}", text)
     text = re.sub(rf"({_NUM})\s*(?:-|–|—|~|～)\s*(?=\d)", r"\1至", text)
     text = re.sub(r"(?<![\dA-Za-z])-(?=\d)", "负", text)
+    text = re.sub(r"(?<=[\dA-Za-z])\s*\+\s*(?=[\dA-Za-z])", "加", text)  # 1+7+6, 5G+AR
     text = re.sub(r"—+|--+", "，", text)
     text = re.sub(r"…+|\.{3,}", "…", text)
     currency = r"(US\s?\$|HK\s?\$|NT\s?\$|\$|¥|￥|RMB|€|£)"
