@@ -11,7 +11,9 @@ Everything it rejects raises :class:`InputError` with a one-line message and a h
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import re
@@ -68,8 +70,7 @@ _CJK_JOIN_RE = re.compile(f"[{_HAN}\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026
 # and is not a sentence cut by a page break.
 _SENTENCE_END = set("。！？!?….；;：:")
 _CLOSERS = "」』”’）)】》〉］]\"'"
-_OPENERS = "「『“‘（(【《〈［["
-_PAIRS = {"「": "」", "『": "』", "“": "”", "（": "）", "(": ")", "【": "】", "《": "》", "〈": "〉"}
+_PAIRS = dict(zip("「『“（(【《〈", "」』”）)】》〉", strict=True))
 _CLAUSE_PUNCT = "，、；：,;:"
 
 # Fullwidth punctuation that Chinese text uses as its own: NFKC would turn it into
@@ -146,7 +147,7 @@ _BINARY_HINT = "Save the article as plain text (.txt, UTF-8) or Markdown, then t
 
 
 def _binary_error(what: str) -> InputError:
-    return InputError(f"The article is not text: {what}.", hint=_BINARY_HINT)
+    return InputError(f"The article is binary, not text: {what}.", hint=_BINARY_HINT)
 
 
 @lru_cache(maxsize=1)
@@ -159,16 +160,12 @@ def _common_han() -> frozenset[str]:
     chars: set[str] = set()
     for lead in range(0xB0, 0xF8):
         for trail in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes((lead, trail)).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
     for lead in range(0xA4, 0xC7):
         for trail in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes((lead, trail)).decode("big5"))
-            except UnicodeDecodeError:
-                pass
     return frozenset(c for c in chars if _is_han(c))
 
 
@@ -186,7 +183,9 @@ def _chinese_score(text: str) -> float:
     good = sum(
         1
         for c in non_ascii
-        if c in common or 0x3000 <= ord(c) <= 0x303F or 0xFF00 <= ord(c) <= 0xFFEF
+        if c in common
+        or 0x3000 <= ord(c) <= 0x303F
+        or 0xFF00 <= ord(c) <= 0xFFEF
         or c in "…—–“”‘’·•"
     )
     han_runs = re.findall(f"[{_HAN}]{{2,}}", _opencc("t2s").convert(text[:4000]))
@@ -217,10 +216,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(enc), enc
             except UnicodeDecodeError as e:
-                raise _binary_error(f"it starts with a {enc} mark but does not decode ({e.reason})")
+                what = f"it starts with a {enc} mark but does not decode ({e.reason})"
+                raise _binary_error(what) from None
     if b"\x00" in data:
         raise InputError(
-            "The article is not text: it contains NUL bytes.",
+            "The article is binary, not text: it contains NUL bytes.",
             hint=_BINARY_HINT + " UTF-16 text needs a byte-order mark.",
         )
     try:
@@ -256,9 +256,7 @@ def _check_text(text: str) -> None:
         raise InputError(
             "The article is empty.", hint="Give a file or text with the article's title and body."
         )
-    controls = sum(
-        1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f\v"
-    )
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f\v")
     if "\x00" in text or controls > max(3, len(text) // 100):
         raise _binary_error(f"{controls} control characters")
     if len(text) > MAX_CHARS:
@@ -294,7 +292,6 @@ _EN_WORDS = frozenset(
     """the and of to is was that for with are it this be by from has have he she they
     said will not an which were their its been who would there also after but had""".split()
 )
-_SCRIPT_NAMES = {"CJK": "Chinese"}
 
 
 def _letter_counts(text: str) -> tuple[int, int, int, int, Counter[str]]:
@@ -317,14 +314,14 @@ def _letter_counts(text: str) -> tuple[int, int, int, int, Counter[str]]:
 
 
 def detect_language(text: str) -> Lang:
-    """"zh" when Han characters are at least ZH_RATIO of the letters, else "en".
+    """ "zh" when Han characters are at least ZH_RATIO of the letters, else "en".
 
     Raises InputError for text that is neither: Japanese or Korean (kana/hangul),
     another script (Cyrillic, Arabic...), or long Latin-script text with almost
     no English function words (French, Spanish...), or too few letters at all.
     """
     letters, han, latin, kana, other = _letter_counts(text)
-    hint = "Anchor reads Chinese and English only: translate the article first, or pass a summary."
+    hint = "Translate the article into Chinese or English first, or pass a summary in one of them."
     if letters < MIN_LETTERS:
         raise InputError(
             f"The article has almost no text: {letters} letters; it is mostly emoji, "
@@ -333,19 +330,24 @@ def detect_language(text: str) -> Lang:
         )
     if kana > 0.1 * letters:
         name = "Japanese" if _KANA_RE.search(text) else "Korean"
-        raise InputError(f"The article looks like {name}, not Chinese or English.", hint=hint)
+        raise InputError(
+            f"Not Chinese (zh) or English (en): the article looks like {name}.", hint=hint
+        )
     if han / letters >= ZH_RATIO:
         return "zh"
     if latin / letters >= 0.5:
         words = re.findall(r"[a-z]+", text.lower())
         if len(words) >= 40 and sum(w in _EN_WORDS for w in words) < 0.05 * len(words):
             raise InputError(
-                "The article looks like a Latin-script language other than English.", hint=hint
+                "Not Chinese (zh) or English (en): the article looks like another Latin-script "
+                "language.",
+                hint=hint,
             )
         return "en"
     script = other.most_common(1)[0][0] if other else "unknown"
     raise InputError(
-        f"The article looks like {script}-script text, not Chinese or English.", hint=hint
+        f"Not Chinese (zh) or English (en): the article looks like {script}-script text.",
+        hint=hint,
     )
 
 
@@ -409,7 +411,8 @@ _CREDIT_RE = re.compile(
     r"|本文[來来]源|[記记]者|通[訊讯]員|通[訊讯]员|實習生|实习生|主[編编]|值班[編编][輯辑]|[監监]制"
     r"|source|editor|edited by|reporting by|writing by|additional reporting by|photo(?:graph)?s?"
     r"|images?|pictures?|credits?|photo credits?|pictured|above|below|top|main picture)"
-    r"\s*[：:／/|｜]"
+    r"\s*[：:／/|｜]",
+    re.IGNORECASE,
 )
 # Photo captions by their opening words: "圖為…", "▲ …", "(Photo by …)".
 _CAPTION_START_RE = re.compile(
@@ -424,9 +427,12 @@ _BRACKET_PHOTO_RE = re.compile(
     re.IGNORECASE,
 )
 _HAN_NAME = f"[{_HAN}][{_HAN}·・]{{0,5}}"
+# A bare name in a list of names: 2-3 characters (4-character tokens are usually
+# phrases, as in the headline "智能聚力 系統變革"), or a transcribed name with "·".
+_BARE_NAME = f"(?:[{_HAN}]{{2,3}}|[{_HAN}]{{1,4}}[·・][{_HAN}·・]{{1,8}})"
 # "化定興 易泓", "记者 王小明 李四 摄", "新华社记者 张三 摄影报道", "文/王某 圖/李某".
 _BYLINE_RES = (
-    re.compile(rf"(?:{_HAN_NAME}\s+){{1,4}}{_HAN_NAME}"),
+    re.compile(rf"(?:{_BARE_NAME}\s+){{1,4}}{_BARE_NAME}"),
     re.compile(
         rf"(?:本[報报]|新[華华]社|中新社|[記记]者|通[訊讯][員员]|特約|特约|實習生|实习生|\s)*"
         rf"(?:[記记]者|通[訊讯][員员]|實習生|实习生)\s*(?:{_HAN_NAME}\s*){{1,5}}(?:[攝摄]影?|報道|报道)?"
@@ -475,13 +481,7 @@ def _ends_sentence(s: str) -> bool:
 
 def _unclosed(s: str) -> bool:
     """An opening bracket or quote left open at the end of ``s``."""
-    stack: list[str] = []
-    for c in s:
-        if c in _PAIRS:
-            stack.append(_PAIRS[c])
-        elif stack and c == stack[-1]:
-            stack.pop()
-    return bool(stack)
+    return _open_closer(s) is not None
 
 
 def _looks_like_heading(s: str, lang: Lang) -> bool:
@@ -506,11 +506,9 @@ def _continues(a: str, b: str, lang: Lang) -> bool:
     """Does paragraph ``b`` carry on the sentence that ``a`` leaves unfinished?"""
     if _ends_sentence(a):
         return False
-    if b[0] in _CLOSERS or b[0] in "，。、；：！？,.;:!?…" or _unclosed(a):
+    if _resumes(a, b) or _unclosed(a):
         return True  # "…「零距" + "離」一體…", "…「新聞+政務+" + "服務」等場景…"
     if a[-1] in _CLAUSE_PUNCT or a[-1] in "-–—+&/":
-        return True
-    if b[0].islower():
         return True
     if _looks_like_heading(a, lang):
         return False
@@ -551,17 +549,26 @@ def _blocks(lines: Iterable[str], removed: list[tuple[str, str]]) -> list[_Block
     return blocks
 
 
-def _unwrap(block: _Block, lang: Lang) -> list[str]:
-    """Paragraphs of one block: hard-wrapped lines joined, one-per-line kept apart."""
+def _unwrap(block: _Block, lang: Lang, *, soft_wraps: bool = False) -> list[str]:
+    """Paragraphs of one block: hard-wrapped lines joined, one-per-line kept apart.
+
+    A line is a wrap of the next when the sentence visibly goes on (``_continues``),
+    or when it fills the block's width: mid-sentence always, and after a sentence
+    end too once the block shows other wraps (an English column ending on ".").
+    """
     lines = block.lines
+    if soft_wraps:
+        paras = [lines[0]]
+        for line in lines[1:]:
+            paras[-1] = _join(paras[-1], line)
+        return paras
     width = max(len(line) for line in lines)
-    wrapped = any(_continues(a, b, lang) for a, b in zip(lines, lines[1:], strict=False))
+    wrapped = any(_continues(a, b, lang) for a, b in itertools.pairwise(lines))
     paras = [lines[0]]
-    for last_line, line in zip(lines, lines[1:], strict=False):
-        # In a hard-wrapped block a full-width line ending on "." still wraps.
-        full = wrapped and len(last_line) >= 0.8 * width and len(lines) > 2
+    for last_line, line in itertools.pairwise(lines):
+        full = width >= 40 and len(last_line) >= 0.75 * width
         if _continues(paras[-1], line, lang) or (
-            full and not _looks_like_heading(last_line, lang)
+            full and (wrapped or not _ends_sentence(last_line))
         ):
             paras[-1] = _join(paras[-1], line)
         else:
@@ -569,17 +576,50 @@ def _unwrap(block: _Block, lang: Lang) -> list[str]:
     return paras
 
 
-def _is_gap_caption(block: _Block, lang: Lang) -> bool:
-    """A one-sentence line set off by a wide gap: a photo caption from the page layout."""
-    if block.gap < 2 or len(block.lines) != 1:
-        return False
-    line = block.lines[0]
-    limit = 60 if lang == "zh" else 160
+def _is_caption_sized(line: str, lang: Lang) -> bool:
+    """Short and at most one sentence: what a photo caption looks like."""
     inner = re.search(r"[。！？!?](?=.)", _strip_closers(line)) or re.search(r"\.\s", line)
-    return len(line) <= limit and not inner
+    return len(line) <= (60 if lang == "zh" else 160) and not inner
 
 
-def clean_paragraphs(text: str, language: Lang) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _is_gap_caption(block: _Block, lang: Lang) -> bool:
+    """A caption-sized line set off by a wide gap: a photo caption from the page layout."""
+    return block.gap >= 2 and len(block.lines) == 1 and _is_caption_sized(block.lines[0], lang)
+
+
+def _resumes(a: str, b: str) -> bool:
+    """``b`` plainly carries on the unfinished ``a``: it opens with a closing quote,
+    clause punctuation or a lower-case letter, or closes the quote ``a`` left open
+    ("…「零距" + "離」一體…")."""
+    if _ends_sentence(a):
+        return False
+    if b[0] in _CLOSERS.strip("\"'") or b[0] in "，。、；：！？,.;:!?…" or b[0].islower():
+        return True
+    expected = _open_closer(a)
+    if expected is None:
+        return False
+    for c in b:
+        if c in _PAIRS:
+            return False  # a new quote opens first: b does not finish a's
+        if c == expected:
+            return True
+    return False
+
+
+def _open_closer(s: str) -> str | None:
+    """The closer of the innermost bracket or quote left open at the end of ``s``."""
+    stack: list[str] = []
+    for c in s:
+        if c in _PAIRS:
+            stack.append(_PAIRS[c])
+        elif stack and c == stack[-1]:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def clean_paragraphs(
+    text: str, language: Lang, *, markdown: bool = False
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Clean an article body; return (paragraphs, removed lines with their reason).
 
     ``text`` should have gone through character normalisation (``ingest`` does it).
@@ -588,38 +628,52 @@ def clean_paragraphs(text: str, language: Lang) -> tuple[tuple[str, ...], tuple[
     paragraph structure. Captions set off by a wide gap (two or more blank lines in
     a document that otherwise uses one) are removed too: that is how copied pages
     carry the caption of a photo that sat between two paragraphs.
+
+    ``markdown=True``: a blank line is structure (a heading and a list item are never
+    one sentence) and a single newline is a soft wrap, so blocks are joined inside
+    and kept apart from each other, and no gap is read as a caption.
     """
     removed: list[tuple[str, str]] = []
     blocks = _blocks(text.split("\n"), removed)
     gaps = [b.gap for b in blocks[1:]]
     wide = sum(g >= 2 for g in gaps)
-    wide_is_rare = len(gaps) >= 5 and wide * 3 <= len(gaps)
+    wide_is_rare = not markdown and len(gaps) >= 5 and wide * 3 <= len(gaps)
     paras: list[str] = []
-    pending: str | None = None  # a caption candidate inside a sentence cut by a page break
+    # A short complete line right after an unfinished sentence: a photo caption that
+    # the page dropped into the sentence, if the line after it carries the sentence on.
+    pending: str | None = None
+
+    def add(para: str) -> None:
+        if not markdown and paras and _continues(paras[-1], para, language):
+            paras[-1] = _join(paras[-1], para)
+        else:
+            paras.append(para)
+
     for block in blocks:
         if wide_is_rare and _is_gap_caption(block, language):
             removed.append(("photo caption", block.lines[0]))
             continue
-        for para in _unwrap(block, language):
-            if paras and _continues(paras[-1], para, language):
-                if pending is not None and not _continues(pending, para, language):
+        for para in _unwrap(block, language, soft_wraps=markdown):
+            if pending is not None:
+                if _resumes(paras[-1], para):
                     removed.append(("photo caption", pending))
-                pending = None
-                paras[-1] = _join(paras[-1], para)
-            elif (
-                paras and pending is None and not _ends_sentence(paras[-1])
-                and _unclosed(paras[-1]) and len(para) <= 80
-            ):
-                # "…「零距" then a short complete line: hold it; if the next block closes
-                # the quote, it was a caption dropped into the middle of the sentence.
-                pending = para
-            else:
-                if pending is not None:
-                    paras.append(pending)
+                    paras[-1] = _join(paras[-1], para)
                     pending = None
-                paras.append(para)
+                    continue
+                add(pending)
+                pending = None
+            if (
+                not markdown
+                and paras
+                and _continues(paras[-1], para, language)
+                and not _resumes(paras[-1], para)
+                and _is_caption_sized(para, language)
+            ):
+                pending = para
+                continue
+            add(para)
     if pending is not None:
-        paras.append(pending)
+        add(pending)
     for reason, line in removed:
         log.debug("ingest removed %s: %s", reason, line)
     return tuple(paras), tuple(f"{reason}: {line}" for reason, line in removed)
@@ -739,7 +793,11 @@ def _sniff_format(text: str) -> str:
         except json.JSONDecodeError:
             pass
     md_signs = (
-        r"^#{1,6}\s+\S", r"^```", r"!\[[^\]]*\]\(", r"\[[^\]]+\]\([^)\s]+\)", r"^---\ntitle:",
+        r"^#{1,6}\s+\S",
+        r"^```",
+        r"!\[[^\]]*\]\(",
+        r"\[[^\]]+\]\([^)\s]+\)",
+        r"^---\ntitle:",
     )
     if any(re.search(p, text, re.M) for p in md_signs):
         return "md"
@@ -765,7 +823,7 @@ def _trim_title(s: str, lang: Lang) -> str:
         return s
     head = s[:limit]
     cut = max(head.rfind(p) for p in "，、；：,;:—")
-    if cut >= limit // 2:
+    if cut >= limit // 3:
         return head[:cut]
     if lang == "en" and " " in head:
         return head[: head.rfind(" ")] + "…"
@@ -785,7 +843,9 @@ def _pick_title(paras: list[str], lang: Lang) -> str:
 # ============================================================ entry points
 
 
-def ingest(source: str | Path | bytes, *, title: str | None = None, name: str = "inline") -> Article:
+def ingest(
+    source: str | Path | bytes, *, title: str | None = None, name: str = "inline"
+) -> Article:
     """Turn article text, bytes or a file into a cleaned :class:`Article`.
 
     ``str`` is the article's text, ``bytes`` its encoded text (stdin), a ``Path`` a
@@ -823,7 +883,7 @@ def ingest(source: str | Path | bytes, *, title: str | None = None, name: str = 
     body = _normalize_chars(text)
     head = _normalize_chars(title if title is not None else found_title or "").replace("\n", " ")
     language = detect_language(head + "\n" + body)
-    paras, removed = clean_paragraphs(body, language)
+    paras, removed = clean_paragraphs(body, language, markdown=fmt == "md")
     if not paras:
         raise InputError(
             "Nothing is left of the article after removing page numbers, bylines and captions.",
@@ -874,7 +934,8 @@ def _read_path(path: Path) -> bytes:
         )
     if not path.exists():
         raise InputError(
-            f"No such article file: {path}", hint="Check the path, or pass - to read stdin."
+            f"Article file not found: {path.name} (in {path.parent})",
+            hint="Check the path, or pass - to read stdin.",
         )
     size = path.stat().st_size
     if size > _MAX_BYTES:

@@ -182,6 +182,8 @@ def render_article(
             raise InputError(f"voice {preset.name} speaks {preset.language}, not {lang}",
                              hint=f"pick a {lang} voice: see `anchor voices`")
 
+    _prepare_out(out_dir.parent if out_dir is not None else settings.out)
+
     with timer.stage("ingest", "reading the article"):
         article = source if isinstance(source, Article) else read_article(str(source))
 
@@ -303,7 +305,7 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
             on_spoken = make_captions(script.texts(other), speech.sentences, other)
             zh_caps, en_caps = ((captions[spoken], on_spoken) if spoken == "zh"
                                 else (on_spoken, captions[spoken]))
-            cues = bilingual_cues(zh_caps, en_caps)
+            cues = bilingual_cues(zh_caps, en_caps, spoken=spoken)
         spec = compose(label="bilingual", script=script, speech=speech, cues=cues,
                        avatar=avatar, settings=settings, headline_lang=spoken)
         first_spec = first_spec or spec

@@ -26,7 +26,8 @@ def console() -> Console:
 @functools.cache
 def err_console() -> Console:
     # no colours or animation when stderr is not a terminal (CI logs stay plain text)
-    return Console(stderr=True, highlight=False, no_color=not is_tty(),
+    # soft_wrap: an error message stays one line, whatever the width of a CI log
+    return Console(stderr=True, highlight=False, no_color=not is_tty(), soft_wrap=True,
                    force_terminal=None if is_tty() else False)
 
 
