@@ -40,7 +40,7 @@ def compose(
         avatar=avatar,
         headline=script.title(lang),
         presenter=avatar.name_in(lang),
-        presenter_title=avatar.title,
+        presenter_title=avatar.title_in(lang),
         cues=cues,
         branding=settings.branding,
         font_file=font_file(),

@@ -174,6 +174,7 @@ class Avatar:
     title: str  # shown under the name in the lower third
     image: Path
     language_names: tuple[tuple[str, str], ...] = ()  # (lang, name) overrides
+    language_titles: tuple[tuple[str, str], ...] = ()  # (lang, title) overrides
     face: Box | None = None  # hints in image pixels; detected when absent
     eyes: tuple[Box, ...] = ()
     mouth: Box | None = None
@@ -183,6 +184,9 @@ class Avatar:
 
     def name_in(self, lang: str) -> str:
         return dict(self.language_names).get(lang, self.display_name)
+
+    def title_in(self, lang: str) -> str:
+        return dict(self.language_titles).get(lang, self.title)
 
 
 @dataclass(frozen=True, slots=True)

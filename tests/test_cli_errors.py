@@ -71,7 +71,7 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 )
 def test_bad_options_fail_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                           flags: list[str], needle: str) -> None:
-    art = _article(tmp_path, "a.txt", "Title\n\nA fine sentence about the news.".encode())
+    art = _article(tmp_path, "a.txt", b"Title\n\nA fine sentence about the news.")
     code, _, err = _run(["render", art, "--out", str(tmp_path / "o"), *flags], capsys)
     assert code == 2
     _assert_one_error(err, needle)
