@@ -40,6 +40,11 @@ class Settings:
     zh_variant: str
     renderer: str
     seed: int
+    loudness: float
+    true_peak: float
+    music_bed: bool
+    check: bool
+    checks: dict[str, Any] = field(default_factory=dict)
     branding: Branding = field(default_factory=Branding)
 
     @property
@@ -100,6 +105,9 @@ def _validate(values: dict[str, Any]) -> None:
         raise ConfigError(f"zh_variant: {values['zh_variant']!r}", hint="use Hans or Hant")
     if values["bilingual_voice"] not in ("zh", "en"):
         raise ConfigError("bilingual_voice: use zh or en")
+    if not -40.0 <= values["loudness"] <= -5.0:
+        raise ConfigError("loudness: target must be between -40 and -5 LUFS",
+                          hint="-16 for online, -23 for broadcast")
     if not 0 <= values["crf"] <= 51:
         raise ConfigError("crf: must be 0–51", hint="20 is a good default")
 
@@ -114,6 +122,7 @@ def load_settings(
     base = _read_toml(_DEFAULTS)
     render: dict[str, Any] = dict(base["render"])
     branding: dict[str, Any] = dict(base["branding"])
+    checks: dict[str, Any] = dict(base["check"])
 
     user_file = config_file or (Path(env["ANCHOR_CONFIG"]) if env.get("ANCHOR_CONFIG") else None)
     if user_file is None and Path("anchor.toml").is_file():
@@ -122,7 +131,8 @@ def load_settings(
         if not user_file.is_file():
             raise ConfigError(f"config file {user_file} not found")
         user = _read_toml(user_file)
-        for section, target in (("render", render), ("branding", branding)):
+        for section, target in (("render", render), ("branding", branding),
+                                ("check", checks)):
             for key, value in user.get(section, {}).items():
                 if key not in target:
                     raise ConfigError(f"{user_file}: unknown key [{section}] {key}",
@@ -146,4 +156,5 @@ def load_settings(
     logo = branding.pop("logo", "")
     brand = Branding(**branding, logo=Path(logo) if logo else None)
     known = {f.name for f in dataclasses.fields(Settings)}
-    return Settings(**{k: v for k, v in render.items() if k in known}, branding=brand)
+    return Settings(**{k: v for k, v in render.items() if k in known}, checks=checks,
+                    branding=brand)

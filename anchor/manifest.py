@@ -100,6 +100,7 @@ def build_manifest(out_dir: Path, settings: Settings, result: RunResult,
         "speech": {lang: {"duration_ms": sp.duration_ms, "voice": sp.voice,
                           "backend": sp.backend, "sentences": len(sp.sentences)}
                    for lang, sp in result.speech.items()},
+        "loudness": result.loudness,
         "clips": clips,
         "thumbnail": _output(out_dir / "thumbnail.png", out_dir),
         "script": _output(out_dir / "script.json", out_dir),

@@ -20,7 +20,7 @@ from typing import Any
 from . import __version__
 from .cache import atomic_write_text, cached, digest
 from .config import Settings
-from .errors import InputError
+from .errors import InputError, RenderError
 from .models import (
     Article,
     Captions,
@@ -59,6 +59,8 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
     manifest: Path | None = None
     cached: bool = False  # True when an up-to-date earlier render was reused
+    loudness: dict[str, Any] = field(default_factory=dict)
+    checks: dict[str, Any] | None = None
 
 
 class _Timer:
@@ -205,6 +207,8 @@ def render_article(
     previous = _up_to_date(out_dir, render_key, article, script)
     if previous is not None:
         say(f"up to date: {out_dir}")
+        if settings.check:
+            _run_checks(previous, settings, say)
         return previous
 
     _prepare_out(out_dir)
@@ -221,14 +225,30 @@ def render_article(
     timings["total"] = round(time.perf_counter() - t_start, 3)
     _write_script_json(out_dir, summary, script, result)
     result.manifest = _write_manifest(out_dir, settings, result, summary, render_key)
+    if settings.check:
+        _run_checks(result, settings, say)
     say(f"done: {out_dir}")
     return result
+
+
+def _run_checks(result: RunResult, settings: Settings, say: Progress) -> None:
+    """`render --check`: ASR round trip, facts, caption timing; a miss fails the job."""
+    from .check import Thresholds, check_output, report_dict, write_into_manifest
+
+    say("checking the clips (speech recognition round trip)")
+    report = check_output(result.out_dir, Thresholds.from_mapping(settings.checks),
+                          progress=say)
+    write_into_manifest(result.out_dir, report)
+    result.checks = report_dict(report)
+    if not report.passed:
+        raise RenderError("check failed: " + "; ".join(report.problems[:3]),
+                          hint=f'see "checks" in {result.out_dir / "manifest.json"}')
 
 
 def _render_settings(settings: Settings) -> dict[str, Any]:
     """The settings that change the pictures or sound (not where they are written)."""
     data = to_dict(settings)
-    for key in ("out", "summarizer", "translator", "sentences", "zh_variant"):
+    for key in ("out", "summarizer", "translator", "sentences", "zh_variant", "check", "checks"):
         data.pop(key, None)
     return data
 
@@ -263,6 +283,7 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
                       voices: dict[str, Any], work: Path, timer: _Timer) -> None:
     from .captions import bilingual_cues, make_captions, write_captions
     from .compose import compose
+    from .loudness import music_bed, normalize
     from .render import render
     from .render.fast import thumbnail
     from .tts import speak
@@ -278,6 +299,11 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
                            out_wav=work / f"{lang}.wav")
         result.speech[lang] = speech
         backends[f"speak_{lang}"] = f"{speech.backend}:{speech.voice}"
+        with timer.stage("loudness", f"levelling {lang} to {settings.loudness:g} LUFS"):
+            if settings.music_bed:
+                music_bed(speech.audio, speech.audio)
+            loud = normalize(speech.audio, speech.audio, settings.loudness, settings.true_peak)
+        result.loudness[lang] = loud.as_dict()
         with timer.stage("caption", f"captioning {lang}"):
             captions[lang] = make_captions(script.texts(lang), speech.sentences, lang,
                                            speech.words)

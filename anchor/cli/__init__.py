@@ -15,7 +15,7 @@ import typer
 from typer.main import get_command
 
 from ..errors import AnchorError
-from . import batch, demo, info, models, render
+from . import batch, check, demo, info, models, render, serve
 from .console import err_console, setup_logging
 
 __all__ = ["app", "main"]
@@ -39,6 +39,8 @@ def _root(
 
 app.command("render")(render.render_cmd)
 app.command("batch")(batch.batch_cmd)
+app.command("check")(check.check_cmd)
+app.command("serve")(serve.serve_cmd)
 app.command("demo")(demo.demo_cmd)
 app.command("voices")(info.voices_cmd)
 app.command("avatars")(info.avatars_cmd)

@@ -34,6 +34,9 @@ def render_cmd(
     bilingual: bool | None = typer.Option(None, "--bilingual/--no-bilingual",
                                           help="Also make bilingual.mp4."),
     seed: int | None = typer.Option(None, help="Seed for blinks and head motion."),
+    check: bool | None = typer.Option(None, "--check/--no-check",
+                                      help="Check the clips (ASR, facts, caption timing); "
+                                           "fail on a miss."),
     script: Path | None = typer.Option(
         None, help="Render an edited script.json instead of summarising and translating."),
     config: Path | None = typer.Option(None, help="Config file (default ./anchor.toml)."),
@@ -45,6 +48,7 @@ def render_cmd(
         "langs": langs, "sentences": sentences, "avatar": avatar, "voice_zh": voice_zh,
         "voice_en": voice_en, "aspect": aspect, "fps": fps, "out": out, "tts": tts,
         "zh_variant": zh_variant, "renderer": renderer, "bilingual": bilingual, "seed": seed,
+        "check": check,
     })
     result = render_article(article, settings, script_file=script, progress=progress_printer())
     if as_json:

@@ -1,0 +1,21 @@
+"""`anchor serve`: the reporters' submission service (pages + JSON API over one job store).
+
+Layout: ``jobs`` (records and stores), ``runner`` (one job's phases over an injected
+pipeline), ``queues`` (in-process threads or Huey/Redis), ``service`` (what a reporter
+can do), ``api`` and ``pages`` (HTTP), ``security`` (auth, limits), ``app`` (wiring).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: Huey worker processes import anchor.web.* without needing FastAPI loaded.
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    raise AttributeError(name)

@@ -1,0 +1,85 @@
+"""`anchor serve`: the reporters' web form and JSON API, or a queue worker for it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import BackendUnavailable, ConfigError
+from .console import err_console
+
+__all__ = ["serve_cmd"]
+
+
+def _check_redis(url: str) -> None:
+    try:
+        import redis
+    except ImportError as exc:
+        raise BackendUnavailable("the huey-redis queue needs the huey and redis packages",
+                                 hint="pip install huey redis") from exc
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        raise BackendUnavailable(f"cannot reach Redis at {url.split('@')[-1]}: {exc}",
+                                 hint="start redis-server, or fix --queue") from exc
+
+
+def serve_cmd(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on. Anything but loopback "
+                             "needs a token."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    data: Path | None = typer.Option(None, help="Folder for jobs.sqlite and the clips "
+                                     "(default output/serve; shared by all workers)."),
+    token: str | None = typer.Option(None, help="API token (prefer the ANCHOR_API_TOKEN "
+                                     "environment variable: flags show up in `ps`)."),
+    workers: int | None = typer.Option(None, help="Jobs run at once in this process "
+                                       "(default 1; 0 = web only, with --queue)."),
+    queue: str | None = typer.Option(None, help="sqlite (default: this machine) or "
+                                     "huey-redis://HOST:6379/0 (several workers/machines)."),
+    worker_only: bool = typer.Option(False, "--worker-only", help="Run queue workers only, "
+                                     "no web server (needs --queue huey-redis://...)."),
+    config: Path | None = typer.Option(None, help="Config file (default ./anchor.toml)."),
+) -> None:
+    """Serve the submission form and JSON API (docs at /docs), or run queue workers."""
+    from ..web.config import is_loopback, load_serve_config, queue_kind
+    from ..web.queues import DataDirLock, redis_url, run_worker
+
+    cfg = load_serve_config({"data": data, "token": token, "workers": workers,
+                             "queue": queue}, config_file=config)
+    kind = queue_kind(cfg.queue)
+    if kind == "huey-redis":
+        _check_redis(redis_url(cfg.queue))
+    if worker_only:
+        err_console().print(
+            f"Anchor worker: {max(1, cfg.workers)} worker(s) on "
+            f"{redis_url(cfg.queue).split('@')[-1]} · outputs in {cfg.data} (Ctrl-C stops)",
+            highlight=False)
+        run_worker(cfg)
+        return
+    if not cfg.token and not is_loopback(host):
+        raise ConfigError(
+            f"refusing to listen on {host} without an API token",
+            hint="set ANCHOR_API_TOKEN (or --token) to serve other machines, "
+                 "or keep the default --host 127.0.0.1")
+    if kind == "sqlite":
+        if cfg.workers == 0:
+            raise ConfigError("--workers 0 leaves nobody to run the jobs",
+                              hint="with the default sqlite queue, use --workers 1 or more")
+        # Fail now with a clear message, not inside uvicorn's start-up.
+        lock = DataDirLock(cfg.data)
+        lock.acquire()
+        lock.release()
+
+    import uvicorn
+
+    from ..web.app import create_app
+
+    app = create_app(cfg)
+    shown = f"[{host}]" if ":" in host else host
+    err_console().print(
+        f"Anchor serving on [bold]http://{shown}:{port}/[/] (API docs: /docs) · "
+        f"jobs in {cfg.data} · queue {kind} · {cfg.workers} worker(s) · "
+        f"{'token required' if cfg.token else 'no token: local only'}", highlight=False)
+    # log_config=None: keep the CLI's logging set-up (-v shows uvicorn's access log).
+    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False)

@@ -1,0 +1,359 @@
+"""The JSON API under /api: submit, status, script review, render, download.
+
+Documented by FastAPI's OpenAPI page (/docs, /openapi.json). Errors are
+``{"error": message, "hint": hint}`` with a 4xx status (see app.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.datastructures import UploadFile
+
+from ..errors import AnchorError, BackendUnavailable, ConfigError, InputError, ModelError
+from ..models import to_dict
+from .jobs import Job, JobNotFound
+from .security import bearer_ok
+from .service import Conflict, JobService, TooLarge
+
+__all__ = ["JobOut", "ScriptModel", "SubmitRequest", "describe_errors", "file_response",
+           "router", "status_for"]
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+JobId = Annotated[str, Path(description="16 hex characters", pattern=r"^[0-9a-f]{16}$")]
+FileName = Annotated[str, Path(description="one of the job's `files[].name`",
+                               pattern=NAME_PATTERN)]
+
+
+class AuthError(Exception):
+    """Missing or wrong bearer token (401)."""
+
+
+_bearer = HTTPBearer(auto_error=False, description="the server's ANCHOR_API_TOKEN")
+
+
+def require_token(request: Request,
+                  creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> None:
+    token: str = request.app.state.cfg.token
+    if token and not bearer_ok(request.headers.get("authorization"), token):
+        raise AuthError
+
+
+def service(request: Request) -> JobService:
+    svc: JobService = request.app.state.service
+    return svc
+
+
+Service = Annotated[JobService, Depends(service)]
+router = APIRouter(prefix="/api", tags=["jobs"], dependencies=[Depends(require_token)])
+
+
+# ----------------------------------------------------------------------------- models
+
+
+class JobOptions(BaseModel):
+    """Per-job render options; anything left out comes from the server's config."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    langs: list[Literal["zh", "en"]] | None = Field(None, description="clips to make")
+    avatar: str | None = Field(None, pattern=NAME_PATTERN, description="presenter")
+    voice_zh: str | None = Field(None, pattern=NAME_PATTERN, description="Mandarin preset")
+    voice_en: str | None = Field(None, pattern=NAME_PATTERN, description="English preset")
+    aspect: Literal["16:9", "9:16"] | None = None
+    sentences: int | None = Field(None, ge=1, le=30, description="summary length")
+    zh_variant: Literal["Hans", "Hant"] | None = None
+    bilingual: bool | None = Field(None, description="also make bilingual.mp4")
+
+    def overrides(self) -> dict[str, Any]:
+        data = self.model_dump(exclude_none=True, include=set(JobOptions.model_fields))
+        if "langs" in data:
+            data["langs"] = ",".join(dict.fromkeys(data["langs"]))
+        return data
+
+
+class SubmitRequest(JobOptions):
+    text: str | None = Field(None, description="the article (or upload `file` instead)")
+    title: str | None = Field(None, max_length=300, description="headline; found if left out")
+    auto_render: bool = Field(False, description="skip the review step")
+
+
+class SegmentModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    index: int = 0
+    zh: str
+    en: str
+    warnings: list[str] = Field(default_factory=list,
+                                description="read-only: kept from the server's copy")
+
+
+class ScriptModel(BaseModel):
+    """The bilingual script, as GET returns it; PUT the same shape with edited text."""
+
+    model_config = ConfigDict(extra="forbid")
+    title_zh: str
+    title_en: str
+    source_language: Literal["zh", "en"]
+    zh_variant: Literal["Hans", "Hant"]
+    segments: list[SegmentModel] = Field(min_length=1, max_length=30)
+    backend: str = ""
+
+
+class ProgressOut(BaseModel):
+    at: datetime
+    message: str
+
+
+class FileOut(BaseModel):
+    name: str
+    kind: str = Field(description="video, srt, vtt, manifest, script or thumbnail")
+    lang: str
+    bytes: int
+    url: str
+
+
+class ClipOut(BaseModel):
+    label: str = Field(description="zh, en or bilingual")
+    duration_ms: int
+    width: int
+    height: int
+    video_url: str
+    srt_url: str | None
+    vtt_url: str | None
+
+
+class JobSummary(BaseModel):
+    id: str
+    status: Literal["scripting", "review", "rendering", "done", "failed"]
+    stage: str = Field(description="the latest progress message")
+    title: str
+    language: str
+    created: datetime
+    updated: datetime
+    url: str
+
+
+class JobOut(JobSummary):
+    options: dict[str, Any]
+    auto_render: bool
+    warnings: list[str]
+    error: str | None
+    hint: str | None
+    progress: list[ProgressOut]
+    clips: list[ClipOut]
+    files: list[FileOut]
+    links: dict[str, str]
+
+
+class JobList(BaseModel):
+    jobs: list[JobSummary]
+    limit: int
+    offset: int
+
+
+def _ts(t: float) -> datetime:
+    return datetime.fromtimestamp(t, UTC)
+
+
+def _file_url(job: Job, name: str | None) -> str | None:
+    return f"/api/jobs/{job.id}/files/{name}" if name else None
+
+
+def summary_out(job: Job) -> JobSummary:
+    return JobSummary(id=job.id, status=job.status, stage=job.stage, title=job.title,
+                      language=job.language, created=_ts(job.created), updated=_ts(job.updated),
+                      url=f"/api/jobs/{job.id}")
+
+
+def job_out(job: Job) -> JobOut:
+    base = f"/api/jobs/{job.id}"
+    links = {"self": base, "page": f"/jobs/{job.id}"}
+    if job.script is not None:
+        links["script"] = f"{base}/script"
+    if job.status == "review":
+        links["render"] = f"{base}/render"
+    if job.status == "failed":
+        links["retry"] = f"{base}/retry"
+    return JobOut(
+        **summary_out(job).model_dump(),
+        options=job.options, auto_render=job.auto_render, warnings=list(job.warnings),
+        error=job.error or None, hint=job.hint or None,
+        progress=[ProgressOut(at=_ts(t), message=m) for t, m in job.progress],
+        clips=[ClipOut(label=c["label"], duration_ms=c["duration_ms"], width=c["width"],
+                       height=c["height"], video_url=_file_url(job, c["video"]) or "",
+                       srt_url=_file_url(job, c.get("srt")), vtt_url=_file_url(job, c.get("vtt")))
+               for c in job.clips],
+        files=[FileOut(name=f["name"], kind=f["kind"], lang=f.get("lang", ""), bytes=f["bytes"],
+                       url=_file_url(job, f["name"]) or "") for f in job.files],
+        links=links,
+    )
+
+
+def status_for(exc: AnchorError) -> int:
+    """The HTTP status of a library error: the caller's fault (4xx) or ours (5xx)."""
+    if isinstance(exc, JobNotFound):
+        return 404
+    if isinstance(exc, Conflict):
+        return 409
+    if isinstance(exc, TooLarge):
+        return 413
+    if isinstance(exc, (InputError, ConfigError)):
+        return 422
+    if isinstance(exc, (BackendUnavailable, ModelError)):
+        return 503
+    return 500
+
+
+def describe_errors(exc: ValidationError | Any) -> str:
+    """One readable line from pydantic's error list: 'sentences: must be <= 30; ...'."""
+    parts = []
+    for err in exc.errors()[:3]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body",))
+        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else err.get("msg", ""))
+    return "; ".join(parts) or "invalid request"
+
+
+MEDIA_TYPES = {".mp4": "video/mp4", ".srt": "application/x-subrip; charset=utf-8",
+               ".vtt": "text/vtt; charset=utf-8", ".json": "application/json",
+               ".png": "image/png"}
+
+
+def file_response(svc: JobService, job_id: str, name: str, download: bool) -> FileResponse:
+    path, _entry = svc.file(job_id, name)
+    job = svc.get(job_id)
+    slug = re.sub(r"[^a-z0-9]+", "-", job.title.lower()).strip("-")[:40] or f"job-{job.id[:8]}"
+    return FileResponse(
+        path, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
+        filename=f"{slug}-{path.name}",
+        content_disposition_type="attachment" if download else "inline",
+        headers={"Cache-Control": "private, no-cache"})
+
+
+# ----------------------------------------------------------------------------- routes
+
+_MULTIPART_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "file": {"type": "string", "format": "binary",
+                 "description": ".txt, .md or .json (title/body) article"},
+        "text": {"type": "string"}, "title": {"type": "string"},
+        "langs": {"type": "string", "example": "zh,en"}, "avatar": {"type": "string"},
+        "voice_zh": {"type": "string"}, "voice_en": {"type": "string"},
+        "aspect": {"type": "string", "enum": ["16:9", "9:16"]},
+        "sentences": {"type": "integer"}, "zh_variant": {"type": "string"},
+        "bilingual": {"type": "boolean"}, "auto_render": {"type": "boolean"},
+    },
+}
+
+
+async def read_submission(request: Request) -> tuple[SubmitRequest, bytes | None, str | None]:
+    """A submission from JSON, urlencoded or multipart (with an optional file)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    upload: bytes | None = None
+    filename: str | None = None
+    if ctype == "application/json":
+        try:
+            raw: Any = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InputError("the body is not valid JSON", hint="send a JSON object") from exc
+    elif ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        cfg = request.app.state.cfg
+        form = await request.form(max_files=1, max_fields=30,
+                                  max_part_size=cfg.max_upload_bytes + 1024)
+        raw = {}
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if key == "file" and value.filename:
+                    upload = await value.read(cfg.max_upload_bytes + 1)
+                    filename = value.filename
+                continue
+            if key == "langs":
+                raw.setdefault("langs", []).extend(x for x in value.split(",") if x.strip())
+            elif value != "":
+                raw[key] = value
+    else:
+        raise InputError(f"cannot read a {ctype or 'bodiless'} request",
+                         hint="send application/json, or multipart/form-data with a file")
+    if not isinstance(raw, dict):
+        raise InputError("the body must be a JSON object", hint='{"text": "...", "langs": [...]}')
+    try:
+        req = SubmitRequest.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(describe_errors(exc), hint="see the request schema at /docs") from exc
+    return req, upload, filename
+
+
+@router.post(
+    "/jobs", status_code=201, response_model=JobOut, summary="Submit an article",
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": SubmitRequest.model_json_schema()},
+        "multipart/form-data": {"schema": _MULTIPART_SCHEMA}}}},
+    responses={413: {"description": "upload over the limit"},
+               422: {"description": "unreadable article or bad option"}},
+)
+async def submit_job(request: Request, svc: Service) -> JobOut:
+    """Paste `text` (JSON) or upload `file` (multipart). The job starts in `scripting`,
+    then waits in `review` for an edited script — or renders straight on with
+    `auto_render=true`."""
+    req, upload, filename = await read_submission(request)
+    job = await run_in_threadpool(  # ingest is CPU work: keep it off the event loop
+        svc.submit, text=req.text, upload=upload, filename=filename, title=req.title,
+        options=req.overrides(), auto_render=req.auto_render)
+    return job_out(job)
+
+
+@router.get("/jobs", response_model=JobList, summary="List jobs, newest first")
+def list_jobs(svc: Service, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+              offset: Annotated[int, Query(ge=0)] = 0) -> JobList:
+    return JobList(jobs=[summary_out(j) for j in svc.recent(limit, offset)], limit=limit,
+                   offset=offset)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut, summary="Job status and outputs")
+def get_job(job_id: JobId, svc: Service) -> JobOut:
+    return job_out(svc.get(job_id))
+
+
+@router.get("/jobs/{job_id}/script", response_model=ScriptModel,
+            summary="The generated bilingual script")
+def get_script(job_id: JobId, svc: Service) -> ScriptModel:
+    return ScriptModel.model_validate(to_dict(svc.script(job_id)))
+
+
+@router.put("/jobs/{job_id}/script", response_model=JobOut, summary="Save an edited script",
+            responses={409: {"description": "the job is not in review"}})
+def put_script(job_id: JobId, script: ScriptModel, svc: Service) -> JobOut:
+    """Allowed while the job is in `review`. Edited sentences lose their translation
+    warnings (a person checked them); untouched ones keep them."""
+    return job_out(svc.save_script(job_id, script.model_dump()))
+
+
+@router.post("/jobs/{job_id}/render", response_model=JobOut, status_code=202,
+             summary="Render the reviewed script",
+             responses={409: {"description": "the job is not in review"}})
+def render_job(job_id: JobId, svc: Service) -> JobOut:
+    return job_out(svc.render(job_id))
+
+
+@router.post("/jobs/{job_id}/retry", response_model=JobOut, status_code=202,
+             summary="Run a failed job's last phase again")
+def retry_job(job_id: JobId, svc: Service) -> JobOut:
+    return job_out(svc.retry(job_id))
+
+
+@router.get("/jobs/{job_id}/files/{name}", summary="Download an output file",
+            response_class=FileResponse,
+            responses={200: {"content": {"video/mp4": {}, "text/vtt": {}}}})
+def get_file(job_id: JobId, name: FileName, svc: Service,
+             download: Annotated[bool, Query(description="as an attachment")] = True,
+             ) -> FileResponse:
+    """`name` must be one of the job's `files[].name` (e.g. `zh.mp4`, `en.srt`)."""
+    return file_response(svc, job_id, name, download)

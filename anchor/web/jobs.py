@@ -1,0 +1,369 @@
+"""Job records and the stores that keep them: SQLite (default) and Redis (with Huey).
+
+A job is one article on its way to clips. Its record is a small JSON document; the
+stores only add what a query needs (status, queue time, lease) as indexed fields.
+
+Every change goes through ``modify(job_id, fn)``: read, let ``fn`` decide, write —
+atomically (SQLite ``BEGIN IMMEDIATE``; Redis ``WATCH``/``MULTI``). Claims, leases and
+state transitions are built on that one primitive, so both stores behave the same
+and a job is never run twice at once, even when several processes race for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from ..errors import AnchorError
+
+__all__ = [
+    "ACTIVE",
+    "FINISHED",
+    "Job",
+    "JobNotFound",
+    "JobStore",
+    "RedisJobStore",
+    "SqliteJobStore",
+    "Status",
+    "new_job_id",
+]
+
+log = logging.getLogger(__name__)
+
+Status = Literal["scripting", "review", "rendering", "done", "failed"]
+# Statuses in which a worker has something to do (queued or running).
+ACTIVE: tuple[str, ...] = ("scripting", "rendering")
+FINISHED: tuple[str, ...] = ("done", "failed")
+_PROGRESS_KEEP = 60  # progress lines kept per job: enough for every stage, bounded
+
+
+class JobNotFound(AnchorError):
+    """No job with that id (or the id is malformed)."""
+
+
+def new_job_id() -> str:
+    # 16 hex chars from the OS RNG: unguessable enough that ids can appear in URLs,
+    # and a fixed alphabet so an id can never carry a path separator.
+    return secrets.token_hex(8)
+
+
+def valid_job_id(job_id: str) -> bool:
+    return len(job_id) == 16 and all(c in "0123456789abcdef" for c in job_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One submission. Plain JSON-able fields only, so any store can keep it."""
+
+    id: str
+    status: Status
+    created: float
+    updated: float
+    title: str = ""
+    language: str = ""
+    options: dict[str, Any] = field(default_factory=dict)  # Settings overrides
+    auto_render: bool = False
+    article: dict[str, Any] = field(default_factory=dict)  # to_dict(Article)
+    script: dict[str, Any] | None = None  # to_dict(Script) once made
+    stage: str = "queued"  # the latest progress message
+    progress: tuple[tuple[float, str], ...] = ()  # (unix time, message)
+    warnings: tuple[str, ...] = ()
+    clips: tuple[dict[str, Any], ...] = ()  # label, video, srt, vtt, duration_ms, size
+    files: tuple[dict[str, Any], ...] = ()  # name, kind, bytes: the only downloadable names
+    error: str = ""
+    hint: str = ""
+    queued: float = 0.0  # when it last entered the queue: FIFO order
+    lease_until: float | None = None  # set while a worker holds it
+    worker: str = ""
+    attempts: int = 0  # claims in the current phase: a job that kills workers stops
+
+    @property
+    def running(self) -> bool:
+        return self.status in ACTIVE and self.lease_until is not None
+
+    def lease_expired(self, now: float) -> bool:
+        return self.lease_until is not None and self.lease_until < now
+
+    def with_progress(self, message: str, now: float) -> Job:
+        lines = (*self.progress, (now, message))[-_PROGRESS_KEEP:]
+        return replace(self, stage=message, progress=lines, updated=now)
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Job:
+        data = json.loads(text)
+        known = {f.name for f in dataclasses.fields(cls)}
+        data = {k: v for k, v in data.items() if k in known}  # newer writer: ignore extras
+        data["progress"] = tuple((float(t), str(m)) for t, m in data.get("progress", ()))
+        for key in ("warnings", "clips", "files"):
+            data[key] = tuple(data.get(key, ()))
+        return cls(**data)
+
+
+Modifier = Callable[[Job], "Job | None"]
+
+
+class JobStore(Protocol):
+    """Where job records live. Implementations: SqliteJobStore, RedisJobStore."""
+
+    def create(self, job: Job) -> None: ...
+
+    def get(self, job_id: str) -> Job: ...
+
+    def recent(self, limit: int = 50, offset: int = 0) -> list[Job]: ...
+
+    def modify(self, job_id: str, fn: Modifier) -> Job | None:
+        """Atomically replace the job with ``fn(job)``; ``None`` from fn leaves it as is."""
+        ...
+
+    def active_ids(self) -> list[str]:
+        """Ids of jobs in a worker status (queued or running), oldest in the queue first."""
+        ...
+
+    def close(self) -> None: ...
+
+
+# ----------------------------------------------------------------------------- SQLite
+
+
+class SqliteJobStore:
+    """Jobs in one SQLite file (WAL), safe across threads and processes on one machine."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        with self._tx() as con:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS jobs ("
+                " id TEXT PRIMARY KEY, created REAL NOT NULL, status TEXT NOT NULL,"
+                " queued REAL NOT NULL, lease_until REAL, doc TEXT NOT NULL)"
+            )
+            con.execute("CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created)")
+            con.execute("CREATE INDEX IF NOT EXISTS jobs_active ON jobs(status, queued)")
+
+    def _con(self) -> sqlite3.Connection:
+        # One connection per thread: sqlite3 connections must not be shared across
+        # threads, and opening one per call would redo the PRAGMAs every time.
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                  check_same_thread=False)
+            con.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+            con.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; WAL-safe
+            con.execute("PRAGMA busy_timeout=30000")
+            self._local.con = con
+            with self._lock:
+                self._all.append(con)
+        return con
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        con = self._con()
+        # IMMEDIATE takes the write lock up front, so read-check-write cannot interleave
+        # with another writer (thread or process) between the read and the write.
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    @staticmethod
+    def _row(job: Job) -> tuple[Any, ...]:
+        return (job.created, job.status, job.queued, job.lease_until, job.to_json(), job.id)
+
+    def create(self, job: Job) -> None:
+        with self._tx() as con:
+            con.execute("INSERT INTO jobs (created, status, queued, lease_until, doc, id)"
+                        " VALUES (?, ?, ?, ?, ?, ?)", self._row(job))
+
+    def get(self, job_id: str) -> Job:
+        row = self._con().execute("SELECT doc FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise JobNotFound(f"no job {job_id}", hint="list jobs with GET /api/jobs")
+        return Job.from_json(row[0])
+
+    def recent(self, limit: int = 50, offset: int = 0) -> list[Job]:
+        rows = self._con().execute(
+            "SELECT doc FROM jobs ORDER BY created DESC, id LIMIT ? OFFSET ?", (limit, offset)
+        ).fetchall()
+        return [Job.from_json(r[0]) for r in rows]
+
+    def modify(self, job_id: str, fn: Modifier) -> Job | None:
+        with self._tx() as con:
+            row = con.execute("SELECT doc FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                raise JobNotFound(f"no job {job_id}")
+            new = fn(Job.from_json(row[0]))
+            if new is None:
+                return None
+            con.execute("UPDATE jobs SET created = ?, status = ?, queued = ?, lease_until = ?,"
+                        " doc = ? WHERE id = ?", self._row(new))
+            return new
+
+    def active_ids(self) -> list[str]:
+        rows = self._con().execute(
+            "SELECT id FROM jobs WHERE status IN (?, ?) ORDER BY queued, id", ACTIVE
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def queued_ids(self, now: float) -> list[str]:
+        """Jobs waiting for a worker (no lease, or a lease whose holder went away)."""
+        rows = self._con().execute(
+            "SELECT id FROM jobs WHERE status IN (?, ?) AND (lease_until IS NULL OR"
+            " lease_until < ?) ORDER BY queued, id LIMIT 20", (*ACTIVE, now)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        rows = self._con().execute("SELECT status, COUNT(*) FROM jobs GROUP BY status")
+        return {status: n for status, n in rows}
+
+    def close(self) -> None:
+        with self._lock:
+            for con in self._all:
+                con.close()  # check_same_thread=False: any thread may close them
+            self._all.clear()
+        self._local = threading.local()
+
+
+# ----------------------------------------------------------------------------- Redis
+
+
+def _text(value: Any) -> str:
+    # redis-py returns bytes unless the client decodes; accept both.
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class RedisJobStore:
+    """Jobs in Redis, beside the Huey queue, so workers on several machines share them.
+
+    Keys: ``<prefix>job:<id>`` (the JSON document), ``<prefix>jobs`` (sorted set by
+    creation time, for listing) and ``<prefix>active`` (sorted set of jobs in a worker
+    status by queue time, for the reaper).
+    """
+
+    def __init__(self, url: str, prefix: str = "anchor:") -> None:
+        import redis  # optional dependency: only the Huey/Redis mode needs it
+
+        self.client = redis.Redis.from_url(url)
+        self.prefix = prefix
+        self._watch_error = redis.WatchError
+
+    def _key(self, job_id: str) -> str:
+        return f"{self.prefix}job:{job_id}"
+
+    def _write(self, pipe: Any, job: Job) -> None:
+        pipe.set(self._key(job.id), job.to_json())
+        pipe.zadd(f"{self.prefix}jobs", {job.id: job.created})
+        if job.status in ACTIVE:
+            pipe.zadd(f"{self.prefix}active", {job.id: job.queued})
+        else:
+            pipe.zrem(f"{self.prefix}active", job.id)
+
+    def create(self, job: Job) -> None:
+        with self.client.pipeline() as pipe:
+            self._write(pipe, job)
+            pipe.execute()
+
+    def get(self, job_id: str) -> Job:
+        raw = self.client.get(self._key(job_id))
+        if raw is None:
+            raise JobNotFound(f"no job {job_id}", hint="list jobs with GET /api/jobs")
+        return Job.from_json(raw)
+
+    def recent(self, limit: int = 50, offset: int = 0) -> list[Job]:
+        ids = self.client.zrevrange(f"{self.prefix}jobs", offset, offset + limit - 1)
+        if not ids:
+            return []
+        docs = self.client.mget([self._key(_text(i)) for i in ids])
+        return [Job.from_json(d) for d in docs if d is not None]
+
+    def modify(self, job_id: str, fn: Modifier) -> Job | None:
+        key = self._key(job_id)
+        with self.client.pipeline() as pipe:
+            while True:
+                try:
+                    # Optimistic: if anyone writes the key between WATCH and EXEC, EXEC
+                    # fails and we re-read, so fn always decides on the current record.
+                    pipe.watch(key)
+                    raw = pipe.get(key)
+                    if raw is None:
+                        raise JobNotFound(f"no job {job_id}")
+                    new = fn(Job.from_json(raw))
+                    if new is None:
+                        pipe.unwatch()
+                        return None
+                    pipe.multi()
+                    self._write(pipe, new)
+                    pipe.execute()
+                    return new
+                except self._watch_error:
+                    continue
+
+    def active_ids(self) -> list[str]:
+        return [_text(i) for i in self.client.zrange(f"{self.prefix}active", 0, -1)]
+
+    def counts(self) -> dict[str, int]:
+        return {"active": int(self.client.zcard(f"{self.prefix}active")),
+                "total": int(self.client.zcard(f"{self.prefix}jobs"))}
+
+    def close(self) -> None:
+        self.client.close()
+
+
+# ----------------------------------------------------------------------------- leases
+
+
+def claim(store: JobStore, job_id: str, worker: str, lease_s: float,
+          max_attempts: int = 3) -> Job | None:
+    """Take a queued job for ``worker``; None if it is done, taken, or not in a worker status.
+
+    A job whose lease ran out (its worker died) can be taken again. A job that has been
+    claimed ``max_attempts`` times in one phase is failed instead: something in it kills
+    workers, and retrying forever would take the queue down with it.
+    """
+    now = time.time()
+
+    def take(job: Job) -> Job | None:
+        if job.status not in ACTIVE:
+            return None
+        if job.lease_until is not None and not job.lease_expired(now):
+            return None
+        if job.attempts >= max_attempts:
+            return replace(job, status="failed", lease_until=None, worker="", updated=now,
+                           error=f"stopped after {job.attempts} attempts: the worker "
+                                 "running this job stopped each time",
+                           hint="see the server log; retry once the cause is fixed")
+        return replace(job, lease_until=now + lease_s, worker=worker,
+                       attempts=job.attempts + 1, updated=now)
+
+    job = store.modify(job_id, take)
+    return job if job is not None and job.worker == worker and job.status in ACTIVE else None
+
+
+def owned(worker: str, fn: Callable[[Job], Job]) -> Modifier:
+    """Wrap a change so it only applies while ``worker`` still holds the job's lease."""
+
+    def apply(job: Job) -> Job | None:
+        if job.worker != worker or job.lease_until is None:
+            return None
+        return fn(job)
+
+    return apply
