@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .align import read_pcm16, refine_word_starts
 from .asr import Transcript, cer, transcribe, wer  # Whisper loads on first use
 from .errors import AnchorError, InputError
 from .loudness import Loudness, measure
@@ -60,7 +61,6 @@ __all__ = [
     "extract_audio_args",
     "language_track",
     "reading_speed",
-    "refine_word_starts",
     "report_dict",
     "sound_error_rate",
     "write_into_manifest",
@@ -427,65 +427,6 @@ def check_captions(captions: Captions | Sequence[Cue], language: Lang,
     return timing, reading
 
 
-_FRAME_MS = 10
-_SILENCE_BELOW_DB = 35.0  # frames this far under the speech level count as silence
-_ONSET_FRAMES = 2  # voiced frames in a row that make an onset (20 ms)
-
-
-def refine_word_starts(words: Sequence[Span], samples: Any, rate: int) -> tuple[Span, ...]:
-    """Word starts moved onto the audible onset where Whisper put them in silence.
-
-    Whisper's word times come from attention and tend to start a word right where the
-    previous one ended, swallowing the pause between them (measured on an offline TTS
-    track: "The" at 0 ms for speech starting at 310 ms, "can" 430 ms early across a
-    pause). A caption is timed to the audible word, so: when a word starts in silence,
-    or a pause (>= 120 ms of silence) lies inside it, its start moves to the first onset
-    after that silence, if one comes before the word's end. ``samples``: mono float audio.
-    """
-    import numpy as np
-
-    x = np.asarray(samples, dtype=np.float32)
-    frame = rate * _FRAME_MS // 1000
-    n = len(x) // frame
-    if n == 0 or not words:
-        return tuple(words)
-    db = 20 * np.log10(np.sqrt(np.mean(x[: n * frame].reshape(n, frame) ** 2, axis=1)) + 1e-9)
-    speech = float(np.percentile(db, 95))
-    if speech < -70:  # nothing audible: leave the times alone
-        return tuple(words)
-    voiced = db > speech - _SILENCE_BELOW_DB
-    pause = 120 // _FRAME_MS
-
-    def onset(f: int, end: int) -> int | None:
-        """First frame in [f, end) that starts _ONSET_FRAMES voiced frames."""
-        for k in range(f, max(f, end - _ONSET_FRAMES + 1)):
-            if voiced[k : k + _ONSET_FRAMES].all():
-                return k
-        return None
-
-    out: list[Span] = []
-    for w in words:
-        f0, f1 = w.start_ms // _FRAME_MS, min(n, w.end_ms // _FRAME_MS)
-        start = w.start_ms
-        if f0 < f1:
-            if not voiced[f0]:
-                k = onset(f0, f1)
-                start = k * _FRAME_MS if k is not None else start
-            else:
-                # a pause inside the word: Whisper ran the previous word's tail into it
-                quiet = 0
-                for k in range(f0, f1):
-                    quiet = 0 if voiced[k] else quiet + 1
-                    if quiet >= pause:
-                        found = onset(k + 1, f1)
-                        if found is not None:
-                            start = found * _FRAME_MS
-                        break
-        out.append(Span(start, max(start, w.end_ms), w.text))
-    return tuple(out)
-
-
-# ------------------------------------------------------------------ one clip
 
 
 def extract_audio_args(video: Path, wav: Path) -> list[str]:
@@ -635,18 +576,6 @@ def check_clip(
 _TRANSCRIPTS: dict[tuple[str, str], Transcript] = {}
 
 
-def _pcm16(wav: Path) -> tuple[Any, int]:
-    """Samples (float, -1..1) and rate of a 16-bit mono WAV."""
-    import wave
-
-    import numpy as np
-
-    with wave.open(str(wav), "rb") as r:
-        rate = r.getframerate()
-        pcm = np.frombuffer(r.readframes(r.getnframes()), "<i2")
-    return pcm.astype(np.float32) / 32768.0, rate
-
-
 def _recognise(video: Path, language: Lang) -> tuple[Transcript, Loudness | None]:
     with tempfile.TemporaryDirectory(prefix="anchor-check-") as tmp:
         wav = Path(tmp) / "audio.wav"
@@ -657,7 +586,7 @@ def _recognise(video: Path, language: Lang) -> tuple[Transcript, Loudness | None
             log.info("recognising the speech of %s", video.name)
             raw = transcribe(wav, language)
             _TRANSCRIPTS[key] = Transcript(raw.text,
-                                           refine_word_starts(raw.words, *_pcm16(wav)))
+                                           refine_word_starts(raw.words, *read_pcm16(wav)))
     try:
         loudness: Loudness | None = measure(video)
     except AnchorError as exc:

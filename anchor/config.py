@@ -43,6 +43,7 @@ class Settings:
     loudness: float
     true_peak: float
     music_bed: bool
+    align: str
     check: bool
     checks: dict[str, Any] = field(default_factory=dict)
     branding: Branding = field(default_factory=Branding)

@@ -281,6 +281,7 @@ def _up_to_date(out_dir: Path, key: str, article: Article, script: Script) -> Ru
 
 def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
                       voices: dict[str, Any], work: Path, timer: _Timer) -> None:
+    from .align import speech_word_timings
     from .captions import bilingual_cues, make_captions, write_captions
     from .compose import compose
     from .loudness import music_bed, normalize
@@ -304,6 +305,10 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
                 music_bed(speech.audio, speech.audio)
             loud = normalize(speech.audio, speech.audio, settings.loudness, settings.true_peak)
         result.loudness[lang] = loud.as_dict()
+        if not speech.words and lang in settings.align.split(","):
+            with timer.stage(f"align_{lang}", f"aligning {lang} words for the captions"):
+                speech = replace(speech, words=speech_word_timings(speech))
+            result.speech[lang] = speech
         with timer.stage("caption", f"captioning {lang}"):
             captions[lang] = make_captions(script.texts(lang), speech.sentences, lang,
                                            speech.words)

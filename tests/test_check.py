@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from anchor.align import refine_word_starts
 from anchor.asr import Transcript
 from anchor.captions import make_captions, parse_srt, to_srt, write_captions
 from anchor.check import (
@@ -25,7 +26,6 @@ from anchor.check import (
     extract_audio_args,
     language_track,
     reading_speed,
-    refine_word_starts,
     report_dict,
     sound_error_rate,
     write_into_manifest,
