@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .models import Summary, to_dict
 from .modelstore import MODELS, is_ready
+from .render.fast import PINNED
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -101,6 +102,8 @@ def build_manifest(out_dir: Path, settings: Settings, result: RunResult,
                           "backend": sp.backend, "sentences": len(sp.sentences)}
                    for lang, sp in result.speech.items()},
         "loudness": result.loudness,
+        "pinned": {**PINNED, "seed": settings.seed, "llm": "temperature 0, seed 0",
+                   "note": "same inputs, options and versions give identical frames"},
         "clips": clips,
         "thumbnail": _output(out_dir / "thumbnail.png", out_dir),
         "script": _output(out_dir / "script.json", out_dir),

@@ -6,8 +6,8 @@ Two designs, chosen by the frame's shape:
   presenter stands in the middle, cut by the bottom edge of the frame; the lower
   third (name tab over a full-width headline band) covers the chest; captions sit
   under the band at the bottom of the title-safe area; the logo bug is top-left.
-* portrait (9:16, phones): the presenter is larger and higher (a full-width square
-  from near the top), the lower third sits just under the face, and the captions
+* portrait (9:16, phones): the presenter is larger and higher (full width, from
+  the top edge), the lower third sits just under the face, and the captions
   sit under it but above the bottom fifth of the screen, where short-video apps
   draw their own description text and buttons.
 
@@ -25,7 +25,7 @@ from typing import Literal
 
 from ..models import Box
 
-__all__ = ["Layout", "intersects", "inside", "layout_for"]
+__all__ = ["Layout", "inside", "intersects", "layout_for", "union"]
 
 Orientation = Literal["landscape", "portrait"]
 
@@ -53,7 +53,6 @@ class Layout:
     ui_zone: Box | None  # where phone apps draw their own UI (portrait only)
     pad: int  # inner padding of plates and caption boxes
     caption_px: int
-    caption_max_lines: int
     headline_px: int
     headline_lines: int
     name_px: int
@@ -153,7 +152,6 @@ def _landscape(w: int, h: int) -> Layout:
         ui_zone=None,
         pad=pad,
         caption_px=caption_px,
-        caption_max_lines=2,
         headline_px=headline_px,
         headline_lines=1,
         name_px=name_px,
@@ -168,10 +166,9 @@ def _portrait(w: int, h: int) -> Layout:
     ui_top = _even((1 - PORTRAIT_UI_ZONE) * h)
     ui_zone = Box(0, ui_top, w, h - ui_top)
 
-    # The presenter: the full width, as tall as it is wide (capped for frames
-    # wider than 9:16), starting just under the platform's top bar.
-    ph = min(_even(w), _even(0.56 * h))
-    presenter = _box(0, 0.06 * h, w, ph)
+    # The presenter: the full width, from the top edge down under the lower third,
+    # so no edge of the photo shows; the face lands in the upper third of the screen.
+    presenter = _box(0, 0, w, 0.62 * h)
 
     name_px = _px(0.019 * h)
     headline_px = _px(0.025 * h)
@@ -181,7 +178,7 @@ def _portrait(w: int, h: int) -> Layout:
 
     # Captions: under the band, ending where the platform UI starts, and narrower
     # than the safe area so the right-hand button column does not cover them.
-    caption_px = _px(0.027 * h)
+    caption_px = _px(0.025 * h)
     cap_top = band.y + band.h + _even(0.010 * h)
     cap_x = _even(0.08 * w)
     caption = Box(cap_x, cap_top, w - 2 * cap_x, ui_top - cap_top)
@@ -201,7 +198,6 @@ def _portrait(w: int, h: int) -> Layout:
         ui_zone=ui_zone,
         pad=pad,
         caption_px=caption_px,
-        caption_max_lines=2,
         headline_px=headline_px,
         headline_lines=2,
         name_px=name_px,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ __all__ = [
     "caption_sprite",
     "check_font",
     "ellipsize",
+    "fit_lines",
     "font",
     "hex_rgb",
     "line_height",
@@ -64,9 +66,15 @@ def check_font(path: Path) -> Path:
     return path
 
 
-@functools.lru_cache(maxsize=64)
 def font(path: Path, size: int) -> ImageFont.FreeTypeFont:
     """A cached font at ``size`` pixels (em size)."""
+    # one FreeType face per thread: the pipeline may render clips in threads, and a
+    # FreeType face must not be used by two threads at once
+    return _font(path, size, threading.get_ident())
+
+
+@functools.lru_cache(maxsize=64)
+def _font(path: Path, size: int, _thread: int) -> ImageFont.FreeTypeFont:
     try:
         return ImageFont.truetype(str(check_font(path)), size)
     except OSError as exc:
@@ -106,10 +114,20 @@ def _split_long(unit: str, f: ImageFont.FreeTypeFont, max_w: float) -> list[str]
 _TRIM = " ,.;:，、；："
 
 
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
 def _cut(text: str, f: ImageFont.FreeTypeFont, max_w: float) -> str:
-    """``text`` shortened until it plus an ellipsis fits, with the ellipsis."""
+    """``text`` shortened until it plus an ellipsis fits, with the ellipsis; an English
+    word is not cut in half when a whole one can end the line instead."""
+    full = text
     while text and f.getlength(text.rstrip(_TRIM) + ELLIPSIS) > max_w:
         text = text[:-1]
+    if 0 < len(text) < len(full) and _latin(text[-1]) and _latin(full[len(text)]):
+        space = text.rfind(" ")
+        if space >= len(text) // 2:
+            text = text[:space]
     return text.rstrip(_TRIM) + ELLIPSIS
 
 
@@ -141,23 +159,89 @@ def wrap(text: str, f: ImageFont.FreeTypeFont, max_w: float, max_lines: int) -> 
         lines.append(cur.rstrip())
     if len(lines) > max_lines:
         # the text goes on beyond what we show: say so on the last line
-        lines = [*lines[: max_lines - 1], _cut(lines[max_lines - 1], f, max_w)]
+        rest = lines[max_lines - 1] + " " + lines[max_lines]
+        lines = [*lines[: max_lines - 1], _cut(rest, f, max_w)]
     return lines
 
 
+def _block_height(n: int, f: ImageFont.FreeTypeFont) -> int:
+    return n * _box_height(f) + (n - 1) * _gap(f)
+
+
+def _box_height(f: ImageFont.FreeTypeFont) -> int:
+    # Noto's ascent/descent leave room for accents; a slightly tighter box reads better
+    return round(line_height(f) * 0.92) + 2 * max(1, round(0.06 * f.size))
+
+
+def _gap(f: ImageFont.FreeTypeFont) -> int:
+    return max(1, round(0.12 * f.size))
+
+
+def _is_latin(line: str) -> bool:
+    return not re.search(f"[{_CJK}]", line)
+
+
+def _paragraphs(lines: Sequence[str]) -> list[str]:
+    """Consecutive lines of one script joined: a cue's English lines become one
+    paragraph to re-wrap, its Chinese lines another; the two never mix."""
+    paras: list[str] = []
+    prev_latin: bool | None = None
+    for line in lines:
+        latin = _is_latin(line)
+        if paras and latin == prev_latin:
+            glue = " " if _latin(paras[-1][-1]) or _latin(line[0]) or latin else ""
+            paras[-1] = paras[-1] + glue + line
+        else:
+            paras.append(line)
+        prev_latin = latin
+    return paras
+
+
+def _balanced(text: str, f: ImageFont.FreeTypeFont, max_w: float) -> list[str]:
+    """Wrapped into as few lines as greedy wrapping needs, but of even lengths, so no
+    lone word dangles on the last line."""
+    lines = wrap(text, f, max_w, 99)
+    if len(lines) < 2:
+        return lines
+    lo, hi = max_w / len(lines), max_w
+    for _ in range(12):  # the narrowest width that still needs no extra line
+        mid = (lo + hi) / 2
+        if len(wrap(text, f, mid, 99)) > len(lines):
+            lo = mid
+        else:
+            hi = mid
+    return wrap(text, f, hi, 99)
+
+
 def fit_lines(
-    lines: Sequence[str], font_file: Path, size: int, max_w: float, max_lines: int
+    lines: Sequence[str], font_file: Path, size: int, max_w: float, max_h: float
 ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-    """Lines as given when they fit; else a smaller font (down to 75%), else wrapped
-    and, as a last resort, cut with an ellipsis. Captions come pre-split from the
-    caption stage, so the first case is the normal one."""
-    for scale in (1.0, 0.95, 0.9, 0.85, 0.8, 0.75):
-        f = font(font_file, max(6, round(size * scale)))
-        if all(f.getlength(line) <= max_w for line in lines) and len(lines) <= max_lines:
+    """The font and lines with which a caption fits the area. Preferred: the lines as
+    given (the caption stage split them) at full size, else a little smaller (down to
+    80%); then re-wrapped into even lines, one paragraph per script (a bilingual cue
+    keeps its Chinese and English apart), down to 70%. Losing words is the last
+    resort: the last line that fits then ends with an ellipsis."""
+    def at(scale: float) -> ImageFont.FreeTypeFont:
+        return font(font_file, max(6, round(size * scale)))
+
+    for scale in (1.0, 0.95, 0.9, 0.85, 0.8):
+        f = at(scale)
+        fits_width = all(f.getlength(line) <= max_w for line in lines)
+        if fits_width and _block_height(len(lines), f) <= max_h:
             return f, list(lines)
-    f = font(font_file, max(6, round(size * 0.85)))
-    joined = " ".join(line.strip() for line in lines)
-    return f, wrap(joined, f, max_w, max_lines)
+    paras = _paragraphs(lines)
+    for scale in (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7):
+        f = at(scale)
+        wrapped = [part for para in paras for part in _balanced(para, f, max_w)]
+        if _block_height(len(wrapped), f) <= max_h:
+            return f, wrapped
+    fits = 1
+    while _block_height(fits + 1, f) <= max_h:
+        fits += 1
+    kept = wrapped[:fits]
+    if len(wrapped) > fits:
+        kept[-1] = _cut(kept[-1] + " " + wrapped[fits], f, max_w)
+    return f, kept
 
 
 def caption_sprite(lines: Sequence[str], layout: Layout, font_file: Path) -> Sprite | None:
@@ -168,12 +252,9 @@ def caption_sprite(lines: Sequence[str], layout: Layout, font_file: Path) -> Spr
         return None
     area = layout.caption
     pad_x = max(2, round(0.35 * layout.caption_px))
-    f, lines = fit_lines(lines, font_file, layout.caption_px, area.w - 2 * pad_x,
-                         layout.caption_max_lines)
+    f, lines = fit_lines(lines, font_file, layout.caption_px, area.w - 2 * pad_x, area.h)
     ascent, descent = f.getmetrics()
-    # Noto's ascent/descent leave room for accents; a slightly tighter box reads better
-    box_h = round((ascent + descent) * 0.92) + 2 * max(1, round(0.06 * f.size))
-    gap = max(1, round(0.12 * f.size))
+    box_h, gap = _box_height(f), _gap(f)
     widths = [round(f.getlength(line)) + 2 * pad_x for line in lines]
     total_h = len(lines) * box_h + (len(lines) - 1) * gap
     w = min(area.w, max(widths))

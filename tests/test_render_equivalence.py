@@ -1,0 +1,29 @@
+"""The fast renderer and the moviepy reference show the same picture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from render_helpers import CUES, decode, fake_factory, psnr, tiny_spec
+
+from anchor.render.fast import render_fast
+from anchor.render.probe import probe
+from anchor.render.reference import render_moviepy
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [(320, 180), (360, 640)])
+def test_fast_matches_moviepy(tmp_path: Path, size: tuple[int, int]) -> None:
+    spec = tiny_spec(tmp_path, *size, cues=CUES)
+    fast = render_fast(spec, tmp_path / "fast.mp4", track_factory=fake_factory)
+    ref = render_moviepy(spec, tmp_path / "ref.mp4", track_factory=fake_factory)
+    a, b = probe(fast.video), probe(ref.video)
+    assert (a.width, a.height, a.video_frames) == (b.width, b.height, b.video_frames) == (
+        *size, 60)
+    assert b.faststart and b.audio_codec == "aac"
+    fa, fb = decode(fast.video), decode(ref.video)
+    # frames with the first caption, both sides of a cue change, the second
+    # caption's end, and a frame with no caption
+    for i in (5, 29, 30, 42, 55):
+        assert psnr(fa[i], fb[i]) >= 30, f"frame {i}: {psnr(fa[i], fb[i]):.1f} dB"
