@@ -28,8 +28,9 @@ def test_ffmpeg_args_pipe_raw_yuv_and_encode_h264_aac(tmp_path: Path) -> None:
     joined = " ".join(args)
     assert "-f rawvideo -pix_fmt yuv420p -s 320x180 -r 30 -i -" in joined
     assert f"-i {spec.audio}" in joined
-    assert "-c:v libx264 -preset veryfast -crf 20 -pix_fmt yuv420p" in joined
-    assert "-c:a aac -b:a 160k" in joined
+    assert "-c:v libx264 -preset veryfast -crf 20 -threads 2 -pix_fmt yuv420p" in joined
+    assert "-c:a aac -b:a 160k -ar 48000" in joined
+    assert "-fflags +bitexact" in joined  # reproducible bytes: no version/time stamps
     assert "-movflags +faststart" in joined and "-shortest" in args
     # the muxer is named because the temporary file's suffix is .part
     assert args[-3:] == ["-f", "mp4", str(out)]
