@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 __all__ = [
     "cjk_ratio",
@@ -49,7 +50,7 @@ def cjk_ratio(s: str) -> float:
 
 
 @lru_cache(maxsize=4)
-def _converter(config: str):  # type: ignore[no-untyped-def]
+def _converter(config: str) -> Any:
     # Building a converter loads dictionaries (~10 ms); keep one per config.
     import opencc
 

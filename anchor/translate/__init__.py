@@ -1,0 +1,259 @@
+"""Translate a summary into the bilingual script: Chinese ↔ English, sentence by sentence.
+
+Every translated sentence is checked against its source (figures, dates, names,
+script, length, see ``checks``). On a problem a chat backend gets one more try:
+its first answer is followed by a correction naming what went missing ("it must
+contain "297 million" (for "2.97亿")"). If that also falls short the better
+attempt is kept and the problems become warnings on the segment, so a reporter
+sees them before the render. Nothing is ever filled in by us; only Chinese
+characters left in English are romanised to pinyin, and that is said too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..errors import BackendUnavailable, ConfigError
+from ..models import Lang, Script, Segment, Summary
+from ..text import has_cjk, to_simplified, to_traditional
+from .checks import Problem, check_translation, problem_weight, target_form
+from .llama import LlamaTranslator
+from .transformers_backend import MT_MODEL_ENV, TransformersTranslator
+
+__all__ = [
+    "BACKENDS",
+    "Translation",
+    "Translator",
+    "clean_output",
+    "correction_prompt",
+    "get_backend",
+    "translate",
+    "translate_text",
+]
+
+log = logging.getLogger(__name__)
+
+VARIANTS = ("Hans", "Hant")
+
+
+class Translator(Protocol):
+    name: str
+
+    def available(self) -> bool: ...
+
+    def model_name(self) -> str: ...
+
+    def steerable(self, source: Lang, target: Lang) -> bool:
+        """Whether a retry with a correction can change the result (a chat model
+        can, a deterministic seq2seq model cannot)."""
+        ...
+
+    def translate(self, text: str, source: Lang, target: Lang, *, title: bool = False,
+                  example: tuple[str, str] | None = None, previous: str = "",
+                  correction: str = "") -> str:
+        """``example``: the headline and its translation, as context; ``previous`` and
+        ``correction``: a failed attempt and what is wrong with it, for a retry."""
+        ...
+
+
+BACKENDS: dict[str, type[Translator]] = {
+    "transformers": TransformersTranslator,
+    "llama": LlamaTranslator,
+}
+
+# One instance per backend name: the models behind them are loaded once anyway,
+# and keeping the instance keeps the resolved model path.
+_INSTANCES: dict[str, Translator] = {}
+
+
+def get_backend(name: str = "auto") -> Translator:
+    """The backend called ``name``; ``auto`` is transformers when a model is configured
+    in ``ANCHOR_MT_MODEL``, else llama.cpp."""
+    if name == "auto":
+        if os.environ.get(MT_MODEL_ENV) and TransformersTranslator.available():
+            name = "transformers"
+        elif LlamaTranslator.available():
+            name = "llama"
+        else:
+            raise BackendUnavailable(
+                "no translation backend can run here",
+                hint=f"install llama-cpp-python, or set {MT_MODEL_ENV} to a transformers model",
+            )
+        log.info("translation backend: %s", name)
+    if name not in BACKENDS:
+        raise ConfigError(f"unknown translation backend {name!r}",
+                          hint=f"choose one of: auto, {', '.join(BACKENDS)}")
+    if name not in _INSTANCES:
+        _INSTANCES[name] = BACKENDS[name]()
+    backend = _INSTANCES[name]
+    if not backend.available():
+        raise BackendUnavailable(f"translation backend {name!r} cannot run here",
+                                 hint="see `anchor doctor` for what is missing")
+    return backend
+
+
+def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto") -> Script:
+    """The bilingual script of ``summary``: Chinese sources are translated into
+    English, English sources into Chinese; the Chinese side is written in
+    ``zh_variant`` ("Hans" Simplified or "Hant" Traditional)."""
+    if zh_variant not in VARIANTS:
+        raise ConfigError(f"unknown Chinese variant {zh_variant!r}", hint="use Hans or Hant")
+    engine = get_backend(backend)
+    src: Lang = summary.language
+    dst: Lang = "en" if src == "zh" else "zh"
+    conv = _hant if zh_variant == "Hant" else to_simplified
+    # The model reads Simplified best; the source's script is restored for display.
+    prep = to_simplified if src == "zh" else (lambda s: s)
+
+    title = translate_text(engine, prep(summary.title), src, dst, title=True)
+    for p in title.problems:
+        log.warning("title: %s", p)
+    example = (prep(summary.title), title.text) if title.text else None
+
+    segments = []
+    for i, sentence in enumerate(summary.sentences):
+        got = translate_text(engine, prep(sentence), src, dst, example=example)
+        zh, en = (conv(sentence), got.text) if src == "zh" else (conv(got.text), sentence)
+        segments.append(Segment(index=i, zh=zh, en=en, warnings=tuple(map(str, got.problems))))
+        if got.attempts > 1:
+            log.info("sentence %d needed a retry; %d warning(s) left", i + 1, len(got.problems))
+    title_zh, title_en = ((conv(summary.title), title.text) if src == "zh"
+                          else (conv(title.text), summary.title))
+    return Script(
+        title_zh=title_zh,
+        title_en=title_en,
+        source_language=src,
+        zh_variant=zh_variant,
+        segments=tuple(segments),
+        backend=f"{engine.name}:{engine.model_name()}",
+    )
+
+
+def _hant(s: str) -> str:
+    # Text already in Traditional stays as written: s2t would still rewrite some
+    # characters (台 → 臺) that Traditional writers use as they are.
+    return s if to_simplified(s) != s else to_traditional(s)
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """The kept attempt for one sentence and what is still wrong with it."""
+
+    text: str
+    problems: tuple[Problem, ...]
+    attempts: int
+
+
+def translate_text(engine: Translator, text: str, source: Lang, target: Lang, *,
+                   title: bool = False, example: tuple[str, str] | None = None) -> Translation:
+    """Translate one sentence, check it, retry once with a correction if needed, and
+    keep the better attempt."""
+    if not text.strip():
+        return Translation("", (), 0)
+    first = clean_output(engine.translate(text, source, target, title=title, example=example),
+                         target, source=text)
+    problems = check_translation(text, first, source, target)
+    if not problems or not engine.steerable(source, target):
+        return _romanised(Translation(first, tuple(problems), 1), target)
+    log.info("retrying %r: %s", text[:40], "; ".join(map(str, problems)))
+    second = clean_output(
+        engine.translate(text, source, target, title=title, example=example, previous=first,
+                         correction=correction_prompt(problems, target)),
+        target, source=text,
+    )
+    problems2 = check_translation(text, second, source, target)
+    # on a tie keep the first attempt: the plain prompt reads more naturally
+    if problem_weight(problems2) < problem_weight(problems):
+        return _romanised(Translation(second, tuple(problems2), 2), target)
+    return _romanised(Translation(first, tuple(problems), 2), target)
+
+
+def _romanised(got: Translation, target: Lang) -> Translation:
+    """Chinese characters still in English output become pinyin ("备案" → "Bei'an"):
+    an English voice cannot read them and captions would mix scripts. The warning
+    stays, saying what was done, so a reporter can put the right English word."""
+    if target != "en" or not has_cjk(got.text):
+        return got
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # keep the text as it is; the warning already says why
+        return got
+    done: list[str] = []
+
+    def pinyin(m: re.Match[str]) -> str:
+        syllables = lazy_pinyin(m.group(0))
+        # pinyin spelling: an apostrophe only before a vowel-initial syllable (Xi'an)
+        roman = "".join(("'" if i and syl[:1] in "aeo" else "") + syl
+                        for i, syl in enumerate(syllables)).capitalize()
+        done.append(f'"{m.group(0)}" as "{roman}"')
+        return (" " if m.start() and got.text[m.start() - 1].isalnum() else "") + roman + (
+            " " if m.end() < len(got.text) and got.text[m.end()].isalnum() else "")
+
+    text = _HAN_RUN_RE.sub(pinyin, got.text)
+    problems = tuple(
+        Problem(p.kind, p.item, f"{p.message}; romanised {', '.join(done)}")
+        if p.kind == "script" else p
+        for p in got.problems
+    )
+    return Translation(text, problems, got.attempts)
+
+
+def correction_prompt(problems: Sequence[Problem], target: Lang) -> str:
+    """The follow-up message of a retry: what the first attempt lost, with the
+    item written the way the target language writes it where that differs
+    ("2.97亿" → "297 million", "Thursday" → "星期四")."""
+    must: list[str] = []
+    other: list[str] = []
+    for p in problems:
+        if p.kind in ("number", "date", "name"):
+            hint = target_form(p.item, target)
+            must.append(f'"{hint}" (for "{p.item}")' if hint and hint != p.item
+                        else f'"{p.item}"')
+        elif p.kind == "script" and target == "en":
+            other.append(f"It still contains Chinese characters ({p.item}): translate them "
+                         "into English.")
+        elif p.kind == "script":
+            other.append("It must be written in Simplified Chinese.")
+        else:  # empty, or far too short or long
+            other.append("Translate the whole sentence completely, adding nothing.")
+    parts = ["Your translation is wrong."]
+    if must:
+        parts.append("It must contain " + ", ".join(must) + ".")
+    parts += other
+    parts.append("Output only the corrected translation.")
+    return " ".join(parts)
+
+
+_HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LABEL_RE = re.compile(r"^(?:translation|english|chinese|译文|翻译|中文|英文)\s*[:：]\s*",
+                       re.IGNORECASE)
+_QUOTE_PAIRS = (('"', '"'), ("“", "”"), ("「", "」"), ("'", "'"))
+_QUOTES = {a for a, _ in _QUOTE_PAIRS}
+_NOTE_RE = re.compile(r"^\(?(?:note|注|注意|说明|說明)\b", re.IGNORECASE)
+_EN_PUNCT = str.maketrans({"，": ", ", "。": ". ", "：": ": ", "；": "; ", "！": "! ",
+                           "？": "? ", "（": " (", "）": ") ", "「": '"', "」": '"',
+                           "『": '"', "』": '"', "、": ", ", "《": '"', "》": '"'})
+
+
+def clean_output(raw: str, target: Lang, source: str = "") -> str:
+    """Strip what chat models add around a translation: labels, notes, wrapping
+    quotes the source did not have, extra lines. English gets ASCII punctuation."""
+    lines = [ln.strip() for ln in raw.strip().splitlines() if ln.strip()]
+    lines = [_LABEL_RE.sub("", ln) for ln in lines if not _NOTE_RE.match(ln)]
+    text = " ".join(ln for ln in lines if ln)
+    quoted = source.strip()[:1] in _QUOTES
+    for a, b in _QUOTE_PAIRS:
+        inner = text[1:-1]
+        if not quoted and len(text) > 2 and text[0] == a and text[-1] == b \
+                and a not in inner and b not in inner:
+            text = inner.strip()
+    if target == "en":
+        text = text.translate(_EN_PUNCT)
+        text = re.sub(r"\s{2,}", " ", text)
+        text = re.sub(r"\s+([,.;:!?)])", r"\1", text).strip()
+    return text

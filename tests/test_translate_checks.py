@@ -1,0 +1,245 @@
+"""anchor.translate.checks and the retry logic around it (pure: no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from anchor.models import Summary
+from anchor.translate import clean_output, correction_prompt, translate_text
+from anchor.translate.checks import check_translation, problem_weight, target_form
+
+ZH = "湖南日报项目经理何威介绍，数字人基于真实记者1:1复刻，与真实记者能达到95%的相似度。"
+EN_GOOD = (
+    "He Wei, a project manager at Hunan Daily, said the digital humans are 1:1 replicas of "
+    "real reporters and reach 95% similarity to them."
+)
+
+
+def messages(source: str, output: str, src: str = "zh", dst: str = "en") -> list[str]:
+    return [str(p) for p in check_translation(source, output, src, dst)]  # type: ignore[arg-type]
+
+
+def test_faithful_translation_passes():
+    assert messages(ZH, EN_GOOD) == []
+
+
+def test_missing_number_is_reported():
+    out = EN_GOOD.replace("1:1 ", "")
+    assert messages(ZH, out) == ['number "1:1" missing in en']
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["95%", "95 %", "95 percent", "95 per cent", "ninety-five percent"],
+)
+def test_percent_forms_are_equal(written: str):
+    assert messages("相似度达到95%。", f"The similarity reaches {written}.") == []
+
+
+def test_percent_in_chinese_words():
+    assert messages("They reach 95% similarity.", "相似度达到百分之九十五。", "en", "zh") == []
+
+
+def test_chinese_units_against_english_scale_words():
+    src = "海外下载量超2.97亿，播放量10億次，覆盖195个国家。"
+    good = "Downloads passed 297 million and views 1 billion, in 195 countries."
+    assert messages(src, good) == []
+    wrong = "Downloads passed 2.97 billion and views 10 billion, in 195 countries."
+    assert messages(src, wrong) == [
+        'number "2.97亿" missing in en',
+        'number "10億" missing in en',
+    ]
+
+
+def test_english_scale_words_against_chinese_units():
+    src = "The deals are worth $3.5 billion, or 35 million yuan per firm."
+    assert messages(src, "交易总额35亿美元，每家公司3500万元。", "en", "zh") == []
+    assert messages(src, "交易总额3.5亿美元，每家公司3500万元。", "en", "zh") == [
+        'number "$3.5 billion" missing in zh'
+    ]
+
+
+def test_thousands_separators():
+    assert messages("用户达1234567人。", "Users reached 1,234,567.") == []
+
+
+def test_spelled_out_small_numbers_and_folds():
+    src = "效率提升10倍，6家企业签约，3只猫。"
+    assert messages(src, "Efficiency rose tenfold as six firms signed; three cats.") == []
+    assert messages("Six firms signed.", "六家企业签约。", "en", "zh") == []
+
+
+def test_dates_between_languages():
+    assert messages("11月11日至13日，大会在长沙召开。",
+                    "The conference was held in Changsha from November 11 to 13.") == []
+    assert messages("今年8月通过备案。", "It was approved in August.") == []
+    assert messages("今年8月通过备案。", "It was approved this year.") == [
+        'date "8月" missing in en'
+    ]
+    assert messages("On Nov. 13, 2025, six firms signed.", "2025年11月13日，六家企业签约。",
+                    "en", "zh") == []
+
+
+def test_weekday_must_survive():
+    src = "The Hunan Daily unveiled digital reporters on Thursday."
+    assert messages(src, "湖南日报周四推出数字记者。", "en", "zh") == []
+    assert messages(src, "湖南日报推出数字记者。", "en", "zh") == [
+        'weekday "Thursday" missing in zh'
+    ]
+    assert messages("湖南日报星期日推出数字记者。", "Hunan Daily launched them on Sunday.") == []
+
+
+def test_latin_names_must_survive_into_english():
+    src = "芒果TV国际APP推出《Trapped in the Billionaire's Golden Cage》，AI与5G+AR技术。"
+    out = ("Mango TV's international app launched Trapped in the Billionaire’s Golden Cage, "
+           "with AI and 5G + AR technology.")
+    assert messages(src, out) == []
+    assert messages(src, out.replace("5G + AR", "AR")) == ['name "5G+AR" missing in en']
+
+
+def test_english_names_may_be_translated_but_acronyms_stay():
+    src = "The Hunan Daily uses AI and 5G to launch reporters."
+    assert messages(src, "湖南日报利用AI和5G推出记者。", "en", "zh") == []
+    assert messages(src, "湖南日报利用人工智能和5G推出记者。", "en", "zh") == [
+        'name "AI" missing in zh'
+    ]
+
+
+def test_chinese_left_in_english():
+    src = "目前芒果TV国际APP海外下载量超2.97亿。"
+    out = "Currently the 芒果TV international APP has 297 million downloads."
+    assert messages(src, out) == ['Chinese text "芒果" left in en']
+
+
+def test_chinese_output_must_be_mostly_chinese():
+    src = "The Hunan Daily unveiled digital reporters."
+    assert messages(src, "The Hunan Daily unveiled digital reporters.", "en", "zh") == [
+        "zh translation is mostly not Chinese (0% Han)"
+    ]
+    # Latin names carried over do not count against the Chinese output
+    assert messages("AI and 5G+AR power it.", "AI和5G+AR为其提供动力。", "en", "zh") == []
+
+
+def test_empty_and_length():
+    assert messages(ZH, "  ") == ["empty en translation"]
+    assert messages(ZH, "Hunan Daily.") == [
+        "en translation is only 0.1x the expected length",
+        'number "1:1" missing in en',
+        'number "95%" missing in en',
+    ]
+    assert messages(ZH, " ".join([EN_GOOD] * 4)) == ["en translation is 4.0x the expected length"]
+    assert messages(ZH, " ".join([EN_GOOD] * 2)) == []  # wordy is not wrong
+
+
+def test_problem_weight_orders_attempts():
+    src = "海外下载量超2.97亿。"
+    worse = check_translation(src, "下载量 2.97 billion", "zh", "en")
+    better = check_translation(src, "Downloads passed 2.97 billion.", "zh", "en")
+    assert problem_weight(better) < problem_weight(worse)
+
+
+@pytest.mark.parametrize(
+    ("item", "target", "expected"),
+    [
+        ("2.97億", "en", "297 million"),
+        ("10亿", "en", "1 billion"),
+        ("$3.5 billion", "zh", "35亿"),
+        ("Thursday", "zh", "星期四"),
+        ("周日", "en", "Sunday"),
+        ("11月12日", "en", "November 12"),
+        ("Nov. 12, 2025", "zh", "2025年11月12日"),
+        ("95%", "en", ""),
+    ],
+)
+def test_target_form(item: str, target: str, expected: str):
+    assert target_form(item, target) == expected  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ output cleaning
+
+
+def test_clean_output_strips_labels_notes_and_wrapping_quotes():
+    raw = 'Translation: "Hunan Daily launched digital reporters."\nNote: literal translation.'
+    assert clean_output(raw, "en", source="湖南日报推出数字记者。") == (
+        "Hunan Daily launched digital reporters."
+    )
+
+
+def test_clean_output_keeps_quotes_the_source_had():
+    raw = "“Reporters only type text,” he said."
+    assert clean_output(raw, "en", source="「記者只需輸入文本。」") == raw
+
+
+def test_clean_output_makes_english_punctuation_ascii():
+    assert clean_output("Changsha，Hunan：AI。", "en") == "Changsha, Hunan: AI."
+
+
+# ------------------------------------------------------------------ retry logic
+
+
+class Scripted:
+    """A fake backend that answers from a list and records the corrections."""
+
+    name = "scripted"
+
+    def __init__(self, answers: list[str], steer: bool = True) -> None:
+        self.answers = list(answers)
+        self.corrections: list[str] = []
+        self.steer = steer
+
+    def available(self) -> bool:
+        return True
+
+    def model_name(self) -> str:
+        return "fake"
+
+    def steerable(self, source: str, target: str) -> bool:
+        return self.steer
+
+    def translate(self, text, source, target, *, title=False, example=None, previous="",
+                  correction=""):  # type: ignore[no-untyped-def]
+        if correction:
+            self.corrections.append(correction)
+        return self.answers.pop(0)
+
+
+def test_retry_names_missing_items_and_keeps_the_better_attempt():
+    fake = Scripted(["Downloads passed 2.97 billion.", "Downloads passed 297 million."])
+    got = translate_text(fake, "海外下载量超2.97亿。", "zh", "en")  # type: ignore[arg-type]
+    assert got.text == "Downloads passed 297 million."
+    assert got.problems == () and got.attempts == 2
+    assert '"297 million" (for "2.97亿")' in fake.corrections[0]
+
+
+def test_retry_that_fails_keeps_first_attempt_and_warns():
+    fake = Scripted(["Downloads passed 2.97 billion.", "Downloads went up."])
+    got = translate_text(fake, "海外下载量超2.97亿。", "zh", "en")  # type: ignore[arg-type]
+    assert got.text == "Downloads passed 2.97 billion."
+    assert [str(p) for p in got.problems] == ['number "2.97亿" missing in en']
+
+
+def test_no_retry_for_deterministic_backends():
+    fake = Scripted(["Downloads passed 2.97 billion."], steer=False)
+    got = translate_text(fake, "海外下载量超2.97亿。", "zh", "en")  # type: ignore[arg-type]
+    assert got.attempts == 1 and fake.corrections == []
+
+
+def test_correction_prompt_mentions_chinese_left_over():
+    probs = check_translation("通过网信办备案。", "It passed the 备案.", "zh", "en")
+    text = correction_prompt(probs, "en")
+    assert "备案" in text and text.endswith("Output only the corrected translation.")
+
+
+def test_translate_end_to_end_with_fake_backend(monkeypatch: pytest.MonkeyPatch):
+    import anchor.translate as tr
+
+    fake = Scripted(["Smart media: why Hunan?", "Downloads passed 297 million."])
+    monkeypatch.setitem(tr._INSTANCES, "scripted", fake)  # type: ignore[arg-type]
+    monkeypatch.setitem(tr.BACKENDS, "scripted", Scripted)  # type: ignore[arg-type]
+    summary = Summary("zh", "「智媒」變革何以湖南？", ("海外下載量超2.97億。",), ("2.97億",), "x")
+    script = tr.translate(summary, zh_variant="Hant", backend="scripted")
+    assert script.title_zh == "「智媒」變革何以湖南？"  # the source's own script is kept
+    assert script.title_en == "Smart media: why Hunan?"
+    assert script.segments[0].zh == "海外下載量超2.97億。"
+    assert script.segments[0].en == "Downloads passed 297 million."
+    assert script.backend == "scripted:fake" and script.warnings == ()
