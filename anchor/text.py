@@ -110,7 +110,25 @@ def split_sentences(text: str) -> list[str]:
         parts = _split_line(line, respect_quotes=True)
         if parts is None:  # unbalanced quotes: a multi-paragraph quote or a typo
             parts = _split_line(line, respect_quotes=False) or [line]
-        out.extend(p for p in parts if p)
+        out.extend(_attach_attributions([p for p in parts if p]))
+    return out
+
+
+# "“……。”王立说。": the attribution after a quote is no sentence of its own; alone it
+# would be a fragment a summary might pick ("王立说。").
+_ZH_QUOTE_END = ("。”", "！”", "？”", "。」", "！」", "？」", "…”", "…」")
+_ZH_ATTRIBUTION_RE = re.compile(
+    r"^[^。！？“”「」]{1,30}(说|表示|称|指出|介绍|强调|认为|透露|告诉记者|說|表示|稱|指出|介紹|強調|認為)[。！]$"
+)
+
+
+def _attach_attributions(parts: list[str]) -> list[str]:
+    out: list[str] = []
+    for part in parts:
+        if out and out[-1].endswith(_ZH_QUOTE_END) and _ZH_ATTRIBUTION_RE.match(part):
+            out[-1] += part
+        else:
+            out.append(part)
     return out
 
 

@@ -175,3 +175,17 @@ def test_latin_names_in_english():
 def test_latin_names_none():
     assert latin_names("湖南日報推出數字記者。") == ()
     assert latin_names("the quick brown fox.") == ()
+
+
+def test_attribution_after_a_quote_stays_with_the_quote() -> None:
+    text = "“现在一个人十分钟就能发出去。”浏阳市融媒体中心负责人王立说。专家同时提醒。"
+    assert split_sentences(text) == [
+        "“现在一个人十分钟就能发出去。”浏阳市融媒体中心负责人王立说。",
+        "专家同时提醒。",
+    ]
+    assert split_sentences("「我們很高興。」他說。今天下雨。") == [
+        "「我們很高興。」他說。",
+        "今天下雨。",
+    ]
+    # a sentence that merely ends in 说 after an ordinary sentence is not glued
+    assert split_sentences("今天下雨。他说。") == ["今天下雨。", "他说。"]
