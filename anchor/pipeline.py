@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -283,7 +284,7 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
                       voices: dict[str, Any], work: Path, timer: _Timer) -> None:
     from .align import speech_word_timings
     from .captions import bilingual_cues, make_captions, write_captions
-    from .compose import compose
+    from .compose import bumper_ms, compose, timeline_speech
     from .loudness import music_bed, normalize
     from .render import render
     from .render.fast import thumbnail
@@ -309,6 +310,10 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
             with timer.stage(f"align_{lang}", f"aligning {lang} words for the captions"):
                 speech = replace(speech, words=speech_word_timings(speech))
             result.speech[lang] = speech
+        # the clip's timeline: the brand's intro and outro around the voice, so the
+        # captions (and the SRT/VTT written from them) are timed as the MP4 plays
+        speech = timeline_speech(speech, *bumper_ms(settings), work / f"{lang}.clip.wav")
+        result.speech[lang] = speech
         with timer.stage("caption", f"captioning {lang}"):
             captions[lang] = make_captions(script.texts(lang), speech.sentences, lang,
                                            speech.words)
@@ -351,9 +356,9 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
 def _prepare_out(out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # a unique probe name: batch workers check the same folder at the same time
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".write-test-"):
+            pass
     except OSError as exc:
         raise InputError(f"cannot write to {out_dir}: {exc.strerror}",
                          hint="choose another folder with --out") from exc
