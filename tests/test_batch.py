@@ -92,3 +92,16 @@ def test_reports_name_failures_and_escape_html(tmp_path: Path) -> None:
     page = hpath.read_text()
     assert "&lt;script&gt;" in page and "<script>x" not in page
     assert "zh.mp4" in page and "61.0 s" in page
+
+
+def test_output_folder_check_is_safe_from_many_workers(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from anchor.pipeline import _prepare_out
+
+    def check(_: int) -> None:
+        _prepare_out(tmp_path / "out")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(check, range(400)))  # raised "cannot write" when probes collided
+    assert list((tmp_path / "out").iterdir()) == []
