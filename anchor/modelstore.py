@@ -8,7 +8,6 @@ interrupted fetch never leaves a half file where a finished one is expected.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
@@ -23,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import file_sha256
 from .errors import ModelError
 from .paths import models_dir
 
@@ -106,14 +106,6 @@ def model_path(name: str) -> Path:
     return models_dir() / MODELS[name].target
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _stamp(path: Path) -> Path:
     return path.parent / (path.name + ".verified")
 
@@ -161,7 +153,7 @@ def _verify(spec: ModelSpec, staged: Path) -> None:
                 f"{spec.name}: {f.name} is {f.stat().st_size} bytes, expected {size}",
                 hint="the registry served different files; run `anchor models fetch` again",
             )
-        if digest and _sha256(f) != digest:
+        if digest and file_sha256(f) != digest:
             raise ModelError(
                 f"{spec.name}: checksum mismatch for {f.name}",
                 hint="run `anchor models fetch` again; report it if it persists",

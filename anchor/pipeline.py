@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .cache import atomic_write_text, cached, digest
+from .cache import atomic_write_text, cached, digest, file_sha256
 from .config import Settings
 from .errors import InputError, RenderError
 from .models import (
@@ -201,8 +201,6 @@ def render_article(
 
     if out_dir is None:
         out_dir = settings.out / slugify(article.title, f"article-{article.sha256[:8]}")
-    from .manifest import file_sha256
-
     render_key = digest(script, _render_settings(settings), avatar, file_sha256(avatar.image),
                         voices["zh"], voices["en"], __version__)
     previous = _up_to_date(out_dir, render_key, article, script)
