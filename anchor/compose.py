@@ -1,21 +1,99 @@
-"""Compose: everything a renderer needs for one clip, as one RenderSpec."""
+"""Compose: everything a renderer needs for one clip, as one RenderSpec.
+
+Also the clip's timeline: with the brand's bumpers the clip opens with intro_ms of
+title card and ends with outro_ms of end card, so the voice track is padded with
+that much silence (``timeline_speech``) before the captions are timed on it. Every
+time after that (sentences, words, cues, cards) is on the video's own clock, and the
+SRT/VTT files written from those cues match the MP4.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import wave
+from dataclasses import replace
 from pathlib import Path
 
 from .config import Settings
-from .models import Avatar, Cue, RenderSpec, Script, Speech
+from .models import Avatar, Branding, Cue, Lang, RenderSpec, Script, Span, Speech
 from .modelstore import ensure
+from .timing import ms_to_samples
 
-__all__ = ["CJK_FONT", "compose", "font_file"]
+__all__ = ["CJK_FONT", "bumper_ms", "compose", "dateline", "font_file", "timeline_speech"]
 
 CJK_FONT = "NotoSansSC-Regular.otf"
+_WEEKDAYS_ZH = "一二三四五六日"
+# spelled out here: strftime's %A and %B follow the machine's locale
+_WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
 
 
 def font_file() -> Path:
     """The CJK-capable font the project installs itself (no apt step)."""
     return ensure("font-cjk") / CJK_FONT
+
+
+def bumper_ms(settings: Settings) -> tuple[int, int]:
+    """(intro, outro) lengths of this render: the brand's, unless bumpers are off."""
+    if not settings.bumpers:
+        return 0, 0
+    return settings.branding.intro_ms, settings.branding.outro_ms
+
+
+def _shift(spans: tuple[Span, ...], ms: int) -> tuple[Span, ...]:
+    return tuple(Span(s.start_ms + ms, s.end_ms + ms, s.text) for s in spans)
+
+
+def timeline_speech(speech: Speech, intro_ms: int, outro_ms: int, out_wav: Path) -> Speech:
+    """``speech`` on the clip's timeline: ``intro_ms`` of silence before the voice and
+    ``outro_ms`` after it (written to ``out_wav``), every sentence and word moved
+    along. The voice's samples are copied unchanged, so its loudness stays as set."""
+    if intro_ms <= 0 and outro_ms <= 0:
+        return speech
+    with wave.open(str(speech.audio), "rb") as r:
+        params = r.getparams()
+        pcm = r.readframes(r.getnframes())
+    rate, width = params.framerate, params.sampwidth * params.nchannels
+    # whole samples: at 24 kHz a millisecond is 24 of them, so the shift is exact
+    before = ms_to_samples(intro_ms, rate)
+    after = ms_to_samples(outro_ms, rate)
+    out_wav.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(out_wav), "wb") as w:
+        w.setparams(params)
+        w.writeframes(bytes(before * width) + pcm + bytes(after * width))
+    return replace(
+        speech, audio=out_wav, duration_ms=speech.duration_ms + intro_ms + outro_ms,
+        sentences=_shift(speech.sentences, intro_ms), words=_shift(speech.words, intro_ms),
+    )
+
+
+def dateline(lang: str, date: datetime.date) -> str:
+    """The date as a news bumper writes it: 2025年11月12日 星期三 / Wednesday 12 November 2025."""
+    if lang == "zh":
+        return f"{date.year}年{date.month}月{date.day}日 星期{_WEEKDAYS_ZH[date.weekday()]}"
+    return f"{_WEEKDAYS_EN[date.weekday()]} {date.day} {_MONTHS_EN[date.month - 1]} {date.year}"
+
+
+class _Keep(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"  # an unknown placeholder stays as written
+
+
+def _brand_for(branding: Branding, lang: Lang, headline: str, date: str) -> Branding:
+    """The brand's texts in ``lang``, with the ticker's placeholders filled in."""
+    b = branding.in_language(lang)
+    ticker = b.ticker
+    if ticker.strip():
+        # stray braces in the text (ValueError): show it as written
+        with contextlib.suppress(ValueError, IndexError):
+            ticker = ticker.format_map(_Keep(headline=headline, date=date, channel=b.channel))
+    return replace(b, ticker=ticker)
+
+
+def _spec_font(branding: Branding) -> Path:
+    return branding.font if branding.font is not None else font_file()
 
 
 def compose(
@@ -28,8 +106,20 @@ def compose(
     settings: Settings,
     headline_lang: str,
 ) -> RenderSpec:
+    """The spec of one clip. ``speech`` is already on the clip's timeline
+    (``timeline_speech``): its sentences time the figure cards."""
+    from .cards import figure_cards
+
     width, height = settings.size
-    lang = "zh" if headline_lang == "zh" else "en"
+    lang: Lang = "zh" if headline_lang == "zh" else "en"
+    other: Lang = "en" if lang == "zh" else "zh"
+    day = datetime.date.fromisoformat(settings.date) if settings.date else datetime.date.today()
+    date = dateline(lang, day)
+    headline = script.title(lang)
+    branding = _brand_for(settings.branding, lang, headline, date)
+    intro_ms, outro_ms = bumper_ms(settings)
+    cards = (figure_cards(script.texts(lang), speech.sentences, lang, cues)
+             if settings.cards else ())
     return RenderSpec(
         language=label,
         width=width,
@@ -38,14 +128,19 @@ def compose(
         duration_ms=speech.duration_ms,
         audio=speech.audio,
         avatar=avatar,
-        headline=script.title(lang),
+        headline=headline,
         presenter=avatar.name_in(lang),
         presenter_title=avatar.title_in(lang),
         cues=cues,
-        branding=settings.branding,
-        font_file=font_file(),
+        branding=branding,
+        font_file=_spec_font(branding),
         seed=settings.seed,
         preset=settings.preset,
         crf=settings.crf,
         words=speech.words,
+        intro_ms=intro_ms,
+        outro_ms=outro_ms,
+        cards=cards,
+        dateline=date,
+        headline_other=script.title(other) if label == "bilingual" else "",
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .brand import load_brand
 from .errors import ConfigError
 from .models import Branding
 
@@ -17,7 +18,9 @@ __all__ = ["ASPECTS", "Settings", "load_settings"]
 
 _DEFAULTS = Path(__file__).with_name("defaults.toml")
 
-ASPECTS: dict[str, tuple[int, int]] = {"16:9": (1920, 1080), "9:16": (1080, 1920)}
+ASPECTS: dict[str, tuple[int, int]] = {
+    "16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,10 @@ class Settings:
     music_bed: bool
     align: str
     check: bool
+    brand: str
+    cards: bool
+    bumpers: bool
+    date: str
     checks: dict[str, Any] = field(default_factory=dict)
     branding: Branding = field(default_factory=Branding)
 
@@ -111,6 +118,14 @@ def _validate(values: dict[str, Any]) -> None:
                           hint="-16 for online, -23 for broadcast")
     if not 0 <= values["crf"] <= 51:
         raise ConfigError("crf: must be 0–51", hint="20 is a good default")
+    if values["date"]:
+        import datetime
+
+        try:
+            datetime.date.fromisoformat(values["date"])
+        except ValueError:
+            raise ConfigError(f"date: {values['date']!r} is not a date",
+                              hint="use YYYY-MM-DD, or leave it empty for today") from None
 
 
 def load_settings(
@@ -154,8 +169,8 @@ def load_settings(
 
     _validate(render)
     render["out"] = Path(render["out"])
-    logo = branding.pop("logo", "")
-    brand = Branding(**branding, logo=Path(logo) if logo else None)
+    # the brand folder gives the look; [branding] values that are set replace single parts
+    brand = load_brand(render["brand"], branding)
     known = {f.name for f in dataclasses.fields(Settings)}
     return Settings(**{k: v for k, v in render.items() if k in known}, checks=checks,
                     branding=brand)

@@ -22,6 +22,7 @@ __all__ = [
     "Branding",
     "Captions",
     "Cue",
+    "FigureCard",
     "Lang",
     "RenderResult",
     "RenderSpec",
@@ -206,6 +207,9 @@ class VoicePreset:
 
 @dataclass(frozen=True, slots=True)
 class Branding:
+    """A channel's look. Loaded from ``brands/NAME/brand.toml`` (anchor.brand); the
+    defaults here are the plain look with no ticker and no bumpers, for library use."""
+
     channel: str = "Anchor News"
     primary: str = "#0B3D91"  # lower-third band
     accent: str = "#E03C31"  # logo bug and rules
@@ -213,6 +217,39 @@ class Branding:
     background_top: str = "#14213D"
     background_bottom: str = "#2B4C7E"
     logo: Path | None = None
+    name: str = ""  # the brand folder it came from
+    highlight: str = "#FFC72C"  # the big number on figure cards, the ticker's label
+    font: Path | None = None  # graphics and captions; None: the bundled Noto Sans SC
+    headline_font: Path | None = None  # headlines (lower third, bumpers, cover); None: font
+    lower_third: str = "band"  # "band": full-width band; "label": band with a label box
+    label: str = ""  # text of the lower third's label box, e.g. "要闻"
+    ticker: str = ""  # scrolling text at the bottom, "" for none; {headline} {date} {channel}
+    ticker_label: str = ""  # fixed box at the ticker's left, e.g. "快讯"
+    ticker_speed: float = 0.12  # frame heights per second
+    intro_ms: int = 0  # title card before the speech (2000–4000 for a bumper)
+    outro_ms: int = 0  # end card after the speech
+    source: str = ""  # "source" line of the intro; "" shows the channel
+    tagline: str = ""  # line under the logo on the outro
+    disclosure: str = ""  # outro line saying the presenter is AI-made
+    translations: tuple[tuple[str, str, str], ...] = ()  # (lang, field, text) overrides
+    fingerprint: str = ""  # hash of the brand's files: an edited logo changes the render key
+
+    def in_language(self, lang: str) -> Branding:
+        """This look with its texts (label, ticker, tagline, ...) in ``lang``."""
+        changes = {k: v for lg, k, v in self.translations if lg == lang}
+        return dataclasses.replace(self, **changes) if changes else self
+
+
+@dataclass(frozen=True, slots=True)
+class FigureCard:
+    """A key figure shown on screen while its sentence is spoken."""
+
+    start_ms: int
+    end_ms: int
+    figure: str  # as displayed: "95%", "1,260", "$3.5", "11月12日"
+    unit: str = ""  # small text after the figure: "个", "tonnes", "billion"
+    label: str = ""  # what is counted, from the sentence: "县级融媒体中心"
+    percent: float | None = None  # 0–100 for percentages: drawn as a ring chart
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +273,13 @@ class RenderSpec:
     preset: str = "veryfast"
     crf: int = 20
     words: tuple[Span, ...] = ()
+    # The clip's timeline: intro_ms of title card, the speech, outro_ms of end card.
+    # The audio already holds the silence and every time above is on this timeline.
+    intro_ms: int = 0
+    outro_ms: int = 0
+    cards: tuple[FigureCard, ...] = ()
+    dateline: str = ""  # the date as the bumpers show it
+    headline_other: str = ""  # the other language's headline (bilingual bumpers)
 
 
 @dataclass(frozen=True, slots=True)

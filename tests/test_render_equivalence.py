@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 from render_helpers import CUES, decode, fake_factory, psnr, tiny_spec
 
+from anchor.brand import load_brand
+from anchor.models import FigureCard
 from anchor.render.fast import render_fast
 from anchor.render.probe import probe
 from anchor.render.reference import render_moviepy
@@ -26,4 +29,23 @@ def test_fast_matches_moviepy(tmp_path: Path, size: tuple[int, int]) -> None:
     # frames with the first caption, both sides of a cue change, the second
     # caption's end, and a frame with no caption
     for i in (5, 29, 30, 42, 55):
+        assert psnr(fa[i], fb[i]) >= 30, f"frame {i}: {psnr(fa[i], fb[i]):.1f} dB"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [(320, 180), (180, 320), (240, 240)])
+def test_fast_matches_moviepy_with_graphics(tmp_path: Path, size: tuple[int, int]) -> None:
+    """Brand with ticker, a ring-chart card, intro and outro bumpers: the same picture."""
+    brand = dataclasses.replace(load_brand("hunan-red"), ticker="快讯 · 数字记者系统上线")
+    spec = dataclasses.replace(
+        tiny_spec(tmp_path, *size, ms=3000, cues=(dataclasses.replace(CUES[0], start_ms=500,
+                                                                      end_ms=1500),)),
+        branding=brand, intro_ms=400, outro_ms=400, dateline="2025年11月12日",
+        cards=(FigureCard(500, 2400, "95%", "", "相似度", 95.0),))
+    fast = render_fast(spec, tmp_path / "fast.mp4", track_factory=fake_factory)
+    ref = render_moviepy(spec, tmp_path / "ref.mp4", track_factory=fake_factory)
+    fa, fb = decode(fast.video), decode(ref.video)
+    assert len(fa) == len(fb) == 90
+    # intro reveal and hold, card coming in and standing, ticker, outro
+    for i in (2, 10, 16, 20, 40, 60, 72, 80, 89):
         assert psnr(fa[i], fb[i]) >= 30, f"frame {i}: {psnr(fa[i], fb[i]):.1f} dB"

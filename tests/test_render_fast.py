@@ -28,7 +28,7 @@ def test_ffmpeg_args_pipe_raw_yuv_and_encode_h264_aac(tmp_path: Path) -> None:
     joined = " ".join(args)
     assert "-f rawvideo -pix_fmt yuv420p -s 320x180 -r 30 -i -" in joined
     assert f"-i {spec.audio}" in joined
-    assert "-c:v libx264 -preset veryfast -crf 20 -threads 2 -pix_fmt yuv420p" in joined
+    assert "-c:v libx264 -preset veryfast -crf 20 -threads 3 -pix_fmt yuv420p" in joined
     assert "-c:a aac -b:a 160k -ar 48000" in joined
     assert "-fflags +bitexact" in joined  # reproducible bytes: no version/time stamps
     assert "-movflags +faststart" in joined and "-shortest" in args
@@ -131,15 +131,17 @@ def test_bad_spec_is_an_input_error(tmp_path: Path) -> None:
                     tmp_path / "x.mp4", track_factory=fake_factory)
 
 
-def test_thumbnail_shows_a_caption(tmp_path: Path) -> None:
+def test_thumbnail_is_a_cover_frame_mid_sentence(tmp_path: Path) -> None:
+    from anchor.render.cover import cover_image
+
     spec = tiny_spec(tmp_path, width=360, height=640)
     png = thumbnail(spec, tmp_path / "thumb.png", track_factory=fake_factory)
     img = np.asarray(Image.open(png).convert("RGB"))
     assert img.shape == (640, 360, 3)
     scene = build_scene(spec, fake_factory)
-    cap = scene.caption(0)
-    assert cap is not None
-    assert np.abs(_crop(img, cap.box).astype(int) - _crop(scene.layers.frame, cap.box)).mean() > 20
+    frame = scene.thumbnail_frame()
+    assert scene.cue_index(frame) == 0  # the presenter as while speaking the first cue
+    assert np.array_equal(img, cover_image(scene, frame))
 
 
 def test_render_dispatch(tmp_path: Path) -> None:

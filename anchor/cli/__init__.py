@@ -44,6 +44,7 @@ app.command("serve")(serve.serve_cmd)
 app.command("demo")(demo.demo_cmd)
 app.command("voices")(info.voices_cmd)
 app.command("avatars")(info.avatars_cmd)
+app.command("brands")(info.brands_cmd)
 app.command("doctor")(info.doctor_cmd)
 app.add_typer(models.app, name="models")
 
@@ -68,4 +69,11 @@ def main(argv: list[str] | None = None) -> None:
     except (click.exceptions.Abort, KeyboardInterrupt):
         err_console().print("interrupted")
         sys.exit(130)
+    except Exception as exc:  # a bug: one line for the user, the traceback with -vv
+        logging.getLogger("anchor").debug("internal error", exc_info=True)
+        err_console().print(f"[bold red]error:[/] internal error: {type(exc).__name__}: {exc}",
+                            highlight=False)
+        err_console().print("[yellow]hint:[/] run again with -vv for the traceback, and "
+                            "report it with that output", highlight=False)
+        sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)

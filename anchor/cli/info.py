@@ -43,6 +43,20 @@ def avatars_cmd() -> None:
     console().print(table)
 
 
+def brands_cmd() -> None:
+    """List brands (brands/*/brand.toml): the looks `--brand` chooses from."""
+    from ..brand import brand_description, list_brands
+
+    table = Table(show_edge=False)
+    for col in ("brand", "description", "channel", "logo", "ticker", "intro / outro"):
+        table.add_column(col)
+    for b in list_brands():
+        table.add_row(b.name, brand_description(b.name), b.channel,
+                      b.logo.name if b.logo else "(text)", "yes" if b.ticker else "no",
+                      f"{b.intro_ms / 1000:g} s / {b.outro_ms / 1000:g} s")
+    console().print(table)
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
     name: str

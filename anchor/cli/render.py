@@ -25,7 +25,12 @@ def render_cmd(
     avatar: str | None = typer.Option(None, help="Presenter (see `anchor avatars`)."),
     voice_zh: str | None = typer.Option(None, help="Mandarin voice preset."),
     voice_en: str | None = typer.Option(None, help="English voice preset."),
-    aspect: str | None = typer.Option(None, help="16:9 or 9:16."),
+    aspect: str | None = typer.Option(None, help="16:9, 9:16 or 1:1."),
+    brand: str | None = typer.Option(None, help="Look: a folder in brands/ (see `anchor brands`)."),
+    cards: bool | None = typer.Option(None, "--cards/--no-cards",
+                                      help="Key figures as on-screen cards."),
+    bumpers: bool | None = typer.Option(None, "--bumpers/--no-bumpers",
+                                        help="The brand's intro and outro cards."),
     fps: int | None = typer.Option(None, help="Frame rate."),
     out: Path | None = typer.Option(None, help="Output folder (a subfolder per article)."),
     tts: str | None = typer.Option(None, help="auto | edge | offline."),
@@ -48,7 +53,7 @@ def render_cmd(
         "langs": langs, "sentences": sentences, "avatar": avatar, "voice_zh": voice_zh,
         "voice_en": voice_en, "aspect": aspect, "fps": fps, "out": out, "tts": tts,
         "zh_variant": zh_variant, "renderer": renderer, "bilingual": bilingual, "seed": seed,
-        "check": check,
+        "check": check, "brand": brand, "cards": cards, "bumpers": bumpers,
     })
     result = render_article(article, settings, script_file=script, progress=progress_printer())
     if as_json:

@@ -1,4 +1,5 @@
-"""The frame when nothing moves: studio, presenter at rest, lower third, logo bug.
+"""The frame when nothing moves: studio, presenter at rest, lower third, logo bug,
+and the ticker's band (its text moves: anchor.render.ticker).
 
 Built once per clip with numpy and Pillow. It is kept as layers because the
 presenter's moving patch goes *under* the lower third and the logo: the renderers
@@ -12,12 +13,13 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from ..errors import InputError
 from ..models import Box, Branding, RenderSpec
 from .layout import Layout
-from .text import font, hex_rgb, line_height, wrap
+from .text import font, hex_rgb, ink_on, line_height, wrap
+from .ticker import draw_band
 
 __all__ = ["StaticLayers", "alpha_over", "build_static", "overlay_layer", "static_layers", "studio"]
 
@@ -122,6 +124,23 @@ def _logo_image(path: Path, box: Box) -> Image.Image:
     return logo.resize(size, Image.Resampling.LANCZOS)
 
 
+def _shadow(img: Image.Image, pic: Image.Image, at: tuple[int, int], radius: int) -> None:
+    """A soft dark halo under ``pic`` (a logo): it then reads on a light photo (the
+    portrait layout puts the bug over the presenter's picture) as on the dark studio."""
+    x, y = at
+    pad = 2 * radius
+    mask = Image.new("L", (pic.width + 2 * pad, pic.height + 2 * pad), 0)
+    mask.paste(pic.getchannel("A"), (pad, pad))
+    mask = mask.filter(ImageFilter.GaussianBlur(radius)).point(lambda a: round(0.6 * a))
+    halo = Image.new("RGBA", mask.size, (0, 0, 0, 0))
+    halo.putalpha(mask)
+    x0, y0 = x - pad, y - pad
+    # paste only what lies inside the frame
+    crop = (max(0, -x0), max(0, -y0), min(halo.width, img.width - x0),
+            min(halo.height, img.height - y0))
+    img.alpha_composite(halo.crop(crop), (max(0, x0), max(0, y0)))
+
+
 def _bold_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, size: int,
                font_file: Path, fill: tuple[int, ...], anchor: str = "ls") -> None:
     # Only the Regular weight ships; a thin stroke of the same colour reads as bold.
@@ -130,9 +149,12 @@ def _bold_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, si
 
 
 def overlay_layer(spec: RenderSpec, layout: Layout) -> np.ndarray:
-    """Lower third (name tab + headline band) and logo bug as a full-frame RGBA."""
+    """Lower third (name tab + headline band), logo bug and ticker band as a
+    full-frame RGBA. The brand's ``lower_third`` style "label" puts a box with its
+    ``label`` ("要闻", "NEWS") at the band's left instead of the plain accent block."""
     b = spec.branding
     primary, accent, fg = hex_rgb(b.primary), hex_rgb(b.accent), hex_rgb(b.text)
+    headline_font = b.headline_font or spec.font_file
     img = Image.new("RGBA", (layout.width, layout.height), (0, 0, 0, 0))
     # "RGBA" mode blends translucent ink onto what is drawn below (the separator
     # on the name tab) instead of punching a hole in the layer
@@ -150,18 +172,38 @@ def overlay_layer(spec: RenderSpec, layout: Layout) -> np.ndarray:
     rule = max(2, round(0.05 * band.h))
     draw.rectangle((band.x, band.y, band.x + band.w - 1, band.y + rule - 1), fill=(*accent, 255))
     block = max(2, round(0.12 * band.h))
-    draw.rectangle((band.x, band.y, band.x + block - 1, band.y + band.h - 1), fill=(*accent, 255))
+    label = b.label.strip() if b.lower_third == "label" else ""
+    if label:
+        # the label box: accent colour, dark ink, as wide as the word needs
+        lf = font(spec.font_file, max(6, round(0.9 * layout.headline_px)))
+        block = round(lf.getlength(label)) + 4 * pad
+        draw.rectangle((band.x, band.y, band.x + block - 1, band.y + band.h - 1),
+                       fill=(*accent, 255))
+        ink = ink_on(accent)
+        draw.text((band.x + block / 2, band.y + rule + (band.h - rule) / 2), label, font=lf,
+                  fill=(*ink, 255), anchor="mm", stroke_width=max(0, round(lf.size / 36)),
+                  stroke_fill=(*ink, 255))
+    else:
+        draw.rectangle((band.x, band.y, band.x + block - 1, band.y + band.h - 1),
+                       fill=(*accent, 255))
 
-    hf = font(spec.font_file, layout.headline_px)
     text_x = band.x + block + 2 * pad
-    lines = wrap(spec.headline, hf, band.x + band.w - 2 * pad - text_x, layout.headline_lines)
-    step = round(1.28 * layout.headline_px)
+    room = band.x + band.w - 2 * pad - text_x
+    # a long headline (an English one in a square frame) is set a little smaller
+    # before it loses words to an ellipsis
+    for scale in (1.0, 0.94, 0.88, 0.82):
+        px = max(6, round(scale * layout.headline_px))
+        hf = font(headline_font, px)
+        lines = wrap(spec.headline, hf, room, layout.headline_lines)
+        if not lines or not lines[-1].endswith("…"):
+            break
+    step = round(1.28 * px)
     ascent, descent = hf.getmetrics()
     # centre the block of lines on the band, below the rule
     block_h = (len(lines) - 1) * step + ascent + descent
     y = band.y + rule + (band.h - rule - block_h) // 2 + ascent
     for line in lines:
-        _bold_text(draw, (text_x, y), line, layout.headline_px, spec.font_file, (*fg, 255))
+        _bold_text(draw, (text_x, y), line, px, headline_font, (*fg, 255))
         y += step
 
     # --- name tab: presenter name (bold) | title, in the accent colour, sitting on
@@ -181,19 +223,22 @@ def overlay_layer(spec: RenderSpec, layout: Layout) -> np.ndarray:
         draw.rectangle((plate.x, plate.y, plate.x + width - 1, plate.y + plate.h - 1),
                        fill=(*accent, 255))
         base = plate.y + (plate.h + line_height(nf)) // 2 - nf.getmetrics()[1]
+        on_tab = ink_on(accent)
         _bold_text(draw, (plate.x + 2 * pad, base), name, layout.name_px, spec.font_file,
-                   (*fg, 255))
+                   (*on_tab, 255))
         if title:
             x = plate.x + 2 * pad + name_w + sep
             draw.line((x, plate.y + plate.h // 4, x, plate.y + 3 * plate.h // 4),
-                      fill=(*fg, 160), width=max(1, pad // 4))
-            draw.text((x + sep, base), title, font=tf, fill=(*fg, 230), anchor="ls")
+                      fill=(*on_tab, 160), width=max(1, pad // 4))
+            draw.text((x + sep, base), title, font=tf, fill=(*on_tab, 230), anchor="ls")
 
     # --- logo bug, top-left: the branding logo, or the channel name on an accent tab
     logo = layout.logo
     if b.logo is not None:
         pic = _logo_image(b.logo, logo)
-        img.alpha_composite(pic, (logo.x, logo.y + (logo.h - pic.height) // 2))
+        at = (logo.x, logo.y + (logo.h - pic.height) // 2)
+        _shadow(img, pic, at, max(2, logo.h // 8))
+        img.alpha_composite(pic, at)
     elif b.channel.strip():
         lf = font(spec.font_file, layout.logo_px)
         channel = wrap(b.channel.strip(), lf, logo.w - 3 * pad, 1)[0]
@@ -204,9 +249,13 @@ def overlay_layer(spec: RenderSpec, layout: Layout) -> np.ndarray:
         # a white bar on the tab's left edge, the way station bugs are drawn
         bar = max(2, logo.h // 14)
         draw.rectangle((logo.x + pad, logo.y + logo.h // 4, logo.x + pad + bar - 1,
-                        logo.y + 3 * logo.h // 4), fill=(255, 255, 255, 255))
+                        logo.y + 3 * logo.h // 4), fill=(*ink_on(accent), 255))
         _bold_text(draw, (logo.x + pad + bar + pad, logo.y + logo.h // 2), channel,
-                   layout.logo_px, spec.font_file, (255, 255, 255, 255), anchor="lm")
+                   layout.logo_px, spec.font_file, (*ink_on(accent), 255), anchor="lm")
+
+    # --- ticker band and label (the text scrolls on it: anchor.render.ticker)
+    if layout.ticker is not None and b.ticker.strip():
+        draw_band(draw, layout.ticker, b, spec.font_file, layout.ticker_px)
     return np.asarray(img, dtype=np.uint8)
 
 

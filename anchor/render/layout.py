@@ -1,15 +1,22 @@
 """Where everything sits in a frame: pure geometry, no pixels.
 
-Two designs, chosen by the frame's shape:
+Three designs, chosen by the frame's shape:
 
-* landscape (16:9 and anything wider than tall): a broadcast studio shot. The
-  presenter stands in the middle, cut by the bottom edge of the frame; the lower
-  third (name tab over a full-width headline band) covers the chest; captions sit
-  under the band at the bottom of the title-safe area; the logo bug is top-left.
+* landscape (16:9 and anything clearly wider than tall): a broadcast studio shot.
+  The presenter stands in the middle, cut by the bottom edge of the frame; the
+  lower third (name tab over a full-width headline band) covers the chest;
+  captions sit under the band at the bottom of the title-safe area; the logo bug
+  is top-left; figure cards stand beside the presenter, on the right.
 * portrait (9:16, phones): the presenter is larger and higher (full width, from
-  the top edge), the lower third sits just under the face, and the captions
-  sit under it but above the bottom fifth of the screen, where short-video apps
-  draw their own description text and buttons.
+  the top edge), the lower third sits just under the face, and the captions sit
+  under it but above the bottom fifth of the screen, where short-video apps draw
+  their own description text and buttons; text also keeps clear of the column of
+  buttons on the right. Figure cards go under the head, above the lower third.
+* square (1:1, feeds): the landscape design scaled into a square, with a narrower
+  presenter so that a figure card fits at either shoulder.
+
+With a ticker, a band along the bottom of the title-safe area (above the app UI
+in portrait), the lower third and captions move up to make room for it.
 
 Every size is a fraction of the frame height (fonts, bars, the presenter), and
 horizontal positions a fraction of the width, so 720p, 1080p and 4K get the same
@@ -27,14 +34,20 @@ from ..models import Box
 
 __all__ = ["Layout", "inside", "intersects", "layout_for", "union"]
 
-Orientation = Literal["landscape", "portrait"]
+Orientation = Literal["landscape", "portrait", "square"]
 
 # Title-safe area: the centre 90% of the frame (EBU R 95 / SMPTE RP 2046-1), where
 # text must stay so that no screen or crop cuts it.
 TITLE_SAFE = 0.90
 # Short-video apps (Douyin, TikTok, Reels, Shorts) cover roughly the bottom fifth
-# of a vertical video with the caption of the post and the buttons.
+# of a vertical video with the caption of the post and the buttons ...
 PORTRAIT_UI_ZONE = 0.20
+# ... a column of buttons (like, comment, share) on the right from about mid-height ...
+PORTRAIT_UI_SIDE = 0.12
+# ... and their tab bar across the top.
+PORTRAIT_UI_TOP = 0.07
+# Width / height from which a frame counts as square, and from which as landscape.
+SQUARE_FROM, LANDSCAPE_FROM = 0.9, 1.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +71,15 @@ class Layout:
     name_px: int
     title_px: int
     logo_px: int
+    # Where a figure card may go, best first; the scene takes the first that keeps
+    # clear of the presenter's moving head (a card must not cover the face).
+    card_slots: tuple[Box, ...] = ()
+    card_min_h: int = 0  # a slot may lose its top to the head down to this height
+    ticker: Box | None = None  # the ticker band, when the brand has a ticker
+    ticker_px: int = 0
+    cover: Box | None = None  # the thumbnail's headline block
+    cover_px: int = 0
+    ui_side: Box | None = None  # the app's button column (portrait only)
 
     @property
     def lower_third(self) -> Box:
@@ -102,11 +124,17 @@ def inside(inner: Box, outer: Box) -> bool:
     )
 
 
-def layout_for(width: int, height: int) -> Layout:
-    """The layout of a ``width`` x ``height`` frame (both even, as yuv420p needs)."""
+def layout_for(width: int, height: int, *, ticker: bool = False) -> Layout:
+    """The layout of a ``width`` x ``height`` frame (both even, as yuv420p needs);
+    ``ticker`` makes room for a ticker band."""
     if width <= 0 or height <= 0 or width % 2 or height % 2:
         raise ValueError(f"frame size must be positive and even, got {width}x{height}")
-    return _landscape(width, height) if width >= height else _portrait(width, height)
+    ratio = width / height
+    if ratio >= LANDSCAPE_FROM:
+        return _landscape(width, height, ticker)
+    if ratio >= SQUARE_FROM:
+        return _square(width, height, ticker)
+    return _portrait(width, height, ticker)
 
 
 def _safe(w: int, h: int) -> Box:
@@ -116,9 +144,25 @@ def _safe(w: int, h: int) -> Box:
     return Box(x0, y0, w - 2 * x0, h - 2 * y0)
 
 
-def _landscape(w: int, h: int) -> Layout:
+def _beside(presenter: Box, safe: Box, top: int, bottom: int, w: int, h: int,
+            min_w: float) -> tuple[Box, Box]:
+    """Card slots right and left of the presenter, between ``top`` and ``bottom``.
+    Where the gap beside the presenter is narrow (4:3, square) the slot reaches over
+    the shoulder: the scene still keeps it off the moving head."""
+    gap = _even(0.02 * w)
+    col = max(safe.x + safe.w - (presenter.x + presenter.w) - gap, _even(min_w))
+    col = min(col, _even(0.42 * h), safe.w // 2)
+    ch = min(bottom - top, _even(1.15 * col))
+    y = top + (bottom - top - ch) // 2
+    right = _box(safe.x + safe.w - col, y, col, ch)
+    left = _box(safe.x, y, col, ch)
+    return right, left
+
+
+def _landscape(w: int, h: int, ticker: bool) -> Layout:
     safe = _safe(w, h)
     pad = _even(0.012 * h) or 2
+    tick_h = _even(0.048 * h) if ticker else 0
 
     # The presenter: a 4:5 portrait frame, 88% of the height, standing on the
     # bottom edge so no lower border shows; the face ends up in the upper half,
@@ -126,23 +170,46 @@ def _landscape(w: int, h: int) -> Layout:
     ph = _even(0.88 * h)
     pw = min(_even(0.8 * ph), _even(0.6 * w))
     presenter = _box((w - pw) / 2, h - ph, pw, ph)
+    return _studio(w, h, safe, pad, tick_h, presenter, "landscape", min_card_w=0.30 * h,
+                   caption_px=_px(0.041 * h), headline_px=_px(0.044 * h),
+                   name_px=_px(0.027 * h), cover_px=_px(0.100 * h))
 
-    headline_px = _px(0.044 * h)
-    band = _box(safe.x, 0.715 * h, safe.w, 0.080 * h)
-    name_px = _px(0.027 * h)
+
+def _square(w: int, h: int, ticker: bool) -> Layout:
+    safe = _safe(w, h)
+    pad = _even(0.012 * h) or 2
+    tick_h = _even(0.048 * h) if ticker else 0
+    # A slimmer frame than 16:9's, so that a card at either shoulder leaves the
+    # face free: 4:5, 86% of the height, standing on the bottom edge.
+    ph = _even(0.86 * h)
+    pw = _even(0.8 * ph)
+    presenter = _box((w - pw) / 2, h - ph, pw, ph)
+    return _studio(w, h, safe, pad, tick_h, presenter, "square", min_card_w=0.30 * w,
+                   caption_px=_px(0.041 * h), headline_px=_px(0.044 * h),
+                   name_px=_px(0.027 * h), cover_px=_px(0.072 * h))
+
+
+def _studio(w: int, h: int, safe: Box, pad: int, tick_h: int, presenter: Box,
+            orientation: Orientation, *, min_card_w: float, caption_px: int,
+            headline_px: int, name_px: int, cover_px: int) -> Layout:
+    """Landscape and square: lower third over the chest, captions under it."""
+    band = _box(safe.x, 0.715 * h - tick_h, safe.w, 0.080 * h)
     plate_h = _even(0.050 * h)
     name_plate = _box(safe.x, band.y - plate_h, min(0.5 * w, safe.w), plate_h)
 
-    caption_px = _px(0.041 * h)
     cap_top = band.y + band.h + _even(0.012 * h)
-    caption = Box(safe.x, cap_top, safe.w, safe.y + safe.h - cap_top)
+    cap_bottom = safe.y + safe.h - tick_h - (_even(0.008 * h) if tick_h else 0)
+    caption = Box(safe.x, cap_top, safe.w, cap_bottom - cap_top)
+    tick = Box(0, safe.y + safe.h - tick_h, w, tick_h) if tick_h else None
 
     logo_h = _even(0.064 * h)
     logo = Box(safe.x, safe.y, min(_even(0.30 * w), _even(7 * logo_h)), logo_h)
+    top = logo.y + logo.h + _even(0.04 * h)
+    slots = _beside(presenter, safe, top, name_plate.y - _even(0.03 * h), w, h, min_card_w)
     return Layout(
         width=w,
         height=h,
-        orientation="landscape",
+        orientation=orientation,
         safe=safe,
         presenter=presenter,
         name_plate=name_plate,
@@ -157,34 +224,52 @@ def _landscape(w: int, h: int) -> Layout:
         name_px=name_px,
         title_px=_px(0.8 * name_px),
         logo_px=_px(0.030 * h),
+        card_slots=slots,
+        card_min_h=_even(0.30 * h),
+        ticker=tick,
+        ticker_px=_px(0.026 * h),
+        cover=_box(safe.x, 0.50 * h, safe.w, safe.y + safe.h - 0.50 * h),
+        cover_px=cover_px,
     )
 
 
-def _portrait(w: int, h: int) -> Layout:
+def _portrait(w: int, h: int, ticker: bool) -> Layout:
     safe = _safe(w, h)
     pad = _even(0.008 * h) or 2
     ui_top = _even((1 - PORTRAIT_UI_ZONE) * h)
     ui_zone = Box(0, ui_top, w, h - ui_top)
+    side_x = _even((1 - PORTRAIT_UI_SIDE) * w)
+    ui_side = Box(side_x, _even(0.45 * h), w - side_x, ui_top - _even(0.45 * h))
+    tick_h = _even(0.030 * h) if ticker else 0
 
     # The presenter: the full width, from the top edge down under the lower third,
     # so no edge of the photo shows; the face lands in the upper third of the screen.
     presenter = _box(0, 0, w, 0.62 * h)
 
+    # The lower third stops short of the button column, so no headline goes under it.
     name_px = _px(0.019 * h)
     headline_px = _px(0.025 * h)
-    band = _box(safe.x, 0.600 * h, safe.w, 0.080 * h)
+    band = _box(safe.x, 0.600 * h - tick_h // 2, side_x - safe.x, 0.080 * h)
     plate_h = _even(0.032 * h)
-    name_plate = _box(safe.x, band.y - plate_h, safe.w, plate_h)
+    name_plate = _box(safe.x, band.y - plate_h, band.w, plate_h)
 
-    # Captions: under the band, ending where the platform UI starts, and narrower
-    # than the safe area so the right-hand button column does not cover them.
+    # Captions: under the band, ending where the platform UI (or the ticker above it)
+    # starts, centred, and narrow enough that the button column does not cover them.
     caption_px = _px(0.025 * h)
     cap_top = band.y + band.h + _even(0.010 * h)
-    cap_x = _even(0.08 * w)
-    caption = Box(cap_x, cap_top, w - 2 * cap_x, ui_top - cap_top)
+    cap_x = w - side_x
+    cap_bottom = ui_top - tick_h - (_even(0.006 * h) if tick_h else 0)
+    caption = Box(cap_x, cap_top, w - 2 * cap_x, cap_bottom - cap_top)
+    tick = Box(0, ui_top - tick_h, w, tick_h) if tick_h else None
 
+    # The logo bug below the app's tab bar.
     logo_h = _even(0.036 * h)
-    logo = Box(safe.x, safe.y, min(_even(0.55 * w), _even(7 * logo_h)), logo_h)
+    logo_y = max(safe.y, 2 * math.ceil(PORTRAIT_UI_TOP * h / 2))
+    logo = Box(safe.x, logo_y, min(_even(0.55 * w), _even(7 * logo_h)), logo_h)
+    # A card under the head: over the chest, above the name tab, clear of the buttons.
+    card_bottom = name_plate.y - _even(0.014 * h)
+    card_top = _even(0.30 * h)
+    under_head = _box(safe.x, card_top, side_x - safe.x, card_bottom - card_top)
     return Layout(
         width=w,
         height=h,
@@ -203,4 +288,11 @@ def _portrait(w: int, h: int) -> Layout:
         name_px=name_px,
         title_px=_px(0.8 * name_px),
         logo_px=_px(0.017 * h),
+        card_slots=(under_head,),
+        card_min_h=_even(0.12 * h),
+        ticker=tick,
+        ticker_px=_px(0.016 * h),
+        cover=_box(safe.x, 0.44 * h, side_x - safe.x, ui_top - 0.44 * h - 0.02 * h),
+        cover_px=_px(0.046 * h),
+        ui_side=ui_side,
     )

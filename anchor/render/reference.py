@@ -2,9 +2,11 @@
 
 Slow on purpose and easy to read: a background image, the presenter's moving patch
 as a VideoClip at its place, the lower third and logo as a masked image on top, and
-one timed image per caption. It shares the Scene (and so the caption pixels and
-the cue timing) with the fast renderer, and its output options, so the two files
-must show the same picture; tests compare them.
+each timed layer (ticker text, figure cards, captions, bumpers) as clips of its
+own: a still image for every stretch where it does not change, a masked VideoClip
+where it moves. It shares the Scene (and so the pixels and the timing of every
+layer) with the fast renderer, and its output options, so the two files must show
+the same picture; tests compare them.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import RenderError
-from ..models import RenderResult, RenderSpec
+from ..models import Box, RenderResult, RenderSpec
 from .fast import encode_args, part_path
-from .scene import TrackFactory, build_scene
+from .scene import Layer, Scene, TrackFactory, build_scene
 
 __all__ = ["render_moviepy"]
 
@@ -44,6 +48,51 @@ def _moviepy_params(spec: RenderSpec) -> list[str]:
     return [*out, "-f", "mp4", "-sws_flags", "area+accurate_rnd"]
 
 
+def _runs(scene: Scene, layer: Layer) -> Iterator[tuple[int, int, Box, bool]]:
+    """(first, end, box, still) for each stretch of frames where ``layer`` shows in one
+    box; ``still``: one picture all along."""
+    run: tuple[int, Box, object, bool] | None = None  # first, box, key, still
+    for i in range(scene.n_frames + 1):
+        sp = layer.sprite(i) if i < scene.n_frames else None
+        key = layer.key(i) if sp is not None else None
+        if run is not None and (sp is None or sp.box != run[1]):
+            yield run[0], i, run[1], run[3]
+            run = None
+        if sp is None:
+            continue
+        if run is None:
+            run = (i, sp.box, key, True)
+        elif key != run[2]:
+            run = (run[0], run[1], run[2], False)
+
+
+def _layer_clips(scene: Scene, layer: Layer, fps: int) -> list[Any]:
+    from moviepy import ImageClip, VideoClip
+
+    clips = []
+    for first, end, box, still in _runs(scene, layer):
+        # start and end half a frame early: frame times i / fps then fall safely
+        # inside [start, end) whatever the float rounding
+        start, stop = max(0.0, (first - 0.5) / fps), (end - 0.5) / fps
+        if still:
+            sprite = layer.sprite(first)
+            assert sprite is not None
+            clip = ImageClip(np.array(sprite.rgba), transparent=True)
+        else:
+            def frame_at(t: float, first: int = first, end: int = end) -> np.ndarray:
+                # local time t of global frame i is (i - first + 0.5) / fps
+                sprite = layer.sprite(min(end - 1, first + int(t * fps + 1e-6)))
+                assert sprite is not None
+                return sprite.rgba
+
+            clip = VideoClip(lambda t, f=frame_at: f(t)[..., :3], duration=stop - start)
+            mask = VideoClip(lambda t, f=frame_at: f(t)[..., 3] / 255.0, is_mask=True,
+                             duration=stop - start)
+            clip = clip.with_mask(mask)
+        clips.append(clip.with_position((box.x, box.y)).with_start(start).with_end(stop))
+    return clips
+
+
 def render_moviepy(
     spec: RenderSpec, out: Path, *, track_factory: TrackFactory | None = None
 ) -> RenderResult:
@@ -66,18 +115,8 @@ def render_moviepy(
     presenter = VideoClip(lambda t: scene.patch(frame_index(t)), duration=duration)
     presenter = presenter.with_position((pb.x, pb.y))
     overlay = ImageClip(scene.layers.overlay, transparent=True).with_duration(duration)
-    captions = []
-    for i, (first, end) in enumerate(scene.cue_spans):
-        sprite = scene.caption(i)
-        if sprite is None or end <= first:
-            continue
-        # start and end half a frame early: frame times i / fps then fall safely
-        # inside [start, end) whatever the float rounding
-        start = max(0.0, (first - 0.5) / fps)
-        clip = ImageClip(np.array(sprite.rgba), transparent=True)
-        clip = clip.with_position((sprite.box.x, sprite.box.y)).with_start(start)
-        captions.append(clip.with_end((end - 0.5) / fps))
-    video = CompositeVideoClip([background, presenter, overlay, *captions],
+    timed = [clip for layer in scene.overlays for clip in _layer_clips(scene, layer, fps)]
+    video = CompositeVideoClip([background, presenter, overlay, *timed],
                                size=(spec.width, spec.height)).with_duration(duration)
 
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,13 @@
-"""A clip as data: the still layers, the presenter track, and which caption shows
-on which frame. Both renderers consume a Scene; neither knows how it was made, and
+"""A clip as data: the still layers, the presenter track, and the timed layers
+above them. Both renderers consume a Scene; neither knows how it was made, and
 the scene knows nothing of encoders (manim's renderer / file-writer split).
+
+A frame, bottom to top: the studio with the presenter at rest (``layers.under``),
+the presenter's moving patch, the still overlay (lower third, logo, ticker band),
+then the timed layers: ticker text, figure card, caption, and the intro and outro
+bumpers. A timed layer (``Layer``) says per frame a *key* that changes exactly
+when its picture changes, and its picture as a Sprite; the fast renderer redraws
+a layer's box only when its key changes, the reference composes every frame whole.
 
 Frame timing uses anchor.timing only: a cue shows on every frame whose start time
 lies in [start_ms, end_ms).
@@ -9,7 +16,7 @@ lies in [start_ms, end_ms).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -19,10 +26,13 @@ from ..errors import BackendUnavailable, InputError, RenderError
 from ..models import Box, RenderSpec
 from ..timing import frame_count
 from .background import StaticLayers, alpha_over, static_layers
-from .layout import Layout, intersects, layout_for
+from .bumper import bumper_layers
+from .card import CardLayer, place_card
+from .layout import Layout, inside, intersects, layout_for
 from .text import Sprite, caption_sprite, check_font
+from .ticker import TickerLayer, ticker_boxes
 
-__all__ = ["Scene", "Track", "TrackFactory", "build_scene", "presenter_track"]
+__all__ = ["Layer", "Scene", "Track", "TrackFactory", "build_scene", "presenter_track"]
 
 
 class Track(Protocol):
@@ -41,6 +51,33 @@ class Track(Protocol):
 
 
 TrackFactory = Callable[[RenderSpec, Box], Track]
+
+
+class Layer(Protocol):
+    """A timed picture over the still frame (ticker text, card, caption, bumper)."""
+
+    def key(self, frame: int) -> Hashable | None:
+        """Equal keys on two frames mean equal pictures; None: nothing shown."""
+        ...
+
+    def sprite(self, frame: int) -> Sprite | None:
+        """The picture and where it goes (None exactly when ``key`` is None). Boxes
+        have even edges and lie inside the frame."""
+        ...
+
+
+class _Captions:
+    """The captions as a Layer: the cue index is the key."""
+
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+
+    def key(self, frame: int) -> Hashable | None:
+        i = self.scene.cue_index(frame)
+        return None if i is None or self.scene.caption(i) is None else i
+
+    def sprite(self, frame: int) -> Sprite | None:
+        return self.scene.caption(self.scene.cue_index(frame))
 
 
 def presenter_track(spec: RenderSpec, box: Box) -> Track:
@@ -87,6 +124,10 @@ class Scene:
     dirty: Box  # patch_box grown to even edges: what changes from frame to frame
     n_frames: int
     cue_spans: tuple[tuple[int, int], ...]  # (first frame, end frame) of each cue
+    below: tuple[Layer, ...] = ()  # timed layers under the captions: ticker text, cards
+    above: tuple[Layer, ...] = ()  # and over them: the bumpers, which cover everything
+    card_box: Box | None = None  # where figure cards may go (the tall/wide slot)
+    overlays: tuple[Layer, ...] = ()  # every timed layer, bottom first
     _starts: list[int] = field(default_factory=list)
     _overlay_on_dirty: np.ndarray | None = None
     _captions: dict[int, Sprite | None] = field(default_factory=dict)
@@ -96,6 +137,7 @@ class Scene:
         over = _crop(self.layers.overlay, self.dirty)
         # most layouts keep the lower third off the face: then skip the blend
         self._overlay_on_dirty = over if over[..., 3].any() else None
+        self.overlays = (*self.below, _Captions(self), *self.above)
 
     # ------------------------------------------------------------------ captions
     def cue_index(self, frame: int) -> int | None:
@@ -130,37 +172,68 @@ class Scene:
             )
         return p
 
-    def dirty_rgb(self, frame: int, caption: Sprite | None) -> np.ndarray:
-        """RGB of the ``dirty`` box at ``frame``: rest image, moving patch, then the
-        lower third and the caption wherever they lie over it."""
-        region = _crop(self.layers.under, self.dirty).copy()
-        pb, d = self.patch_box, self.dirty
-        p = self.patch(frame)
-        region[pb.y - d.y : pb.y - d.y + pb.h, pb.x - d.x : pb.x - d.x + pb.w] = p[: pb.h, : pb.w]
-        if self._overlay_on_dirty is not None:
-            region = alpha_over(region, self._overlay_on_dirty)
-        if caption is not None and intersects(caption.box, d):
-            o = _overlap(caption.box, d)
-            sub = caption.rgba[o.y - caption.box.y : o.y - caption.box.y + o.h,
-                               o.x - caption.box.x : o.x - caption.box.x + o.w]
-            dst = region[o.y - d.y : o.y - d.y + o.h, o.x - d.x : o.x - d.x + o.w]
-            dst[:] = alpha_over(dst, sub)
+    def region_rgb(self, frame: int, b: Box) -> np.ndarray:
+        """RGB of box ``b`` (even edges) at ``frame``: rest image, moving patch and
+        still overlay where the patch lies in it, then every timed layer over it."""
+        sprites = [layer.sprite(frame) for layer in self.overlays]
+        # an opaque layer covering the whole box hides everything under it (a bumper
+        # over the presenter, the ticker's strip): start from the topmost such layer
+        start = 0
+        for k in range(len(sprites) - 1, -1, -1):
+            sp = sprites[k]
+            if sp is not None and sp.opaque and inside(b, sp.box):
+                start = k
+                break
+        else:
+            start = -1
+        if start >= 0:
+            sp = sprites[start]
+            assert sp is not None
+            region = sp.rgba[b.y - sp.box.y : b.y - sp.box.y + b.h,
+                             b.x - sp.box.x : b.x - sp.box.x + b.w, :3].copy()
+            start += 1
+        else:
+            region = self._base_rgb(frame, b)
+            start = 0
+        for sp in sprites[start:]:
+            if sp is None or not intersects(sp.box, b):
+                continue
+            o = _overlap(sp.box, b)
+            sub = sp.rgba[o.y - sp.box.y : o.y - sp.box.y + o.h,
+                          o.x - sp.box.x : o.x - sp.box.x + o.w]
+            dst = region[o.y - b.y : o.y - b.y + o.h, o.x - b.x : o.x - b.x + o.w]
+            dst[:] = sub[..., :3] if sp.opaque else alpha_over(dst, sub)
         return region
 
-    def caption_rgb(self, caption: Sprite) -> np.ndarray:
-        """RGB of the caption's box: the still frame with the caption laid on it."""
-        return alpha_over(_crop(self.layers.frame, caption.box), caption.rgba)
+    def _base_rgb(self, frame: int, b: Box) -> np.ndarray:
+        """Box ``b`` without the timed layers: the still frame, with the moving patch
+        (under the still overlay) where it lies in ``b``."""
+        pb = self.patch_box
+        if not intersects(b, pb):
+            return _crop(self.layers.frame, b).copy()
+        region = _crop(self.layers.under, b).copy()
+        o = _overlap(b, pb)
+        p = self.patch(frame)
+        region[o.y - b.y : o.y - b.y + o.h, o.x - b.x : o.x - b.x + o.w] = p[
+            o.y - pb.y : o.y - pb.y + o.h, o.x - pb.x : o.x - pb.x + o.w]
+        if b == self.dirty:
+            over = self._overlay_on_dirty
+        else:
+            over = _crop(self.layers.overlay, b)
+            over = over if over[..., 3].any() else None
+        return alpha_over(region, over) if over is not None else region
+
+    def is_still(self, frame: int, b: Box) -> bool:
+        """True when box ``b`` shows the still frame at ``frame``: no timed layer and
+        no part of the moving patch in it."""
+        if intersects(b, self.patch_box):
+            return False
+        return not any(sp is not None and intersects(sp.box, b)
+                       for sp in (layer.sprite(frame) for layer in self.overlays))
 
     def frame_rgb(self, frame: int) -> np.ndarray:
         """One whole frame, composed in RGB (thumbnails, tests; not the fast path)."""
-        img = self.layers.frame.copy()
-        cap = self.caption(self.cue_index(frame))
-        if cap is not None:
-            b = cap.box
-            img[b.y : b.y + b.h, b.x : b.x + b.w] = self.caption_rgb(cap)
-        d = self.dirty
-        img[d.y : d.y + d.h, d.x : d.x + d.w] = self.dirty_rgb(frame, cap)
-        return img
+        return self.region_rgb(frame, Box(0, 0, self.spec.width, self.spec.height))
 
     def thumbnail_frame(self) -> int:
         """A frame mid-sentence with a caption showing, mouth open and eyes open.
@@ -203,7 +276,8 @@ def _validate(spec: RenderSpec) -> None:
 def build_scene(spec: RenderSpec, track_factory: TrackFactory | None = None) -> Scene:
     """Everything per clip that does not change per frame, computed once."""
     _validate(spec)
-    layout = layout_for(spec.width, spec.height)
+    ticker_text = spec.branding.ticker.strip()
+    layout = layout_for(spec.width, spec.height, ticker=bool(ticker_text))
     box = layout.presenter
     track = (track_factory or presenter_track)(spec, box)
     static = np.asarray(track.static)
@@ -224,7 +298,22 @@ def build_scene(spec: RenderSpec, track_factory: TrackFactory | None = None) -> 
     starts = [first for first, _ in spans]
     if starts != sorted(starts):
         raise InputError("captions are not in time order", hint="sort the cues by start time")
+
+    below: list[Layer] = []
+    intro_end = min(n, frame_count(spec.intro_ms, spec.fps)) if spec.intro_ms > 0 else 0
+    outro_first = max(intro_end, n - frame_count(spec.outro_ms, spec.fps)) \
+        if spec.outro_ms > 0 else n
+    if ticker_text and layout.ticker is not None:
+        _, strip = ticker_boxes(layout.ticker, spec.branding, spec.font_file, layout.ticker_px)
+        below.append(TickerLayer(ticker_text, strip, spec.branding, spec.font_file,
+                                 layout.ticker_px, spec.fps, intro_end, outro_first,
+                                 spec.height))
+    card_box = place_card(layout, dirty) if spec.cards else None
+    if card_box is not None:
+        below.append(CardLayer(spec.cards, card_box, spec.branding, spec.font_file,
+                               spec.font_file, spec.fps, n))
     return Scene(
         spec=spec, layout=layout, track=track, layers=static_layers(spec, layout, static),
-        patch_box=patch_box, dirty=dirty, n_frames=n, cue_spans=spans,
+        patch_box=patch_box, dirty=dirty, n_frames=n, cue_spans=spans, below=tuple(below),
+        above=tuple(bumper_layers(spec, layout, n)), card_box=card_box,
     )

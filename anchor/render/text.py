@@ -31,8 +31,10 @@ __all__ = [
     "fit_lines",
     "font",
     "hex_rgb",
+    "ink_on",
     "line_height",
     "wrap",
+    "wrap_balanced",
 ]
 
 ELLIPSIS = "…"
@@ -50,10 +52,12 @@ _UNIT = re.compile(
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Sprite:
-    """An RGBA image (uint8, straight alpha) and where it goes in the frame."""
+    """An RGBA image (uint8, straight alpha) and where it goes in the frame.
+    ``opaque``: every alpha is 255, so laying it over is a copy (bumpers, ticker)."""
 
     box: Box
     rgba: np.ndarray
+    opaque: bool = False
 
 
 def check_font(path: Path) -> Path:
@@ -94,6 +98,14 @@ def hex_rgb(colour: str) -> tuple[int, int, int]:
     if len(c) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in c):
         raise RenderError(f"bad colour {colour!r}", hint="use #RRGGBB in the branding")
     return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def ink_on(colour: tuple[int, int, int]) -> tuple[int, int, int]:
+    """Text colour that reads on ``colour``: white on dark or saturated fills, a near
+    black on light ones (a gold name tab, a yellow label)."""
+    r, g, b = (c / 255 for c in colour)
+    luma = 0.2126 * r + 0.7152 * g + 0.0722 * b  # BT.709 weights, on gamma values
+    return (255, 255, 255) if luma < 0.58 else (28, 20, 18)
 
 
 def _split_long(unit: str, f: ImageFont.FreeTypeFont, max_w: float) -> list[str]:
@@ -211,6 +223,16 @@ def _balanced(text: str, f: ImageFont.FreeTypeFont, max_w: float) -> list[str]:
         else:
             hi = mid
     return wrap(text, f, hi, 99)
+
+
+def wrap_balanced(text: str, f: ImageFont.FreeTypeFont, max_w: float, max_lines: int
+                  ) -> list[str]:
+    """Like ``wrap``, but lines of even lengths when it needs more than one and no
+    more than ``max_lines`` (a headline without one word dangling on its last line)."""
+    lines = wrap(text, f, max_w, 99)
+    if len(lines) > max_lines:
+        return wrap(text, f, max_w, max_lines)
+    return _balanced(text, f, max_w)
 
 
 def fit_lines(
