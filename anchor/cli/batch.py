@@ -29,7 +29,7 @@ def batch_cmd(
     workers: int = typer.Option(0, help="Parallel articles (0: sized to the machine)."),
     langs: str | None = typer.Option(None, help="Default clips to make: zh, en or zh,en."),
     avatar: str | None = typer.Option(None, help="Default presenter."),
-    aspect: str | None = typer.Option(None, help="Default 16:9 or 9:16."),
+    aspect: str | None = typer.Option(None, help="Default 16:9, 9:16 or 1:1."),
     sentences: int | None = typer.Option(None, help="Default summary length."),
     tts: str | None = typer.Option(None, help="auto | edge | offline."),
     bilingual: bool | None = typer.Option(None, "--bilingual/--no-bilingual"),

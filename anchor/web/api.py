@@ -68,7 +68,7 @@ class JobOptions(BaseModel):
     avatar: str | None = Field(None, pattern=NAME_PATTERN, description="presenter")
     voice_zh: str | None = Field(None, pattern=NAME_PATTERN, description="Mandarin preset")
     voice_en: str | None = Field(None, pattern=NAME_PATTERN, description="English preset")
-    aspect: Literal["16:9", "9:16"] | None = None
+    aspect: Literal["16:9", "9:16", "1:1"] | None = None
     sentences: int | None = Field(None, ge=1, le=30, description="summary length")
     zh_variant: Literal["Hans", "Hant"] | None = None
     bilingual: bool | None = Field(None, description="also make bilingual.mp4")
@@ -247,7 +247,7 @@ _MULTIPART_SCHEMA = {
         "text": {"type": "string"}, "title": {"type": "string"},
         "langs": {"type": "string", "example": "zh,en"}, "avatar": {"type": "string"},
         "voice_zh": {"type": "string"}, "voice_en": {"type": "string"},
-        "aspect": {"type": "string", "enum": ["16:9", "9:16"]},
+        "aspect": {"type": "string", "enum": ["16:9", "9:16", "1:1"]},
         "sentences": {"type": "integer"}, "zh_variant": {"type": "string"},
         "bilingual": {"type": "boolean"}, "auto_render": {"type": "boolean"},
     },
