@@ -85,8 +85,10 @@ def read_batch(target: Path) -> list[BatchItem]:
     from .slug import slugify
 
     if target.is_dir():
+        # READMEs and hidden files sit beside articles in real folders; they are not news
         files = sorted(p for p in target.iterdir()
-                       if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+                       if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+                       and not p.name.startswith(".") and p.stem.upper() != "README")
         if not files:
             raise InputError(f"no articles in {target}",
                              hint=f"put {', '.join(ARTICLE_SUFFIXES)} files there")

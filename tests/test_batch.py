@@ -14,6 +14,8 @@ def test_folder_items_sorted_with_unique_ids(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_text("x")
     (tmp_path / "a.md").write_text("x")
     (tmp_path / "notes.pdf").write_text("x")
+    (tmp_path / "README.md").write_text("about these articles")
+    (tmp_path / ".draft.txt").write_text("x")
     items = read_batch(tmp_path)
     assert [Path(i.source).name for i in items] == ["a.md", "b.txt"]
     assert [i.id for i in items] == ["a", "b"]
