@@ -226,8 +226,13 @@ class HueyQueue:
     def stop(self) -> None:
         self._stop.set()
         if self._consumer is not None:
-            self._consumer.stop(graceful=False)
-            self._consumer = None
+            consumer, self._consumer = self._consumer, None
+            consumer.stop(graceful=False)
+            # Thread workers cannot be interrupted: wait (bounded) until their blocking read
+            # returns, so none is still polling a Redis that is about to go away.
+            for _, thread in consumer.worker_threads:
+                thread.join(timeout=5)
+            consumer.scheduler.join(timeout=5)
 
     def reap(self, startup: bool = False) -> int:
         """Enqueue again what a dead worker held (or, at start-up, anything unfinished)."""
