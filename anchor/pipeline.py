@@ -211,6 +211,8 @@ def render_article(
         return previous
 
     _prepare_out(out_dir)
+    # the manifest marks a finished folder: an earlier one must not vouch for a half re-render
+    (out_dir / "manifest.json").unlink(missing_ok=True)
     work = out_dir / ".work"
     work.mkdir(exist_ok=True)
     result = RunResult(out_dir=out_dir, article=article, script=script, timings=timings,
