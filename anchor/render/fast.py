@@ -267,12 +267,7 @@ def render_fast(
         tmp.unlink(missing_ok=True)
     seconds = time.perf_counter() - t0
     log.info("rendered %s: %d frames in %.1f s", out.name, scene.n_frames, seconds)
-    return RenderResult(
-        language=spec.language, video=out, srt=None, vtt=None, duration_ms=spec.duration_ms,
-        width=spec.width, height=spec.height, renderer="fast", seconds=seconds,
-        extra=(("frames", str(scene.n_frames)), ("captions", "burned, Pillow"),
-               ("preset", spec.preset), ("crf", str(spec.crf))),
-    )
+    return scene.result(out, "fast", seconds)
 
 
 def thumbnail(spec: RenderSpec, out_png: Path, *,

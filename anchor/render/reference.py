@@ -135,9 +135,4 @@ def render_moviepy(
         tmp.unlink(missing_ok=True)
     seconds = time.perf_counter() - t0
     log.info("rendered %s with moviepy: %d frames in %.1f s", out.name, scene.n_frames, seconds)
-    return RenderResult(
-        language=spec.language, video=out, srt=None, vtt=None, duration_ms=spec.duration_ms,
-        width=spec.width, height=spec.height, renderer="moviepy", seconds=seconds,
-        extra=(("frames", str(scene.n_frames)), ("captions", "burned, Pillow"),
-               ("preset", spec.preset), ("crf", str(spec.crf))),
-    )
+    return scene.result(out, "moviepy", seconds)

@@ -18,12 +18,13 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from ..errors import BackendUnavailable, InputError, RenderError
-from ..models import Box, RenderSpec
+from ..models import Box, RenderResult, RenderSpec
 from ..timing import frame_count
 from .background import StaticLayers, alpha_over, static_layers
 from .bumper import bumper_layers
@@ -131,6 +132,17 @@ class Scene:
     _starts: list[int] = field(default_factory=list)
     _overlay_on_dirty: np.ndarray | None = None
     _captions: dict[int, Sprite | None] = field(default_factory=dict)
+
+    def result(self, out: Path, renderer: str, seconds: float) -> RenderResult:
+        """What a renderer made of this scene; both renderers report the same fields."""
+        spec = self.spec
+        return RenderResult(
+            language=spec.language, video=out, srt=None, vtt=None,
+            duration_ms=spec.duration_ms, width=spec.width, height=spec.height,
+            renderer=renderer, seconds=seconds,
+            extra=(("frames", str(self.n_frames)), ("captions", "burned, Pillow"),
+                   ("preset", spec.preset), ("crf", str(spec.crf))),
+        )
 
     def __post_init__(self) -> None:
         self._starts = [first for first, _ in self.cue_spans]
