@@ -35,7 +35,7 @@ def batch_cmd(
     bilingual: bool | None = typer.Option(None, "--bilingual/--no-bilingual"),
     config: Path | None = typer.Option(None, help="Config file (default ./anchor.toml)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report JSON on stdout."),
-) -> int:
+) -> None:
     """Render many articles; bad ones fail alone, finished ones are skipped on a re-run."""
     flags = {"out": out, "langs": langs, "avatar": avatar, "aspect": aspect,
              "sentences": sentences, "tts": tts, "bilingual": bilingual}
@@ -68,7 +68,8 @@ def batch_cmd(
         for r in failed:
             err_console().print(f"[red]failed[/] {r.item.id}: {r.error}"
                                 + (f" (hint: {r.hint})" if r.hint else ""))
-    return 1 if failed else 0
+    if failed:
+        raise typer.Exit(1)
 
 
 def _with_lines(items: list[BatchItem], runner, n: int) -> list[ItemResult]:
