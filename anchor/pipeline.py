@@ -6,6 +6,7 @@ article ─ingest→ Article ─summarize→ Summary ─translate→ Script
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -34,7 +35,7 @@ from .models import (
     to_dict,
 )
 
-__all__ = ["RunResult", "load_script", "prepare_script", "render_article"]
+__all__ = ["RunResult", "article_from_script", "load_script", "prepare_script", "render_article"]
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,27 @@ def load_script(path: Path) -> Script:
     return script
 
 
+def article_from_script(script: Script, path: Path | None = None) -> Article:
+    """The article an edited script stands for, when only the script is given: its
+    source-language sentences, under the title of the render it came from (so it goes back
+    into the same output folder) or else its own headline."""
+    import hashlib
+    import json
+
+    lang = script.source_language
+    title = script.title(lang)
+    if path is not None:
+        with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
+            data = json.loads(path.read_text("utf-8"))
+            title = str((data.get("summary") or {}).get("title") or title)
+    paragraphs = script.texts(lang)
+    text = "\n".join(paragraphs)
+    return Article(title=title, paragraphs=paragraphs, language=lang,
+                   variant=script.zh_variant if lang == "zh" else "",
+                   source=str(path) if path is not None else "script",
+                   sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
 def _summary_key(article: Article, settings: Settings) -> str:
     return digest(article.sha256, str(settings.sentences), settings.summarizer,
                   os.environ.get("ANCHOR_SUMMARY_MODEL", ""), "summary-v1")
@@ -147,13 +169,8 @@ def prepare_script(
     return article, summary, script
 
 
-def _voice_name(settings: Settings, avatar_voice: str, lang: Lang) -> str:
-    chosen = settings.voice_zh if lang == "zh" else settings.voice_en
-    return chosen or avatar_voice or ("zh-female" if lang == "zh" else "en-female")
-
-
 def render_article(
-    source: str | Path | Article,
+    source: str | Path | Article | None,
     settings: Settings,
     *,
     script_file: Path | None = None,
@@ -163,12 +180,12 @@ def render_article(
 ) -> RunResult:
     """Run every stage for one article and write its folder of outputs.
 
-    ``script`` or ``script_file`` (an edited script) skips summarising and translating.
+    ``script`` or ``script_file`` (an edited script) skips summarising and translating;
+    with one of them, ``source`` may be None: the article is then rebuilt from the script.
     """
-    from .avatars import load_avatar
     from .ingest import read_article
+    from .preflight import preflight
     from .slug import slugify
-    from .voices import load_voice
 
     say = progress or (lambda msg: log.info(msg))
     timings: dict[str, float] = {}
@@ -176,33 +193,38 @@ def render_article(
     timer = _Timer(timings, say)
     t_start = time.perf_counter()
 
-    # Validate cheap things first so a bad option fails before minutes of work.
-    avatar = load_avatar(settings.avatar)
-    voices = {lang: load_voice(_voice_name(settings, getattr(avatar, f"voice_{lang}"), lang))
-              for lang in ("zh", "en")}
-    for lang, preset in voices.items():
-        if preset.language != lang:
-            raise InputError(f"voice {preset.name} speaks {preset.language}, not {lang}",
-                             hint=f"pick a {lang} voice: see `anchor voices`")
+    # Everything that can be checked in a second is, so a bad option, presenter, voice,
+    # ffmpeg or script fails before minutes of work.
+    ready = preflight(settings)
+    avatar = ready.avatar
+    voices = {"zh": ready.voice_zh, "en": ready.voice_en}
+    if script is None and script_file is not None:
+        script = load_script(script_file)
+        backends["translate"] = f"edited script ({script_file.name})"
+    elif script is not None:
+        backends["translate"] = f"edited script ({script.backend})"
+    if source is None and script is None:
+        raise InputError("nothing to render", hint="give an article, or --script script.json")
 
     _prepare_out(out_dir.parent if out_dir is not None else settings.out)
 
     with timer.stage("ingest", "reading the article"):
-        article = source if isinstance(source, Article) else read_article(str(source))
+        if isinstance(source, Article):
+            article = source
+        elif source is not None:
+            article = read_article(str(source))
+        else:
+            assert script is not None
+            article = article_from_script(script, script_file)
 
     summary: Summary | None = None
-    if script is not None:
-        backends["translate"] = f"edited script ({script.backend})"
-    elif script_file is not None:
-        script = load_script(script_file)
-        backends["translate"] = f"edited script ({script_file.name})"
-    else:
+    if script is None:
         summary, script = make_script(article, settings, timer, backends)
 
     if out_dir is None:
         out_dir = settings.out / slugify(article.title, f"article-{article.sha256[:8]}")
     render_key = digest(script, _render_settings(settings), avatar, file_sha256(avatar.image),
-                        voices["zh"], voices["en"], __version__)
+                        voices["zh"], voices["en"], ready.ffmpeg.version, __version__)
     previous = _up_to_date(out_dir, render_key, article, script)
     if previous is not None:
         say(f"up to date: {out_dir}")
@@ -249,7 +271,9 @@ def _run_checks(result: RunResult, settings: Settings, say: Progress) -> None:
 def _render_settings(settings: Settings) -> dict[str, Any]:
     """The settings that change the pictures or sound (not where they are written)."""
     data = to_dict(settings)
-    for key in ("out", "summarizer", "translator", "sentences", "zh_variant", "check", "checks"):
+    # ffmpeg: the request is not the build; the key holds the chosen build's version instead
+    for key in ("out", "summarizer", "translator", "sentences", "zh_variant", "check", "checks",
+                "ffmpeg"):
         data.pop(key, None)
     return data
 

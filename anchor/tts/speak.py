@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from anchor import paths
+from anchor.cache import atomic_path
 from anchor.errors import BackendUnavailable, ConfigError, InputError
 from anchor.models import Lang, Span, Speech, VoicePreset
 from anchor.timing import ms_to_samples, samples_to_ms
@@ -58,7 +57,7 @@ def speak(
     texts: Sequence[str],
     language: Lang,
     voice: VoicePreset,
-    backend: str = "auto",
+    backend: str = "offline",
     *,
     out_wav: Path,
     cache_dir: Path | None = None,
@@ -66,7 +65,8 @@ def speak(
 ) -> Speech:
     """Speak ``texts`` (one script sentence each) into ``out_wav`` and say where each lies.
 
-    ``backend`` is "auto", "edge", "offline" or a backend name. When edge-tts fails part-way,
+    ``backend`` is "offline" (local voices), "edge" (online: the text is sent to the service),
+    "auto" (edge when reachable) or a backend name. When edge-tts fails part-way,
     the whole track is read again offline (one voice per clip) with one warning.
     ``cache_dir`` keeps each sentence's audio (default: the stage cache, ``ANCHOR_HOME``).
     ``progress(done, total)`` is called after each sentence.
@@ -193,14 +193,8 @@ def _store(cache_dir: Path, key: str, clip: _Clip) -> None:
 
 
 def _atomic_write(path: Path, write: Callable[[Any], object]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path, ".tmp") as tmp, tmp.open("wb") as f:
+        write(f)
 
 
 # ------------------------------------------------------------------------ the track
