@@ -32,12 +32,12 @@ import math
 import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .cache import atomic_path
 from .errors import InputError, RenderError
 from .ffmpeg import ffmpeg_exe
 
@@ -222,15 +222,8 @@ def measure(wav: Path) -> Loudness:
 @contextlib.contextmanager
 def _atomic_target(dst: Path) -> Iterator[Path]:
     """A temporary path beside ``dst`` that replaces it only when the block succeeds."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".part.wav", dir=dst.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, dst)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    with atomic_path(dst, ".part.wav") as tmp:
+        yield tmp
 
 
 def _second_pass(src: Path, dst: Path, before: Loudness, target_lufs: float,

@@ -16,14 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from ..cache import atomic_write_text
 from ..errors import InputError
 from ..models import Avatar, Box
 from ..paths import assets_root, cache_dir
@@ -309,10 +308,6 @@ def _box_tuple(b: Box) -> tuple[int, int, int, int]:
 def _write_atomic(path: Path, text: str) -> None:
     """Write then rename, so a crash or a parallel render never leaves half a JSON file."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        atomic_write_text(path, text)
     except OSError as exc:  # a read-only cache costs speed, not correctness
         log.warning("cannot cache face regions in %s: %s", path.parent, exc)
