@@ -58,7 +58,7 @@ REQUIRED_FILTERS: tuple[str, ...] = (
     "loudnorm", "aresample", "alimiter", "volume", "aformat", "asplit", "sidechaincompress",
     "amix", "atrim", "afade", "aevalsrc", "color", "sine",
 )  # fmt: skip
-_PROBE_VERSION = 1  # bump when the probe asks for more, so cached verdicts are redone
+_PROBE_VERSION = 2  # bump when the probe asks for more, so cached verdicts are redone
 _TIMEOUT_S = 30
 
 
@@ -113,6 +113,9 @@ def _trial_encode(exe: str) -> str:
         proc = _run(cmd)
         if proc.returncode == 0:
             return ""
+        m = re.search(r"Unrecognized option '([^']+)'", proc.stderr)
+        if m:  # the usual reason: a build older than the options we write with
+            return f"no -{m.group(1)} option"
         return " | ".join(proc.stderr.strip().splitlines()[-2:]) or f"exit {proc.returncode}"
 
 
@@ -134,7 +137,7 @@ def _probe_uncached(exe: str) -> FfmpegProbe:
         if not missing:
             trial = _trial_encode(exe)
             if trial:
-                missing.append(f"trial encode failed: {trial}")
+                missing.append(trial if trial.startswith("no -") else f"trial encode: {trial}")
     except (OSError, subprocess.SubprocessError) as exc:
         missing.append(f"probe failed ({exc})")
     return FfmpegProbe(exe, version, tuple(missing))

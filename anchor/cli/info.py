@@ -78,8 +78,8 @@ def _ffmpeg() -> list[Check]:
         choice = choose_ffmpeg(request)
     except AnchorError as exc:
         return [Check("ffmpeg", False, exc.message, exc.hint or "pip install imageio-ffmpeg")]
-    checks = [Check("ffmpeg", True, f"{choice.source} {choice.version} ({choice.path}): "
-                                    f"{choice.reason}")]
+    checks = [Check("ffmpeg", True, f"{choice.source} build {choice.version.split('-')[0]}: "
+                                    f"{choice.reason} ({choice.path})")]
     if choice.warning:
         checks.append(Check("ffmpeg requested", False, choice.warning,
                             "install ffmpeg 6.1+ with libx264, or leave ffmpeg unset",
@@ -89,7 +89,8 @@ def _ffmpeg() -> list[Check]:
         p = probe_ffmpeg(on_path)
         verdict = ("passes the probe; set ANCHOR_FFMPEG=system to use it" if p.ok
                    else f"not usable: {'; '.join(p.missing[:2])}")
-        checks.append(Check("ffmpeg on PATH", p.ok, f"{p.version or '?'} ({on_path}): {verdict}",
+        checks.append(Check("ffmpeg on PATH", p.ok,
+                            f"{p.version.split('-')[0] or '?'} ({on_path}): {verdict}",
                             "not needed: the pinned build is used", required=False))
     return checks
 
