@@ -3,7 +3,7 @@
 Kokoro and hibari predict a duration for every input token (one phoneme character) before
 they make a sample of audio; ``anchor.modelstore`` exposes those durations as a second output.
 Each duration counts frames of ``FRAME_SAMPLES`` samples, and the audio is exactly their sum,
-so token *k* sounds from ``sum(d[:k])`` to ``sum(d[:k + 1])`` frames. To turn that into word
+so token *k* sounds from ``sum(d[:k])`` to ``sum(d[:k + 1])`` frames (less LEAD_FRAMES). To turn that into word
 times, the phoneme string is built word by word (the same string the G2P would give in one
 call; tests hold that), keeping for every character the index of the word it came from.
 """
@@ -28,6 +28,12 @@ __all__ = ["FRAME_SAMPLES", "Layout", "Timed", "chunk_offsets", "en_pieces", "la
 
 # 24 kHz audio, an STFT hop of 300 samples, two hops per predicted frame (both models)
 FRAME_SAMPLES = 600
+# The decoder's convolutions start a sound before the frames the durations give it: measured
+# against voice-activity onsets after pauses (the demo article in Mandarin on Kokoro, the river
+# article in English on hibari), words became audible a median 60 / 42 ms before their first
+# frame, never after it. Every time is moved this many frames earlier; tests check the result
+# on other sentences.
+LEAD_FRAMES = 2
 _HAN = "\u4e00-\u9fff"
 _AFTER = set("ʰːˑ↗↘↓→")  # belong to the phoneme before them: aspiration, length, tone
 _BEFORE = set("ˈˌ")  # stress marks the syllable that follows
@@ -178,8 +184,10 @@ def time_tokens(lay: Layout, runs: Sequence[tuple[int, str, int, np.ndarray]],
             else:
                 pending = ""  # a space or a pause: the stress mark before it has no vowel
 
+    lead = LEAD_FRAMES * FRAME_SAMPLES
+
     def ms(sample: int) -> int:
-        return samples_to_ms(sample, rate)
+        return samples_to_ms(max(0, sample - lead), rate)
 
     words = tuple(Span(ms(first[i]), ms(last[i]), lay.words[i]) for i in sorted(first))
     phonemes = tuple(Span(ms(s), ms(e), t) for s, e, t, _ in phones)
