@@ -3,9 +3,10 @@
 Kokoro and hibari predict a duration for every input token (one phoneme character) before
 they make a sample of audio; ``anchor.modelstore`` exposes those durations as a second output.
 Each duration counts frames of ``FRAME_SAMPLES`` samples, and the audio is exactly their sum,
-so token *k* sounds from ``sum(d[:k])`` to ``sum(d[:k + 1])`` frames (less LEAD_FRAMES). To turn that into word
-times, the phoneme string is built word by word (the same string the G2P would give in one
-call; tests hold that), keeping for every character the index of the word it came from.
+so token *k* sounds from ``sum(d[:k])`` to ``sum(d[:k + 1])`` frames (less LEAD_FRAMES). To
+turn that into word times, the phoneme string is built word by word (the same string the G2P
+would give in one call; tests hold that), keeping for every character the index of the word
+it came from.
 """
 
 from __future__ import annotations
