@@ -50,6 +50,7 @@ __all__ = [
     "music_bed",
     "music_bed_args",
     "normalize",
+    "sample_peaks",
     "true_peak",
 ]
 
@@ -260,12 +261,21 @@ def _gated_loudness(powers: np.ndarray, relative_lu: float) -> tuple[float, floa
 
 def true_peak(x: np.ndarray, rate: int) -> float:
     """Largest absolute value of ``x`` oversampled to 192 kHz (linear, 0 for silence)."""
-    if x.size == 0:
-        return 0.0
-    peak = float(np.abs(x).max())
-    if rate >= _OVERSAMPLED:
-        return peak
-    return max(peak, float(np.abs(_oversample(x, rate)).max()))
+    return float(sample_peaks(x, rate).max()) if x.size else 0.0
+
+
+def sample_peaks(x: np.ndarray, rate: int) -> np.ndarray:
+    """For every sample, the largest absolute value of the 192 kHz signal from it to the
+    next: the true peak, sample by sample. Linear in ``x``: a gain scales it alike."""
+    peaks = np.abs(x)
+    if rate >= _OVERSAMPLED or x.size == 0:
+        return peaks
+    over = np.abs(_oversample(x, rate))
+    factor = max(1, len(over) // len(x))
+    usable = min(len(x), len(over) // factor)
+    peaks[:usable] = np.maximum(peaks[:usable],
+                                over[:usable * factor].reshape(usable, factor).max(axis=1))
+    return peaks
 
 
 def _oversample(x: np.ndarray, rate: int) -> np.ndarray:
@@ -284,15 +294,22 @@ def _oversample(x: np.ndarray, rate: int) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
 
-def measure_samples(x: np.ndarray, rate: int) -> Loudness:
-    """EBU R128 measurements of mono float samples (-1..1) at ``rate``, in memory."""
-    x = np.asarray(x, dtype=np.float32)
+def _integrated(x: np.ndarray, rate: int) -> tuple[float, float, np.ndarray]:
+    """Integrated loudness, its relative gate, and the K-weighted energy's running sum."""
     y = _k_weighted(x, rate) if x.size else np.zeros(0)
     cum = np.concatenate([[0.0], np.cumsum(y * y)])
     integrated, gate, _ = _gated_loudness(_block_powers(cum, rate, _BLOCK_S), -10.0)
+    return integrated, gate, cum
+
+
+def measure_samples(x: np.ndarray, rate: int, peaks: np.ndarray | None = None) -> Loudness:
+    """EBU R128 measurements of mono float samples (-1..1) at ``rate``, in memory.
+    ``peaks``: :func:`sample_peaks` of ``x`` when already known."""
+    x = np.asarray(x, dtype=np.float32)
+    integrated, gate, cum = _integrated(x, rate)
     _, _, short = _gated_loudness(_block_powers(cum, rate, _SHORT_S), -20.0)
     lra = float(np.percentile(short, 95) - np.percentile(short, 10)) if short.size else 0.0
-    peak = true_peak(x, rate)
+    peak = float(peaks.max()) if peaks is not None and peaks.size else true_peak(x, rate)
     return Loudness(integrated_lufs=integrated,
                     true_peak_dbtp=20 * math.log10(peak) if peak > 0 else -math.inf,
                     lra_lu=lra, threshold_lufs=gate)
@@ -318,20 +335,17 @@ def _sliding_min(x: np.ndarray, width: int) -> np.ndarray:
     return np.minimum(suffix[i], prefix[i + width - 1])
 
 
-def limit(x: np.ndarray, rate: int, ceiling: float) -> np.ndarray:
+def limit(x: np.ndarray, rate: int, ceiling: float,
+          peaks: np.ndarray | None = None) -> np.ndarray:
     """``x`` with its true peaks brought under ``ceiling`` (linear) by a smooth gain that
     falls over _LOOKAHEAD_MS before each peak, holds _HOLD_MS after it, and is 1 elsewhere.
 
     The gain is a moving average (width L) of the minimum, over [n - L, n + H], of the gain
     each sample needs; every sample's window covers n whenever H >= L/2, so the gain at n is
-    never above what n needs, and it never steps.
+    never above what n needs, and it never steps. ``peaks``: :func:`sample_peaks` of ``x``
+    when already known.
     """
-    over = _oversample(x, rate) if rate < _OVERSAMPLED else x
-    factor = max(1, len(over) // max(1, len(x)))
-    m = len(x) * factor
-    per_sample = np.abs(over[:m]).reshape(len(x), factor).max(axis=1) if len(over) >= m \
-        else np.abs(x)
-    per_sample = np.maximum(per_sample, np.abs(x))
+    per_sample = sample_peaks(x, rate) if peaks is None else peaks
     need = np.minimum(1.0, ceiling / np.maximum(per_sample, 1e-12))
     if need.min() >= 1.0:
         return x
@@ -345,17 +359,19 @@ def limit(x: np.ndarray, rate: int, ceiling: float) -> np.ndarray:
     return (x * np.minimum(gain, need)).astype(np.float32)
 
 
-def _level(x: np.ndarray, rate: int, before: Loudness, target_lufs: float,
+def _level(x: np.ndarray, rate: int, before: Loudness, peaks: np.ndarray, target_lufs: float,
            true_peak_db: float) -> tuple[np.ndarray, str]:
-    """The gain to the target; the limiter where that gain would break the ceiling."""
+    """The gain to the target; the limiter where that gain would break the ceiling.
+    ``peaks`` (of ``x``) scale with the gain, so the signal is oversampled only once."""
     ceiling = 10 ** ((true_peak_db - _TP_GUARD_DB) / 20)
     gain_db = target_lufs - before.integrated_lufs
     if before.true_peak_dbtp + gain_db <= true_peak_db - _TP_GUARD_DB:
         return (x * 10 ** (gain_db / 20)).astype(np.float32), "linear"
     best = x
     for _ in range(_MAX_PASSES):
-        out = limit((x * 10 ** (gain_db / 20)).astype(np.float32), rate, ceiling)
-        got = measure_samples(out, rate).integrated_lufs
+        gain = 10 ** (gain_db / 20)
+        out = limit((x * gain).astype(np.float32), rate, ceiling, peaks * gain)
+        got = _integrated(out, rate)[0]
         best = out
         if abs(target_lufs - got) <= _PRECISION_LU:
             break
@@ -422,12 +438,13 @@ def normalize(wav_in: Path, wav_out: Path, target_lufs: float = ONLINE_LUFS,
         raise InputError(f"loudness target {target_lufs:g} LUFS / {true_peak:g} dBTP is out of "
                          "range", hint="use -70..-5 LUFS and -9..0 dBTP (e.g. -16 and -1)")
     x = _read_track(wav_in)
-    before = measure_samples(x, SAMPLE_RATE)
+    peaks = sample_peaks(x, SAMPLE_RATE)
+    before = measure_samples(x, SAMPLE_RATE, peaks)
     if before.silent or before.integrated_lufs < _QUIETEST:
         log.warning("%s is silent: copied without loudness normalisation", wav_in.name)
         out, mode = x, "none"
     else:
-        out, mode = _level(x, SAMPLE_RATE, before, target_lufs, true_peak)
+        out, mode = _level(x, SAMPLE_RATE, before, peaks, target_lufs, true_peak)
     with _atomic_target(wav_out) as tmp:
         _write_track(tmp, out)
     after = measure_samples(_read_track(wav_out), SAMPLE_RATE)
