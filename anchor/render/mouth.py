@@ -1,0 +1,264 @@
+"""The mouth drawn open: a landmark-driven warp of the lower face plus a shaded inside.
+
+One ``MouthModel`` per clip reads the geometry off the landmarks once (lip contours,
+where the lips part, the face outline, the lips' colour, whether the photo shows
+teeth). ``draw`` then makes the lower face for one ``Pose``:
+
+- the jaw drops: everything below the parting (lower lip, chin, the jaw line)
+  moves down together, fully in the middle of the face and fading out towards the
+  ears and below the chin, so the chin's outline moves over the neck;
+- the upper lip lifts a little, the lips narrow for o/u and widen for i/e, and a
+  smile's corners relax while speaking;
+- the gap is painted, not cut: a dark, soft gradient deeper in, upper teeth under
+  the upper lip (unless the photo already shows them: then the photo's own teeth
+  move with the upper lip, never a second set), lower teeth when the jaw is well
+  down, and a hint of tongue behind them; on f/v the upper teeth rest on the lower
+  lip instead.
+
+The warp is a backward map (for each output pixel, where to read the photo), solved
+by fixed-point iteration because the jaw's pull depends on where a pixel came from.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..models import Box
+from .landmarks import Landmarks
+
+__all__ = ["JAW_MAX", "MouthModel", "Pose"]
+
+JAW_MAX = 0.06  # jaw drop of a loud, open "a", as a share of the face height (hairline–chin)
+
+
+@dataclass(frozen=True, slots=True)
+class Pose:
+    jaw: float = 0.0  # 0..~1.1 of JAW_MAX
+    width: float = 0.0  # -1 rounded .. +1 spread
+    fv: bool = False  # lower lip under the upper teeth
+    relax: float = 0.0  # 0 the photo's smile .. 1 corners relaxed for speech
+
+
+def _smoothstep(e0: float, e1: float, x: np.ndarray) -> np.ndarray:
+    t = np.clip((x - e0) / (e1 - e0), 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
+
+
+def _curve(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(points[:, 0], kind="stable")
+    return points[order, 0].astype(np.float64), points[order, 1].astype(np.float64)
+
+
+class MouthModel:
+    """Geometry of one presenter's mouth (image pixels) and the drawing of its poses."""
+
+    def __init__(self, img: np.ndarray, lm: Landmarks) -> None:
+        self.fh = max(lm.face_height, 20.0)
+        ou, ol = lm["lips_outer_upper"], lm["lips_outer_lower"]
+        iu, il = lm["lips_inner_upper"], lm["lips_inner_lower"]
+        left, right = ou[0], ou[-1]
+        self.cx = float((left[0] + right[0]) / 2)
+        self.half = float(max(4.0, (right[0] - left[0]) / 2))
+        self.corner_y = float((left[1] + right[1]) / 2)
+        self._ou, self._ol = _curve(ou), _curve(ol)
+        self._iu, self._il = _curve(iu), _curve(il)
+        self.seam_c = float(self.lower_inner(np.array([self.cx]))[0])
+        top_c = float(self.upper_inner(np.array([self.cx]))[0])
+        self.gap_c = max(0.0, self.seam_c - top_c)  # the photo's own parting at the centre
+        self.upper_lip = max(2.0, top_c - float(np.interp(self.cx, *self._ou)))
+        self.lower_lip = max(2.0, float(np.interp(self.cx, *self._ol)) - self.seam_c)
+        self.lip_bottom = float(np.interp(self.cx, *self._ol))
+        self.smile = max(0.0, self.seam_c - self.corner_y)  # corners above the parting
+        self.chin = lm.chin.astype(np.float64)
+        nose = lm["nose"]
+        self.nose_base = float(nose[1][1])
+        oval = lm["face_oval"]
+        # Face half-width at the mouth's height: the jaw moves inside it.
+        rows = oval[np.abs(oval[:, 1] - self.seam_c) < 0.12 * self.fh]
+        self.jaw_half = (float(np.max(np.abs(rows[:, 0] - self.cx))) if len(rows)
+                         else 1.6 * self.half)
+        self._oval = oval
+        # The photo's teeth: a parting wider than a tenth of the mouth, bright inside.
+        self.teeth = False
+        if self.gap_c > 0.08 * self.half:
+            y0, y1 = round(top_c), round(self.seam_c)
+            x0, x1 = round(self.cx - 0.3 * self.half), round(self.cx + 0.3 * self.half)
+            inside = img[max(0, y0):max(y0 + 1, y1), max(0, x0):max(x0 + 1, x1)]
+            skin = img[round(self.nose_base):round(top_c - self.upper_lip), x0:x1]
+            if inside.size and skin.size:
+                self.teeth = float(inside.mean()) > 0.9 * float(skin.mean())
+        # Median lip colour, from between the outer contours minus the parting.
+        mask = np.zeros(img.shape[:2], np.uint8)
+        cv2.fillPoly(mask, [np.round(np.concatenate([ou, ol[::-1]])).astype(np.int32)], 1)
+        cv2.fillPoly(mask, [np.round(np.concatenate([iu, il[::-1]])).astype(np.int32)], 0)
+        lips = img[mask.astype(bool)]
+        self.lip_rgb = (np.median(lips, axis=0) if len(lips) >= 8
+                        else np.array([170.0, 90.0, 90.0])).astype(np.float32)
+        self.region = self._region(img.shape[1], img.shape[0])
+
+    # --- geometry helpers (image coordinates)
+
+    def upper_inner(self, x: np.ndarray) -> np.ndarray:
+        return np.interp(x, *self._iu)
+
+    def lower_inner(self, x: np.ndarray) -> np.ndarray:
+        return np.interp(x, *self._il)
+
+    def _region(self, w: int, h: int) -> Box:
+        """Everything a pose may change: nose base to under the chin, cheek to cheek."""
+        jaw = JAW_MAX * 1.2 * self.fh
+        x0 = math.floor(self.cx - 1.15 * self.jaw_half)
+        x1 = math.ceil(self.cx + 1.15 * self.jaw_half)
+        y0 = math.floor(self.nose_base + 0.2 * (self.seam_c - self.upper_lip - self.nose_base))
+        y1 = math.ceil(self.chin[1] + jaw + 0.1 * self.fh)
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        return Box(x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+
+    def max_jaw_px(self) -> float:
+        return JAW_MAX * self.fh
+
+    # --- drawing
+
+    def draw(self, img: np.ndarray, region: Box, pose: Pose) -> np.ndarray:
+        """``region`` of ``img`` with the mouth in ``pose`` (uint8, region-sized)."""
+        y0, x0 = region.y, region.x
+        ys, xs = np.mgrid[y0:y0 + region.h, x0:x0 + region.w].astype(np.float64)
+        src = img[y0:y0 + region.h, x0:x0 + region.w]
+        jaw = max(0.0, pose.jaw) * JAW_MAX * self.fh
+        rnd, spr = max(0.0, -pose.width), max(0.0, pose.width)
+        # Width: round lips pull in by up to a fifth, spread ones widen a little.
+        scale = 1.0 - 0.2 * rnd + 0.05 * spr
+        lip_mid = 0.5 * (self.seam_c - self.upper_lip + self.lip_bottom)
+        lip_half_h = 0.5 * (self.lip_bottom - (self.seam_c - self.upper_lip))
+        rel = xs - self.cx
+        gx = 1.0 - _smoothstep(1.1 * self.half, 1.9 * self.half, np.abs(rel))
+        gy = 1.0 - _smoothstep(lip_half_h, lip_half_h + 0.9 * self.half, np.abs(ys - lip_mid))
+        map_x = xs + rel * (1.0 / scale - 1.0) * gx * gy
+        map_y = ys.copy()
+        # A smile's corners relax: pull them down and in a little while speaking.
+        drop_c = np.zeros_like(xs)
+        if pose.relax > 0 and self.smile > 0.5:
+            r = 0.28 * 2 * self.half
+            for side in (-1.0, 1.0):
+                ccx = self.cx + side * self.half
+                g = np.exp(-((xs - ccx) ** 2 + (ys - self.corner_y) ** 2) / (2 * r * r))
+                drop_c += pose.relax * 0.45 * self.smile * g
+                map_x += side * pose.relax * 0.03 * self.half * g
+            map_y -= drop_c
+        # Opening profile across the mouth: full in the middle, shut at the corners.
+        u = np.clip((map_x - self.cx) / self.half, -1.0, 1.0)
+        prof = np.sqrt(np.clip(1.0 - u * u, 0.0, 1.0)) ** (1.0 if rnd > 0.5 else 0.65)
+        seam = self.lower_inner(map_x) + drop_c  # where the parting shows after the relax
+        up = (0.16 * jaw + 0.012 * self.fh * spr * min(1.0, pose.jaw * 3)) * prof
+        if pose.fv and not self.teeth:
+            up = up + 0.25 * self.upper_lip * prof
+        top = seam - up  # the cavity spans [top, bottom) in output rows
+        bottom = seam + jaw * prof
+
+        # Upper part: moves up, rigid over the lip (and the photo's teeth), fading to the nose.
+        fade_up = np.clip((ys - self.nose_base) / np.maximum(1.0, top - self.nose_base), 0.0, 1.0)
+        above = ys < top
+        map_y = np.where(above, map_y + up * _smoothstep(0.0, 0.7, fade_up), map_y)
+        # Lower part: solve y_out = y_src + D(y_src) for y_src, D the jaw's pull.
+        face = self._face_field(region, jaw)
+        below = ys >= bottom
+        y_src = ys - jaw * prof
+        # The jaw turns down *and back*: its slanted outline drops without moving
+        # outwards, so the lower face also narrows by about the drop at its sides.
+        rel = map_x - self.cx
+        narrow = np.sign(rel) * np.clip(np.abs(rel) / (0.85 * self.jaw_half), 0.0, 1.0) ** 2
+        x_src = map_x
+        for _ in range(4):
+            d = self._pull(x_src, y_src, jaw, prof, face, region)
+            y_src = ys - d
+            x_src = map_x + 0.8 * narrow * d
+        map_y = np.where(below, map_y + (y_src - ys), map_y)
+        map_x = np.where(below, x_src, map_x)
+        warped = cv2.remap(img, map_x.astype(np.float32), map_y.astype(np.float32),
+                           cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+        inside = np.clip(np.minimum(ys - top, bottom - ys) + 0.5, 0.0, 1.0)
+        inside *= np.clip(1.6 * (bottom - top) - 0.6, 0.0, 1.0)  # under a pixel: a line
+        if jaw > 0 or (pose.fv and not self.teeth):
+            warped = self._paint(warped, ys, u, top, bottom, inside, pose, seam)
+        # The warp is nothing at the region's edge by construction; feather anyway.
+        edge = np.minimum(np.minimum(xs - x0, x0 + region.w - 1 - xs),
+                          np.minimum(ys - y0, y0 + region.h - 1 - ys))
+        a = _smoothstep(0.0, 4.0, edge)[..., None]
+        out = src.astype(np.float32) + a * (warped - src.astype(np.float32))
+        return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+    def _face_field(self, region: Box, jaw: float) -> np.ndarray:
+        """1 inside the face outline, fading out over a few jaw drops around it."""
+        m = np.zeros((region.h, region.w), np.float32)
+        pts = np.round(self._oval - [region.x, region.y]).astype(np.int32)
+        cv2.fillPoly(m, [pts], 1.0)
+        grow = max(2, round(max(2.0 * jaw, 0.03 * self.fh)))
+        m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
+        sigma = max(1.0, max(1.2 * jaw, 0.02 * self.fh))
+        return cv2.GaussianBlur(m, (0, 0), sigma)
+
+    def _pull(self, x: np.ndarray, y: np.ndarray, jaw: float, prof: np.ndarray,
+              face: np.ndarray, region: Box) -> np.ndarray:
+        """How far the jaw moves the photo's point (x, y) down (y below the parting)."""
+        # The lower lip follows the opening profile; lower down the jaw moves as a whole.
+        lip_end = self.lip_bottom + 0.5 * (self.chin[1] - self.lip_bottom)
+        a = 1.0 - _smoothstep(self.lip_bottom, lip_end, y)
+        # Lower down the jaw turns about the ears: the chin moves most, the jaw's
+        # angle least, the cheeks beside the mouth a little (their skin stretches).
+        turn = np.clip((y - self.nose_base) / max(1.0, self.chin[1] - self.nose_base), 0.0, 1.0)
+        side = np.clip(np.abs(x - self.cx) / max(1.0, self.jaw_half), 0.0, 1.2)
+        whole = turn ** 1.3 * (1.0 - 0.45 * side * side)
+        inside = cv2.remap(face, (x - region.x).astype(np.float32),
+                           (y - region.y).astype(np.float32), cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+        return jaw * (a * prof + (1.0 - a) * whole) * inside
+
+    def _paint(self, warped: np.ndarray, ys: np.ndarray, u: np.ndarray, top: np.ndarray,
+               bottom: np.ndarray, inside: np.ndarray, pose: Pose, seam: np.ndarray
+               ) -> np.ndarray:
+        """The inside of the mouth over the warped photo, where ``inside`` > 0."""
+        h = np.maximum(bottom - top, 1e-3)
+        t = np.clip((ys - top) / h, 0.0, 1.0)  # 0 under the upper lip, 1 at the lower
+        lip = self.lip_rgb
+        dark = lip * np.array([0.20, 0.09, 0.09], np.float32) + 6.0
+        mid = lip * np.array([0.42, 0.2, 0.2], np.float32) + 8.0
+        side = (1.0 - 0.45 * u * u)[..., None]  # the corners are in shadow
+        colour = dark + (mid - dark) * _smoothstep(0.15, 1.0, t)[..., None] * 0.8
+        colour = colour * side
+        # Tongue: a soft mound low in the middle, behind the lower teeth.
+        tongue = lip * np.array([0.88, 0.52, 0.54], np.float32) + 14.0
+        tu = u / 0.62
+        mound = bottom - 0.5 * h * np.sqrt(np.clip(1.0 - tu * tu, 0.0, 1.0))
+        tw = _smoothstep(-1.0, 1.5, ys - mound) * np.clip(pose.jaw * 2.0, 0.0, 1.0)
+        tw *= 0.55 + 0.45 * t  # its back is in shadow
+        colour = colour + (tongue * side - colour) * tw[..., None]
+        teeth_rgb = np.array([212.0, 205.0, 192.0], np.float32)  # in the mouth's shade
+        # Lower teeth: a thin row over the lower lip once the jaw is well down.
+        if pose.jaw > 0.3 and not pose.fv:
+            lth = np.minimum(0.2 * h, 0.07 * self.half) * np.sqrt(np.clip(1 - (u / 0.62) ** 2,
+                                                                          0, 1))
+            lw = np.clip(ys - (bottom - lth) + 0.5, 0.0, 1.0) * (lth > 0.4)
+            shade = (0.72 - 0.3 * u * u)[..., None]
+            colour = colour + (teeth_rgb * shade - colour) * (0.85 * lw)[..., None]
+        # Upper teeth under the upper lip, unless the photo's own teeth are there.
+        if not self.teeth:
+            th = np.minimum(0.38 * h, 0.13 * self.half * (1.0 + 0.3 * max(0.0, pose.width)))
+            if pose.fv:
+                th = (seam + 0.35 * self.lower_lip) - top  # resting on the lower lip
+            th = th * np.clip(1.0 - (u / 0.85) ** 2, 0.0, 1.0) ** 0.5
+            tw_ = np.clip(top + th - ys + 0.5, 0.0, 1.0) * (np.abs(u) < 0.85)
+            shade = (1.0 - 0.5 * u * u) * (0.8 + 0.2 * _smoothstep(0.0, 0.35, (ys - top)
+                                                                     / np.maximum(th, 1)))
+            # A faint line between the front teeth, so they read as teeth, not a band.
+            gapline = 1.0 - 0.18 * np.exp(-((u * self.half) ** 2) / 0.6)
+            tc = teeth_rgb * (shade * gapline)[..., None]
+            colour = colour + (tc - colour) * (0.95 * tw_)[..., None]
+            if pose.fv:  # the teeth cover the top of the lower lip, outside ``inside``
+                over = np.clip(top + th - ys + 0.5, 0.0, 1.0) * (ys >= top) * (np.abs(u) < 0.8)
+                inside = np.maximum(inside, over * np.clip(1 - (u / 0.8) ** 2, 0, 1) ** 0.3)
+        a = inside[..., None]
+        return warped + a * (colour - warped)
