@@ -143,8 +143,8 @@ def test_memory_does_not_grow_with_duration(tmp_path: Path) -> None:
     def held(t: PresenterTrack) -> int:
         return sum(v.nbytes for v in vars(t).values() if isinstance(v, np.ndarray))
 
-    per_frame = b.n_frames - a.n_frames  # shapes and lids: one byte per frame each
-    assert held(b) - held(a) <= 2 * per_frame
+    per_frame = b.n_frames - a.n_frames  # pose, lids, gaze, brows, head: a byte each
+    assert held(b) - held(a) <= 5 * per_frame
 
 
 def test_frames_past_the_end_repeat_the_last(talk: Path) -> None:

@@ -228,9 +228,11 @@ def cached_landmarks(rgb: np.ndarray, name: str = "the image") -> Landmarks | No
         raise InputError(f"no face landmarks found in {name}",
                          hint="use a frontal head-and-shoulders photo, or give [regions] "
                               "boxes in its TOML")
-    lm = faces[0]
+    # Rounded as the cache keeps them: the first render and every later one agree.
+    lm = Landmarks({k: np.round(v, 2).astype(np.float32) for k, v in faces[0].groups.items()},
+                   faces[0].source)
     _write_atomic(path, json.dumps({"source": lm.source,
-                                    **{k: np.round(v, 2).tolist() for k, v in lm.groups.items()}}))
+                                    **{k: v.tolist() for k, v in lm.groups.items()}}))
     log.debug("landmarks of %s cached in %s", name, path)
     return lm
 

@@ -41,6 +41,7 @@ class Pose:
     width: float = 0.0  # -1 rounded .. +1 spread
     fv: bool = False  # lower lip under the upper teeth
     relax: float = 0.0  # 0 the photo's smile .. 1 corners relaxed for speech
+    shut: bool = False  # lips pressed together, even where the photo shows them parted
 
 
 def _smoothstep(e0: float, e1: float, x: np.ndarray) -> np.ndarray:
@@ -149,6 +150,8 @@ class MouthModel:
                 drop_c += pose.relax * 0.45 * self.smile * g
                 map_x += side * pose.relax * 0.03 * self.half * g
             map_y -= drop_c
+        if pose.shut and self.gap_c > 1.0:
+            map_y = self._shut(map_x, ys, map_y, drop_c)
         # Opening profile across the mouth: full in the middle, shut at the corners.
         u = np.clip((map_x - self.cx) / self.half, -1.0, 1.0)
         prof = np.sqrt(np.clip(1.0 - u * u, 0.0, 1.0)) ** (1.0 if rnd > 0.5 else 0.65)
@@ -190,6 +193,21 @@ class MouthModel:
         a = _smoothstep(0.0, 4.0, edge)[..., None]
         out = src.astype(np.float32) + a * (warped - src.astype(np.float32))
         return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+    def _shut(self, x: np.ndarray, ys: np.ndarray, map_y: np.ndarray, drop_c: np.ndarray
+              ) -> np.ndarray:
+        """Close a parted photo's lips (m, b, p): each lip stretched to the middle of the
+        parting, the teeth between them hidden."""
+        iu, il = self.upper_inner(x) + drop_c, self.lower_inner(x) + drop_c
+        gap = np.maximum(il - iu, 0.0)
+        mid = (iu + il) / 2
+        a = iu - self.upper_lip - 0.15 * self.half  # from above the upper lip...
+        b = il + self.lower_lip + 0.15 * self.half  # ...to under the lower one
+        upper = a + (ys - a) * (iu - a) / np.maximum(mid - a, 1e-3)
+        lower = il + (ys - mid) * (b - il) / np.maximum(b - mid, 1e-3)
+        out = np.where((ys >= a) & (ys < mid), upper, map_y)
+        out = np.where((ys >= mid) & (ys < b), lower, out)
+        return np.where(gap > 0.3, out, map_y)
 
     def _face_field(self, region: Box, jaw: float) -> np.ndarray:
         """1 inside the face outline, fading out over a few jaw drops around it."""

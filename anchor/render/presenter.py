@@ -66,8 +66,8 @@ _JAW_LEVELS = (0.18, 0.36, 0.56, 0.78, 1.0)
 _WIDTHS = (("round", -1.0), ("", 0.2), ("spread", 0.9))
 POSES: tuple[tuple[str, Pose], ...] = (
     ("closed", Pose()),
-    ("closed", Pose(relax=0.5)),
-    ("closed", Pose(relax=1.0)),
+    ("closed", Pose(relax=0.5, shut=True)),
+    ("closed", Pose(relax=1.0, shut=True)),
     ("round", Pose(jaw=0.06, width=-1.0, relax=1.0)),
     ("slight", Pose(jaw=0.04, width=0.9, relax=1.0)),
     ("fv", Pose(jaw=0.1, width=0.25, fv=True, relax=1.0)),

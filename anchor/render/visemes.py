@@ -354,7 +354,12 @@ def mouth_track(audio: Path, fps: int, duration_ms: int, words: Sequence[Span] =
         rounded = _round_flags(centroid, open_, p)
         jaw = np.clip(open_ * 1.05, 0.0, 1.1)
         width = np.where(rounded, -0.9, 0.3)
-        closed = (open_ <= 0.02) | _valleys(db, open_, fps)
+        # Silence by the raw level (not the smoothed openness): the lips meet as the
+        # voice stops, not a release time later.
+        voiced_db = db[db > p.floor_dbfs]
+        ref = float(np.percentile(voiced_db, 95)) if voiced_db.size else 0.0
+        silent = db < max(p.floor_dbfs, ref - p.gate_db)
+        closed = (open_ <= 0.02) | silent | _valleys(db, open_, fps)
         jaw = np.where(closed, 0.0, jaw)
         fv = np.zeros(n, dtype=bool)
         active = open_ > 0.02
