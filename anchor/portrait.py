@@ -83,13 +83,13 @@ def check_photo(rgb: np.ndarray, name: str = "the photo") -> tuple[Landmarks, Ph
                          f"at least {MIN_FACE_PX} px are needed",
                          hint="use a larger or less cropped original (the face should fill "
                               "about a third of the photo's height)")
+    if abs(c.roll_deg) > 10:
+        raise InputError(f"the head in {name} is tilted by {abs(c.roll_deg):.0f}°",
+                         hint="use a photo with the head upright (or straighten it first)")
     if abs(c.yaw) > 0.12:
         raise InputError(f"the face in {name} is turned to one side "
                          f"(nose {abs(c.yaw):.0%} of the eye distance off centre)",
                          hint="use a photo looking straight into the camera")
-    if abs(c.roll_deg) > 10:
-        raise InputError(f"the head in {name} is tilted by {abs(c.roll_deg):.0f}°",
-                         hint="use a photo with the head upright (or straighten it first)")
     if c.eyes_open < 0.12:
         raise InputError(f"the eyes in {name} look closed",
                          hint="use a photo with both eyes open")

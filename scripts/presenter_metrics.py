@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
-import sys
 import wave
 from pathlib import Path
 
@@ -162,8 +161,8 @@ def _measure(args: argparse.Namespace) -> None:
     # The strip: ~2 s of speech at 10 fps, the mouth at 2x.
     start = args.start if args.start is not None else int(sample["words"][0][0])
     frames = [round((start + k * 100) * FPS / 1000) for k in range(20)]
-    cy, cx = int(chin0 - 0.22 * fh), int(p[152].x * BOX[0])
-    half_w, half_h = int(0.32 * fh), int(0.2 * fh)
+    cy, cx = int(chin0 - 0.17 * fh), int(p[152].x * BOX[0])
+    half_w, half_h = int(0.3 * fh), int(0.22 * fh)
     tiles = []
     for i in frames:
         if i >= n:

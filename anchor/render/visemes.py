@@ -234,7 +234,7 @@ def _enforce(phones: Sequence[Phone], viseme: str, t: np.ndarray) -> np.ndarray:
 def _gain(open_: np.ndarray) -> np.ndarray:
     """Loudness → how far the jaw goes of its target: whispers barely open, loud
     syllables open fully."""
-    return np.clip(0.45 + 0.75 * open_, 0.45, 1.15)
+    return np.clip(0.7 + 0.65 * open_, 0.7, 1.3)
 
 
 def _envelope(active: np.ndarray, fps: int, hold_ms: float, release_ms: float) -> np.ndarray:
