@@ -151,7 +151,7 @@ class MouthModel:
                 map_x += side * pose.relax * 0.03 * self.half * g
             map_y -= drop_c
         if pose.shut and self.gap_c > 1.0:
-            map_y = self._shut(map_x, ys, map_y, drop_c)
+            map_y = self._shut(map_x, ys - drop_c)  # in the relaxed face's rows
         # Opening profile across the mouth: full in the middle, shut at the corners.
         u = np.clip((map_x - self.cx) / self.half, -1.0, 1.0)
         prof = np.sqrt(np.clip(1.0 - u * u, 0.0, 1.0)) ** (1.0 if rnd > 0.5 else 0.65)
@@ -194,20 +194,31 @@ class MouthModel:
         out = src.astype(np.float32) + a * (warped - src.astype(np.float32))
         return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
-    def _shut(self, x: np.ndarray, ys: np.ndarray, map_y: np.ndarray, drop_c: np.ndarray
-              ) -> np.ndarray:
-        """Close a parted photo's lips (m, b, p): each lip stretched to the middle of the
-        parting, the teeth between them hidden."""
-        iu, il = self.upper_inner(x) + drop_c, self.lower_inner(x) + drop_c
-        gap = np.maximum(il - iu, 0.0)
-        mid = (iu + il) / 2
-        a = iu - self.upper_lip - 0.15 * self.half  # from above the upper lip...
-        b = il + self.lower_lip + 0.15 * self.half  # ...to under the lower one
-        upper = a + (ys - a) * (iu - a) / np.maximum(mid - a, 1e-3)
-        lower = il + (ys - mid) * (b - il) / np.maximum(b - mid, 1e-3)
-        out = np.where((ys >= a) & (ys < mid), upper, map_y)
-        out = np.where((ys >= mid) & (ys < b), lower, out)
-        return np.where(gap > 0.3, out, map_y)
+    def _shut(self, x: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """Close a parted photo's lips (m, b, p): each lip slides half the parting towards
+        the other, hiding the teeth, and the skin above and below stretches to follow."""
+        iu, il = self.upper_inner(x), self.lower_inner(x)
+        half_gap = np.maximum(il - iu, 0.0) / 2
+        ul_top, ll_bot = iu - self.upper_lip, il + self.lower_lip
+        # The stretch starts above the upper lip (well under the nose) and ends under
+        # the lower one.
+        a = np.maximum(ul_top - 0.5 * self.upper_lip - 0.05 * self.half,
+                       self.nose_base + 0.4 * (ul_top - self.nose_base))
+        b = ll_bot + 0.6 * self.lower_lip + 0.1 * self.half
+        mid = iu + half_gap
+        out = ys
+        # Skin above the upper lip: [a, ul_top] stretched over [a, ul_top + half_gap).
+        k = (ys >= a) & (ys < ul_top + half_gap)
+        out = np.where(k, a + (ys - a) * (ul_top - a) / np.maximum(ul_top + half_gap - a, 1e-3),
+                       out)
+        k = (ys >= ul_top + half_gap) & (ys < mid)  # the upper lip, moved down
+        out = np.where(k, ys - half_gap, out)
+        k = (ys >= mid) & (ys < ll_bot - half_gap)  # the lower lip, moved up
+        out = np.where(k, ys + half_gap, out)
+        k = (ys >= ll_bot - half_gap) & (ys < b)  # skin under it, stretched
+        out = np.where(k, ll_bot + (ys - (ll_bot - half_gap)) * (b - ll_bot)
+                       / np.maximum(b - ll_bot + half_gap, 1e-3), out)
+        return out
 
     def _face_field(self, region: Box, jaw: float) -> np.ndarray:
         """1 inside the face outline, fading out over a few jaw drops around it."""

@@ -231,10 +231,13 @@ def _enforce(phones: Sequence[Phone], viseme: str, t: np.ndarray) -> np.ndarray:
     return hit
 
 
+_MIX = 0.5  # share of the jaw from the phonemes; the rest follows the voice's loudness
+
+
 def _gain(open_: np.ndarray) -> np.ndarray:
     """Loudness → how far the jaw goes of its target: whispers barely open, loud
     syllables open fully."""
-    return np.clip(0.7 + 0.65 * open_, 0.7, 1.3)
+    return np.clip(0.2 + 1.1 * open_, 0.2, 1.3)
 
 
 def _envelope(active: np.ndarray, fps: int, hold_ms: float, release_ms: float) -> np.ndarray:
@@ -341,10 +344,11 @@ def mouth_track(audio: Path, fps: int, duration_ms: int, words: Sequence[Span] =
         in_words = np.zeros(n, dtype=bool)
         for w in speech_words:
             in_words[frames_of(w.start_ms, w.end_ms)] = True
-        jaw = jaw * _gain(open_)
+        jaw = _MIX * jaw * _gain(open_) + (1.0 - _MIX) * open_
         silent = ~in_words & (open_ <= 0.02)
         jaw[silent] = 0.0
-        closed = _enforce(phones, "mbp", t) | (jaw < 0.06)
+        # Lips meet on m/b/p, and often at syllable edges: deep dips in loudness.
+        closed = _enforce(phones, "mbp", t) | (jaw < 0.06) | _valleys(db, open_, fps)
         fv = _enforce(phones, "fv", t) & ~closed
         active = in_words
         source = "phonemes"
