@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 pytest.importorskip("mediapipe", reason="FaceMesh (mediapipe) is not installed")
-from fastapi import FastAPI  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
-from anchor.errors import AnchorError  # noqa: E402
-from anchor.web import api, avatar_upload  # noqa: E402
+from anchor.errors import AnchorError
+from anchor.web import api, avatar_upload
 
 LIN = Path(__file__).resolve().parent.parent / "avatars" / "lin.png"
 
@@ -47,7 +47,7 @@ def test_upload_writes_the_presenter(client: TestClient, tmp_path: Path) -> None
 
 
 def test_bad_photo_is_a_422_with_the_reason(client: TestClient) -> None:
-    ok, blank = cv2.imencode(".png", np.full((300, 300, 3), 90, np.uint8))
+    _, blank = cv2.imencode(".png", np.full((300, 300, 3), 90, np.uint8))
     r = client.post("/api/avatars", data={"name": "blank"},
                     files={"photo": ("b.png", blank.tobytes(), "image/png")})
     assert r.status_code == 422 and "no face" in r.json()["error"] and r.json()["hint"]
