@@ -99,6 +99,9 @@ class MouthModel:
         lips = img[mask.astype(bool)]
         self.lip_rgb = (np.median(lips, axis=0) if len(lips) >= 8
                         else np.array([170.0, 90.0, 90.0])).astype(np.float32)
+        # The photo's grain on the lips (a drawing has none): painted parts get as much.
+        hp = img.astype(np.float32) - cv2.GaussianBlur(img, (0, 0), 1.2).astype(np.float32)
+        self.grain = float(np.median(np.abs(hp[mask.astype(bool)]))) if len(lips) >= 8 else 0.0
         self.region = self._region(img.shape[1], img.shape[0])
 
     # --- geometry helpers (image coordinates)
@@ -136,8 +139,9 @@ class MouthModel:
         lip_mid = 0.5 * (self.seam_c - self.upper_lip + self.lip_bottom)
         lip_half_h = 0.5 * (self.lip_bottom - (self.seam_c - self.upper_lip))
         rel = xs - self.cx
-        gx = 1.0 - _smoothstep(1.1 * self.half, 1.9 * self.half, np.abs(rel))
+        gx = 1.0 - _smoothstep(1.0 * self.half, 1.6 * self.half, np.abs(rel))
         gy = 1.0 - _smoothstep(lip_half_h, lip_half_h + 0.9 * self.half, np.abs(ys - lip_mid))
+        gy *= _smoothstep(self.nose_base, lip_mid - lip_half_h, ys)  # still under the nose
         map_x = xs + rel * (1.0 / scale - 1.0) * gx * gy
         map_y = ys.copy()
         # A smile's corners relax: pull them down and in a little while speaking.
@@ -183,7 +187,8 @@ class MouthModel:
         map_x = np.where(below, x_src, map_x)
         warped = cv2.remap(img, map_x.astype(np.float32), map_y.astype(np.float32),
                            cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-        inside = np.clip(np.minimum(ys - top, bottom - ys) + 0.5, 0.0, 1.0)
+        # A soft inner lip edge (1.5 px), not a cut-out.
+        inside = np.clip(np.minimum(ys - top, bottom - ys) / 1.5 + 0.5, 0.0, 1.0)
         inside *= np.clip(1.6 * (bottom - top) - 0.6, 0.0, 1.0)  # under a pixel: a line
         if jaw > 0 or (pose.fv and not self.teeth):
             warped = self._paint(warped, ys, u, top, bottom, inside, pose, seam)
@@ -249,45 +254,66 @@ class MouthModel:
     def _paint(self, warped: np.ndarray, ys: np.ndarray, u: np.ndarray, top: np.ndarray,
                bottom: np.ndarray, inside: np.ndarray, pose: Pose, seam: np.ndarray
                ) -> np.ndarray:
-        """The inside of the mouth over the warped photo, where ``inside`` > 0."""
+        """The inside of the mouth over the warped photo, where ``inside`` > 0.
+
+        Everything is in the mouth's shade: light comes in from the front and falls off
+        towards the corners and the throat, so nothing painted is brighter than the lips'
+        highlights, and the photo's own grain is added so paint does not look smooth.
+        """
         h = np.maximum(bottom - top, 1e-3)
         t = np.clip((ys - top) / h, 0.0, 1.0)  # 0 under the upper lip, 1 at the lower
         lip = self.lip_rgb
-        dark = lip * np.array([0.20, 0.09, 0.09], np.float32) + 6.0
-        mid = lip * np.array([0.42, 0.2, 0.2], np.float32) + 8.0
-        side = (1.0 - 0.45 * u * u)[..., None]  # the corners are in shadow
-        colour = dark + (mid - dark) * _smoothstep(0.15, 1.0, t)[..., None] * 0.8
-        colour = colour * side
-        # Tongue: a soft mound low in the middle, behind the lower teeth.
-        tongue = lip * np.array([0.88, 0.52, 0.54], np.float32) + 14.0
-        tu = u / 0.62
+        light = np.clip(1.0 - 0.9 * u * u, 0.1, 1.0)[..., None]  # front lit, corners dark
+        dark = lip * np.array([0.2, 0.09, 0.09], np.float32) + 7.0
+        mid = lip * np.array([0.34, 0.15, 0.15], np.float32) + 6.0
+        colour = dark + (mid - dark) * (_smoothstep(0.2, 1.0, t) * 0.7)[..., None] * light
+        # Tongue: a soft, muted mound low in the middle, its back in shadow.
+        tongue = lip * np.array([0.62, 0.36, 0.37], np.float32) + 8.0
+        tu = u / 0.6
         mound = bottom - 0.5 * h * np.sqrt(np.clip(1.0 - tu * tu, 0.0, 1.0))
-        tw = _smoothstep(-1.0, 1.5, ys - mound) * np.clip(pose.jaw * 2.0, 0.0, 1.0)
-        tw *= 0.55 + 0.45 * t  # its back is in shadow
-        colour = colour + (tongue * side - colour) * tw[..., None]
-        teeth_rgb = np.array([212.0, 205.0, 192.0], np.float32)  # in the mouth's shade
+        soft = np.maximum(1.0, 0.12 * h)
+        tw = _smoothstep(-soft, soft, ys - mound) * np.clip(pose.jaw * 1.6, 0.0, 0.9)
+        tw *= 0.45 + 0.55 * t
+        colour = colour + (tongue * light - colour) * tw[..., None]
+        enamel = np.array([228.0, 218.0, 198.0], np.float32)
+        # Tooth edges across the mouth (perspective squeezes the side teeth): a faint
+        # darker line between teeth, and each tooth's lower edge a little rounded.
+        edges = np.array([0.0, 0.34, 0.6, 0.8])
+        du = np.min(np.abs(np.abs(u)[..., None] - edges), axis=-1) * self.half
+        between = 1.0 - 0.22 * np.exp(-(du * du) / 0.5)
+        rounded = 1.0 - 0.35 * np.exp(-(du * du) / (0.02 * self.half) ** 2)
         # Lower teeth: a thin row over the lower lip once the jaw is well down.
-        if pose.jaw > 0.3 and not pose.fv:
-            lth = np.minimum(0.2 * h, 0.07 * self.half) * np.sqrt(np.clip(1 - (u / 0.62) ** 2,
-                                                                          0, 1))
-            lw = np.clip(ys - (bottom - lth) + 0.5, 0.0, 1.0) * (lth > 0.4)
-            shade = (0.72 - 0.3 * u * u)[..., None]
-            colour = colour + (teeth_rgb * shade - colour) * (0.85 * lw)[..., None]
+        if pose.jaw > 0.5 and not pose.fv:
+            lth = np.minimum(0.14 * h, 0.05 * self.half) * rounded
+            lth = lth * np.sqrt(np.clip(1 - (u / 0.6) ** 2, 0, 1))
+            lw = np.clip(ys - (bottom - lth) + 0.5, 0.0, 1.0) * (lth > 0.5)
+            shade = 0.5 * light[..., 0] * between * (0.8 + 0.2 * _smoothstep(
+                0.0, 1.0, (bottom - ys) / np.maximum(lth, 1.0)))
+            colour = colour + (enamel * shade[..., None] - colour) * (0.8 * lw)[..., None]
         # Upper teeth under the upper lip, unless the photo's own teeth are there.
         if not self.teeth:
-            th = np.minimum(0.38 * h, 0.13 * self.half * (1.0 + 0.3 * max(0.0, pose.width)))
+            th = np.minimum(0.36 * h, 0.12 * self.half * (1.0 + 0.3 * max(0.0, pose.width)))
             if pose.fv:
                 th = (seam + 0.35 * self.lower_lip) - top  # resting on the lower lip
-            th = th * np.clip(1.0 - (u / 0.85) ** 2, 0.0, 1.0) ** 0.5
-            tw_ = np.clip(top + th - ys + 0.5, 0.0, 1.0) * (np.abs(u) < 0.85)
-            shade = (1.0 - 0.5 * u * u) * (0.8 + 0.2 * _smoothstep(0.0, 0.35, (ys - top)
-                                                                     / np.maximum(th, 1)))
-            # A faint line between the front teeth, so they read as teeth, not a band.
-            gapline = 1.0 - 0.18 * np.exp(-((u * self.half) ** 2) / 0.6)
-            tc = teeth_rgb * (shade * gapline)[..., None]
+            th = th * np.clip(1.0 - (u / 0.82) ** 2, 0.0, 1.0) ** 0.5 * rounded
+            edge = np.clip((top + th - ys) / 1.2 + 0.5, 0.0, 1.0)  # a soft biting edge
+            tw_ = edge * (np.abs(u) < 0.82) * (th > 0.4)
+            # Shaded: under the lip's shadow at the top, lit in front, dark at the sides.
+            depth = np.clip((ys - top) / np.maximum(th, 1.0), 0.0, 1.0)
+            shade = light[..., 0] * (0.62 + 0.3 * _smoothstep(0.0, 0.45, depth)) * between
+            tc = enamel * shade[..., None]
             colour = colour + (tc - colour) * (0.95 * tw_)[..., None]
             if pose.fv:  # the teeth cover the top of the lower lip, outside ``inside``
                 over = np.clip(top + th - ys + 0.5, 0.0, 1.0) * (ys >= top) * (np.abs(u) < 0.8)
                 inside = np.maximum(inside, over * np.clip(1 - (u / 0.8) ** 2, 0, 1) ** 0.3)
+        colour = colour + self._grain(ys.shape)
         a = inside[..., None]
         return warped + a * (colour - warped)
+
+    def _grain(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Fixed noise at the photo's own grain level (zero on a clean drawing)."""
+        if self.grain <= 0.2:
+            return np.zeros((*shape, 1), np.float32)
+        rng = np.random.default_rng(7)
+        noise = cv2.GaussianBlur(rng.normal(0.0, 1.0, shape).astype(np.float32), (0, 0), 0.7)
+        return (noise / max(float(noise.std()), 1e-6) * self.grain)[..., None]
