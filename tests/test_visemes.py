@@ -64,7 +64,7 @@ def test_lips_close_on_every_m_b_p_and_round_on_oo(tmp_path: Path) -> None:
     assert m.width[boo].min() < -0.5 and m.width[see].max() > 0.5
     assert m.jaw[(t > 400) & (t < 700)].max() > 0.5  # "ma" opens wide
     silent = (t < 200) | (t > 1900)
-    assert m.closed[silent].all() and (m.jaw[silent] == 0).all()
+    assert m.closed[silent].all() and (m.jaw[silent] < 0.06).all()
     assert 0.1 <= m.closed[(t > 300) & (t < 1700)].mean() <= 0.7
     assert m.phrase_ms[0] == 300
 
