@@ -64,6 +64,9 @@ class MouthModel:
         left, right = ou[0], ou[-1]
         self.cx = float((left[0] + right[0]) / 2)
         self.half = float(max(4.0, (right[0] - left[0]) / 2))
+        # Where the lips part from each other: the inner corners. On a smile they sit well
+        # inside the outer ones, and an opening must close there, not at the skin's fold.
+        self.half_in = float(min(self.half, max(3.0, (iu[-1][0] - iu[0][0]) / 2)))
         self.corner_y = float((left[1] + right[1]) / 2)
         self._ou, self._ol = _curve(ou), _curve(ol)
         self._iu, self._il = _curve(iu), _curve(il)
@@ -151,14 +154,14 @@ class MouthModel:
             for side in (-1.0, 1.0):
                 ccx = self.cx + side * self.half
                 g = np.exp(-((xs - ccx) ** 2 + (ys - self.corner_y) ** 2) / (2 * r * r))
-                drop_c += pose.relax * 0.45 * self.smile * g
-                map_x += side * pose.relax * 0.03 * self.half * g
+                drop_c += pose.relax * 0.55 * self.smile * g
+                map_x += side * pose.relax * 0.04 * self.half * g
             map_y -= drop_c
         if pose.shut and self.gap_c > 1.0:
             map_y = self._shut(map_x, ys - drop_c)  # in the relaxed face's rows
         # Opening profile across the mouth: full in the middle, shut at the corners.
-        u = np.clip((map_x - self.cx) / self.half, -1.0, 1.0)
-        prof = np.sqrt(np.clip(1.0 - u * u, 0.0, 1.0)) ** (1.0 if rnd > 0.5 else 0.65)
+        u = np.clip((map_x - self.cx) / self.half_in, -1.0, 1.0)
+        prof = np.sqrt(np.clip(1.0 - u * u, 0.0, 1.0)) ** (1.2 if rnd > 0.5 else 0.9)
         seam = self.lower_inner(map_x) + drop_c  # where the parting shows after the relax
         up = (0.16 * jaw + 0.012 * self.fh * spr * min(1.0, pose.jaw * 3)) * prof
         if pose.fv and not self.teeth:
