@@ -106,6 +106,8 @@ class MouthModel:
         hp = img.astype(np.float32) - cv2.GaussianBlur(img, (0, 0), 1.2).astype(np.float32)
         self.grain = float(np.median(np.abs(hp[mask.astype(bool)]))) if len(lips) >= 8 else 0.0
         self.region = self._region(img.shape[1], img.shape[0])
+        self._field_key: tuple[int, int, int, int] | None = None
+        self._field: np.ndarray | None = None
 
     # --- geometry helpers (image coordinates)
 
@@ -133,7 +135,7 @@ class MouthModel:
     def draw(self, img: np.ndarray, region: Box, pose: Pose) -> np.ndarray:
         """``region`` of ``img`` with the mouth in ``pose`` (uint8, region-sized)."""
         y0, x0 = region.y, region.x
-        ys, xs = np.mgrid[y0:y0 + region.h, x0:x0 + region.w].astype(np.float64)
+        ys, xs = np.mgrid[y0:y0 + region.h, x0:x0 + region.w].astype(np.float32)
         src = img[y0:y0 + region.h, x0:x0 + region.w]
         jaw = max(0.0, pose.jaw) * JAW_MAX * self.fh
         rnd, spr = max(0.0, -pose.width), max(0.0, pose.width)
@@ -174,7 +176,7 @@ class MouthModel:
         above = ys < top
         map_y = np.where(above, map_y + up * _smoothstep(0.0, 0.7, fade_up), map_y)
         # Lower part: solve y_out = y_src + D(y_src) for y_src, D the jaw's pull.
-        face = self._face_field(region, jaw)
+        face = self._face_field(region)
         below = ys >= bottom
         y_src = ys - jaw * prof
         # The jaw turns down *and back*: its slanted outline drops without moving
@@ -182,7 +184,7 @@ class MouthModel:
         rel = map_x - self.cx
         narrow = np.sign(rel) * np.clip(np.abs(rel) / (0.85 * self.jaw_half), 0.0, 1.0) ** 2
         x_src = map_x
-        for _ in range(4):
+        for _ in range(3 if jaw > 0 else 0):
             d = self._pull(x_src, y_src, jaw, prof, face, region)
             y_src = ys - d
             x_src = map_x + 0.8 * narrow * d
@@ -194,7 +196,14 @@ class MouthModel:
         inside = np.clip(np.minimum(ys - top, bottom - ys) / 1.5 + 0.5, 0.0, 1.0)
         inside *= np.clip(1.6 * (bottom - top) - 0.6, 0.0, 1.0)  # under a pixel: a line
         if jaw > 0 or (pose.fv and not self.teeth):
-            warped = self._paint(warped, ys, u, top, bottom, inside, pose, seam)
+            # Only the rows that hold the opening (and f/v's teeth) are painted.
+            reach = float(np.max(bottom - seam)) + self.lower_lip
+            r0 = max(0, math.floor(float(np.min(top)) - y0 - 2))
+            r1 = min(region.h, math.ceil(float(np.max(seam)) + reach - y0 + 3))
+            if r1 > r0:
+                b = slice(r0, r1)
+                warped[b] = self._paint(warped[b], ys[b], u[b], top[b], bottom[b], inside[b],
+                                        pose, seam[b])
         # The warp is nothing at the region's edge by construction; feather anyway.
         edge = np.minimum(np.minimum(xs - x0, x0 + region.w - 1 - xs),
                           np.minimum(ys - y0, y0 + region.h - 1 - ys))
@@ -228,15 +237,21 @@ class MouthModel:
                        / np.maximum(b - ll_bot + half_gap, 1e-3), out)
         return out
 
-    def _face_field(self, region: Box, jaw: float) -> np.ndarray:
-        """1 inside the face outline, fading out over a few jaw drops around it."""
+    def _face_field(self, region: Box) -> np.ndarray:
+        """1 inside the face outline, fading out around it over about the widest jaw drop
+        (the same for every pose, so it is made once per region)."""
+        key = (region.x, region.y, region.w, region.h)
+        if self._field_key == key and self._field is not None:
+            return self._field
+        jaw = JAW_MAX * 1.2 * self.fh
         m = np.zeros((region.h, region.w), np.float32)
         pts = np.round(self._oval - [region.x, region.y]).astype(np.int32)
         cv2.fillPoly(m, [pts], 1.0)
         grow = max(2, round(max(2.0 * jaw, 0.03 * self.fh)))
         m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
         sigma = max(1.0, max(1.2 * jaw, 0.02 * self.fh))
-        return cv2.GaussianBlur(m, (0, 0), sigma)
+        self._field_key, self._field = key, cv2.GaussianBlur(m, (0, 0), sigma)
+        return self._field
 
     def _pull(self, x: np.ndarray, y: np.ndarray, jaw: float, prof: np.ndarray,
               face: np.ndarray, region: Box) -> np.ndarray:

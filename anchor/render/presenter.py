@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 
 BLINK_MS = 150  # a relaxed human blink lasts 100–400 ms; short reads as alert, not sleepy
 LID_LEVELS = 4  # lid closures drawn: 1/4, 2/4, 3/4, 4/4
-_SUBSTEPS = 4  # head offsets are quantised to 1/4 px: finer is invisible at 2x
+_SUBSTEPS = 3  # head offsets are quantised to 1/3 px: finer is invisible at 2x
 _BORDER = 2  # ring of the dirty region kept exactly equal to ``static``
 
 # ----------------------------------------------------------------------------- pure helpers
@@ -77,7 +77,7 @@ POSES: tuple[tuple[str, Pose], ...] = (
 _REST, _CLOSED_HALF, _CLOSED, _PUCKER, _TEETH, _FV = range(6)
 _GAZE = (0.0, -1.0, 1.0)  # straight ahead, towards image left, towards image right
 _BROW_LEVELS = 2
-NOD_SHARE = 0.006  # a nod dips the head by this share of the face height
+NOD_SHARE = 0.0045  # a nod dips the head by this share of the face height
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,8 +381,8 @@ class PresenterTrack:
         self.gazes = gaze_track(n, fps, seed) if motion else np.zeros(n, dtype=np.int8)
         self.brows = brow_track(n, fps, self.lips.stress_ms) if motion \
             else np.zeros(n, dtype=np.int8)
-        amp = float(np.clip(NOD_SHARE * fh, 0.8, 4.0)) if motion else 0.0
-        breath = float(np.clip(0.0025 * fh, 0.3, 0.8)) if motion else 0.0
+        amp = float(np.clip(NOD_SHARE * fh, 0.7, 2.5)) if motion else 0.0
+        breath = float(np.clip(0.002 * fh, 0.45, 0.7)) if motion else 0.0
         dy = head_track(n, fps, self.lips.phrase_ms, seed, amp, breath) if motion \
             else np.zeros(n)
         steps = math.ceil((amp + breath) * _SUBSTEPS) if motion else 0
@@ -504,38 +504,38 @@ class PresenterTrack:
 
     def _tiles(self, sub: Box, makers: list[Callable[[np.ndarray, Box], np.ndarray]]
                ) -> np.ndarray:
-        """For each variant and head level: the pixels of ``sub`` in the frame."""
+        """For each variant and head level: the pixels of ``sub`` in the frame.
+
+        Each variant is drawn once with a margin, shifted once per sub-pixel phase, and
+        each level is then a slice of its phase (whole-pixel part of the offset) with the
+        head mask's feathered rows blended over the still image.
+        """
         d = self.dirty
-        # Draw on the still image with a margin, move, then crop: the shift reads
-        # beyond the tile, which must show the same variant.
         margin = 2 + math.ceil(float(np.abs(self._offsets).max()) if len(self._offsets) else 0)
         g = _clip(_grow(Box(sub.x + d.x, sub.y + d.y, sub.w, sub.h), 0, margin, 0, margin),
                   self.box.w, self.box.h)
         assert g is not None
-        inner = Box(sub.x + d.x - g.x, sub.y + d.y - g.y, sub.w, sub.h)
-        grown_local = Box(g.x - d.x, g.y - d.y, g.w, g.h)
+        iy, ix = sub.y + d.y - g.y, sub.x + d.x - g.x  # the tile inside the drawn region
+        sl = (slice(sub.y, sub.y + sub.h), slice(sub.x, sub.x + sub.w))
+        m, still = self._mask[sl], self._base_f[sl]
+        feather = np.flatnonzero((m[..., 0] < 1.0).any(axis=1))
+        r0, r1 = (int(feather[0]), int(feather[-1]) + 1) if feather.size else (0, 0)
         out = np.empty((len(makers), len(self._offsets), sub.h, sub.w, 3), dtype=np.uint8)
         for i, make in enumerate(makers):
             drawn = make(self.static, g)
+            phases: dict[int, np.ndarray] = {}
             for k, dy in enumerate(self._offsets):
-                moved = self._moved_clipped(drawn, dy, grown_local)
-                out[i, k] = moved[inner.y:inner.y + inner.h, inner.x:inner.x + inner.w]
-        return out
-
-    def _moved_clipped(self, pixels: np.ndarray, dy: float, sub: Box) -> np.ndarray:
-        """Like ``_moved`` for a sub-box that may stick out of the dirty region."""
-        d = self.dirty
-        c = _clip(sub, d.w, d.h)
-        moved = _shift(pixels, dy)
-        if c is None:
-            return moved
-        ox, oy = c.x - sub.x, c.y - sub.y
-        part = moved[oy:oy + c.h, ox:ox + c.w].astype(np.float32)
-        sl = (slice(c.y, c.y + c.h), slice(c.x, c.x + c.w))
-        still, m = self._base_f[sl], self._mask[sl]
-        out = moved.copy()
-        out[oy:oy + c.h, ox:ox + c.w] = np.clip(still + m * (part - still) + 0.5, 0,
-                                                255).astype(np.uint8)
+                whole = math.floor(dy + 1e-9)
+                frac = round((dy - whole) * _SUBSTEPS)
+                if frac not in phases:
+                    phases[frac] = _shift(drawn, frac / _SUBSTEPS)
+                rows = np.clip(np.arange(iy - whole, iy - whole + sub.h), 0, g.h - 1)
+                tile = phases[frac][rows, ix:ix + sub.w]
+                if r1 > r0:
+                    part = tile[r0:r1].astype(np.float32)
+                    tile[r0:r1] = np.clip(still[r0:r1] + m[r0:r1] * (part - still[r0:r1])
+                                          + 0.5, 0, 255).astype(np.uint8)
+                out[i, k] = tile
         return out
 
     # -- per frame

@@ -144,7 +144,7 @@ def _g2p(language: str) -> Callable[[str], str]:
         from ..tts.kokoro import phonemize
 
         lang = "zh" if language == "zh" else "en"
-        phonemize("test", "en")  # imports hibari (and misaki for zh) now, not per word
+        phonemize("你好" if lang == "zh" else "test", lang)  # load the G2P now, not per word
         return lambda text: phonemize(text, lang)  # type: ignore[arg-type]
     except (ImportError, OSError) as exc:
         log.info("no G2P for lip shapes (%s): using spelling", exc)
