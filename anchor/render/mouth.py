@@ -140,7 +140,7 @@ class MouthModel:
         jaw = max(0.0, pose.jaw) * JAW_MAX * self.fh
         rnd, spr = max(0.0, -pose.width), max(0.0, pose.width)
         # Width: round lips pull in by up to a fifth, spread ones widen a little.
-        scale = 1.0 - 0.2 * rnd + 0.05 * spr
+        scale = 1.0 - 0.27 * rnd + 0.05 * spr
         lip_mid = 0.5 * (self.seam_c - self.upper_lip + self.lip_bottom)
         lip_half_h = 0.5 * (self.lip_bottom - (self.seam_c - self.upper_lip))
         rel = xs - self.cx
