@@ -144,4 +144,5 @@ def compose(
         cards=cards,
         dateline=date,
         headline_other=script.title(other) if label == "bilingual" else "",
+        voice_language=speech.language,
     )

@@ -186,6 +186,9 @@ class Avatar:
     voice_zh: str = ""
     voice_en: str = ""
     licence: str = ""
+    # Face landmarks from the TOML's [landmarks] (anchor.render.landmarks.GROUPS), in
+    # image pixels: (group, points). Empty: detected from the photo (and cached).
+    landmarks: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()
 
     def name_in(self, lang: str) -> str:
         return dict(self.language_names).get(lang, self.display_name)
@@ -284,6 +287,7 @@ class RenderSpec:
     cards: tuple[FigureCard, ...] = ()
     dateline: str = ""  # the date as the bumpers show it
     headline_other: str = ""  # the other language's headline (bilingual bumpers)
+    voice_language: str = ""  # the language spoken on ``audio``: the lip shapes' phonemes
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import typer
 from typer.main import get_command
 
 from ..errors import AnchorError
-from . import batch, check, demo, info, models, render, serve
+from . import avatars, batch, check, demo, info, models, render, serve
 from .console import err_console, setup_logging
 
 __all__ = ["app", "main"]
@@ -42,9 +42,9 @@ app.command("check")(check.check_cmd)
 app.command("serve")(serve.serve_cmd)
 app.command("demo")(demo.demo_cmd)
 app.command("voices")(info.voices_cmd)
-app.command("avatars")(info.avatars_cmd)
 app.command("brands")(info.brands_cmd)
 app.command("doctor")(info.doctor_cmd)
+app.add_typer(avatars.app, name="avatars")
 app.add_typer(models.app, name="models")
 
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -27,12 +28,16 @@ from ..errors import InputError
 from ..models import Avatar, Box
 from ..paths import assets_root, cache_dir
 
+if TYPE_CHECKING:
+    from .landmarks import Landmarks
+
 __all__ = [
     "FaceRegions",
     "detect_regions",
     "find_face",
     "read_rgb",
     "scale_regions",
+    "with_landmarks",
 ]
 
 log = logging.getLogger(__name__)
@@ -52,6 +57,7 @@ class FaceRegions:
     eyes: tuple[Box, ...]  # 0..2 boxes, left to right in the image
     mouth: Box
     source: str  # "hints", "detected" or "hints+detected"
+    landmarks: Landmarks | None = None  # set by the presenter; moved with the boxes
 
 
 def read_rgb(path: Path) -> np.ndarray:
@@ -72,8 +78,13 @@ def scale_regions(regions: FaceRegions, sx: float, sy: float, dx: float = 0.0,
         x1, y1 = (b.x + b.w) * sx + dx, (b.y + b.h) * sy + dy
         return Box(round(x0), round(y0), max(1, round(x1 - x0)), max(1, round(y1 - y0)))
 
+    lm = regions.landmarks.moved(sx, sy, dx, dy) if regions.landmarks is not None else None
     return FaceRegions(m(regions.face), tuple(m(e) for e in regions.eyes), m(regions.mouth),
-                       regions.source)
+                       regions.source, lm)
+
+
+def with_landmarks(regions: FaceRegions, lm: Landmarks | None) -> FaceRegions:
+    return replace(regions, landmarks=lm)
 
 
 # ----------------------------------------------------------------------------- detection
