@@ -146,7 +146,8 @@ class MouthModel:
         rel = xs - self.cx
         gx = 1.0 - _smoothstep(1.0 * self.half, 1.6 * self.half, np.abs(rel))
         gy = 1.0 - _smoothstep(lip_half_h, lip_half_h + 0.9 * self.half, np.abs(ys - lip_mid))
-        gy *= _smoothstep(self.nose_base, lip_mid - lip_half_h, ys)  # still under the nose
+        # still under the nose, and nothing moves at the region's top edge (no seam there)
+        gy *= _smoothstep(float(y0), lip_mid - lip_half_h, ys)
         map_x = xs + rel * (1.0 / scale - 1.0) * gx * gy
         map_y = ys.copy()
         # A smile's corners relax: pull them down and in a little while speaking.
@@ -156,6 +157,7 @@ class MouthModel:
             for side in (-1.0, 1.0):
                 ccx = self.cx + side * self.half
                 g = np.exp(-((xs - ccx) ** 2 + (ys - self.corner_y) ** 2) / (2 * r * r))
+                g *= _smoothstep(float(y0), self.corner_y, ys)  # zero at the region's top
                 drop_c += pose.relax * 0.55 * self.smile * g
                 map_x += side * pose.relax * 0.04 * self.half * g
             map_y -= drop_c
@@ -172,7 +174,9 @@ class MouthModel:
         bottom = seam + jaw * prof
 
         # Upper part: moves up, rigid over the lip (and the photo's teeth), fading to the nose.
-        fade_up = np.clip((ys - self.nose_base) / np.maximum(1.0, top - self.nose_base), 0.0, 1.0)
+        # (measured from the region's top, where every displacement must be zero: a move
+        # that is cut off there shows as a line across the face)
+        fade_up = np.clip((ys - y0) / np.maximum(1.0, top - y0), 0.0, 1.0)
         above = ys < top
         map_y = np.where(above, map_y + up * _smoothstep(0.0, 0.7, fade_up), map_y)
         # Lower part: solve y_out = y_src + D(y_src) for y_src, D the jaw's pull.
