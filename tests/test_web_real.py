@@ -48,5 +48,6 @@ def test_real_pipeline_review_edit_render(tmp_path: Path) -> None:
         srt = c.get(clip["srt_url"]).text
         assert "twelve tonnes of rubbish" in srt
         stages = " ".join(p["message"] for p in done["progress"])
-        for stage in ("summarizing", "translating", "speaking en", "rendering en.mp4"):
+        for stage in ("Picking the key sentences", "Translating", "Recording the English voice",
+                      "Making the English video"):
             assert stage in stages

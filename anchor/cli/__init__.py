@@ -15,7 +15,7 @@ import typer
 from typer.main import get_command
 
 from ..errors import AnchorError
-from . import batch, check, demo, info, models, render, serve
+from . import batch, check, demo, info, models, render, serve, users
 from .console import err_console, setup_logging
 
 __all__ = ["app", "main"]
@@ -47,6 +47,7 @@ app.command("avatars")(info.avatars_cmd)
 app.command("brands")(info.brands_cmd)
 app.command("doctor")(info.doctor_cmd)
 app.add_typer(models.app, name="models")
+app.add_typer(users.app, name="users")
 
 
 def main(argv: list[str] | None = None) -> None:
