@@ -249,7 +249,7 @@ class JobService:
         """Median seconds per work unit of ``phase`` over the last finished jobs (cached)."""
         with self._rates_lock:
             at, rates = self._rates
-            if time.monotonic() - at > 30:
+            if time.monotonic() - at > 3:  # pollers ask every second; jobs finish rarely
                 per: dict[str, list[float]] = {}
                 for job in self.store.recent(60):
                     for name, secs in job.timings.items():
