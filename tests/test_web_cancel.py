@@ -248,3 +248,20 @@ def test_child_pids_are_per_thread() -> None:
             p.wait()
         for t in threads:
             t.join()
+
+
+def test_a_job_that_finishes_is_never_taken_for_a_cancelled_one(tmp_path: Path) -> None:
+    """The watch sees the job leave the worker when it is done or in review: that is not a
+    cancel, and the finished clips must stay."""
+    app = make_test_app(tmp_path, FakePipeline(delay=0.02))
+    app.state.runner.cancel_poll_s = 0.003  # the watch polls all the time: any race shows
+    with TestClient(app, base_url=BASE) as c:
+        ids = [c.post("/api/jobs", json={"text": f"Story {i}\nBody {i}.", "langs": ["en"],
+                                         "auto_render": i % 2 == 0}).json()["id"]
+               for i in range(8)]
+        for i, jid in enumerate(ids):
+            job = wait_for_status(lambda j=jid: get(c, j), ("done", "review", "failed"))
+            assert job["status"] == ("done" if i % 2 == 0 else "review"), job
+            assert "Work stopped" not in [p["message"] for p in job["progress"]]
+            if job["status"] == "done":
+                assert (tmp_path / "jobs" / jid / "en.mp4").is_file()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -86,9 +87,22 @@ def _ffmpeg_children() -> list[int]:
 
 
 @pytest.mark.slow
-def test_real_pipeline_cancel_stops_the_model_and_ffmpeg(tmp_path: Path) -> None:
+def test_real_pipeline_cancel_stops_the_model_and_ffmpeg(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         ) -> None:
     """Cancel while the LLM translates, then while ffmpeg encodes: both really stop."""
-    app = create_app(ServeConfig(data=tmp_path))
+    import imageio_ffmpeg
+
+    from anchor.ffmpeg import ffmpeg_exe
+
+    # The renderer's own ffmpeg (Debian 12's 5.1 lacks options the renderer uses): this
+    # test is about stopping an encode, not about which ffmpeg is found first.
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "ffmpeg").symlink_to(imageio_ffmpeg.get_ffmpeg_exe())
+    monkeypatch.setenv("PATH", f"{shim}:{os.environ['PATH']}")
+    ffmpeg_exe.cache_clear()
+    app = create_app(ServeConfig(data=tmp_path / "data"))
     with TestClient(app, base_url="http://127.0.0.1") as c:
         get = lambda j: c.get(f"/api/jobs/{j}").json()  # noqa: E731
 
@@ -98,14 +112,18 @@ def test_real_pipeline_cancel_stops_the_model_and_ffmpeg(tmp_path: Path) -> None
                 job = get(jid)
                 if cond(job):
                     return job
-                assert job["status"] not in ("failed", "done"), job
+                assert job["status"] not in ("failed", "done", "review"), job
                 assert time.monotonic() < deadline, job
                 time.sleep(0.2)
 
         # 1. the translation model
-        jid = c.post("/api/jobs", json={"text": ARTICLE * 3, "langs": ["en"], "sentences": 5,
+        # a fresh article each run: a cached script would skip the translator altogether
+        fresh = f"{ARTICLE} The clean-up was number {uuid.uuid4().int % 10**6} this year."
+        jid = c.post("/api/jobs", json={"text": fresh * 3, "langs": ["en"], "sentences": 5,
                                         "bilingual": False}).json()["id"]
         until(jid, lambda j: j["stage"].startswith("Translating"), 900)
+        # past loading the model (one native call no interrupt can cut short): generating
+        time.sleep(25)
         before = _busy()
         t0 = time.monotonic()
         assert c.post(f"/api/jobs/{jid}/cancel").status_code == 202
@@ -115,13 +133,14 @@ def test_real_pipeline_cancel_stops_the_model_and_ffmpeg(tmp_path: Path) -> None
         print(f"\ntranslation: {before:.2f} cores busy before the cancel, stopped after "
               f"{took:.1f} s, {after:.2f} cores busy after")
         assert until_stopped["status"] == "cancelled"
-        assert after < max(0.25, before / 4), (before, after)
+        assert after < max(0.1, before / 3), (before, after)
 
         # 2. the encoder
         jid = c.post("/api/jobs", json={"text": ARTICLE, "langs": ["en"], "sentences": 2,
-                                        "bilingual": False, "auto_render": True}).json()["id"]
+                                        "bilingual": False, "auto_render": True,
+                                        "aspect": "9:16"}).json()["id"]  # not a cached clip
         deadline = time.monotonic() + 900
-        while not _ffmpeg_children():
+        while not (_ffmpeg_children() and get(jid)["stage"].startswith("Making")):
             job = get(jid)
             assert job["status"] not in ("failed", "done"), job
             assert time.monotonic() < deadline, job
@@ -138,5 +157,6 @@ def test_real_pipeline_cancel_stops_the_model_and_ffmpeg(tmp_path: Path) -> None
         after = _busy()
         print(f"encoder: ffmpeg {pids} during '{stage}' ended {gone:.2f} s after the cancel; "
               f"job says '{job['stage']}'; {after:.2f} cores busy after")
-        assert not (tmp_path / "jobs" / jid).exists()
-        assert after < 0.25
+        assert not (tmp_path / "data" / "jobs" / jid).exists()
+        assert after < 0.1
+    ffmpeg_exe.cache_clear()

@@ -22,7 +22,7 @@ from starlette.datastructures import UploadFile
 from ..errors import AnchorError, BackendUnavailable, ConfigError, InputError, ModelError
 from ..models import to_dict
 from .accounts import Forbidden
-from .auth import AuthError, Caller, api_account
+from .auth import Caller, api_account
 from .jobs import ACTIVE, Job, JobNotFound
 from .security import json_too_deep
 from .service import Conflict, JobService, TooLarge, Waiting
@@ -36,7 +36,6 @@ FileName = Annotated[str, Path(description="one of the job's `files[].name`",
                                pattern=NAME_PATTERN)]
 
 
-__all__ += ["AuthError"]
 
 
 def service(request: Request) -> JobService:

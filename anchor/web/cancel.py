@@ -30,7 +30,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import AnchorError
-from .jobs import Job, JobNotFound, JobStore, owned
+from .jobs import ACTIVE, Job, JobNotFound, JobStore, owned
 
 __all__ = ["JobCancelled", "LeaseWatch", "child_pids", "interrupt_thread", "kill_children"]
 
@@ -146,9 +146,13 @@ class LeaseWatch:
             except Exception as exc:  # a store hiccup: the lease has slack, try again
                 log.warning("job %s: could not read its record: %s", self.job_id, exc)
                 continue
+            if job.status == "cancelled":
+                self._stop("the job was cancelled")
+                return
+            if job.status not in ACTIVE:
+                return  # this worker moved it on (review, done, failed): nothing to stop
             if job.worker != self.worker or job.lease_until is None:
-                self._stop("the job was cancelled" if job.status == "cancelled"
-                           else "another worker took the job over")
+                self._stop("another worker took the job over")
                 return
             if time.monotonic() - renewed >= renew_every:
                 try:

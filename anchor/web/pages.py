@@ -152,7 +152,7 @@ async def _typed(request: Request) -> dict[str, Any]:
     """What the reporter typed, read again from the form, for handing it back."""
     try:
         form = await request.form(max_files=1, max_fields=30, max_part_size=PAGE_FORM_LIMIT)
-    except (MultiPartException, ValueError, AssertionError):
+    except Exception:  # an unreadable form: nothing to hand back, the reason still shows
         return {}
     values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
     values["langs"] = [v for v in form.getlist("langs") if isinstance(v, str)]

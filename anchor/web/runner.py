@@ -196,19 +196,32 @@ class JobRunner:
             watch.leave()
             self._stopped(job.id, watch)
         except AnchorError as exc:
-            log.warning("job %s failed: %s", job.id, exc.message)
-            self._fail(job.id, worker, exc.message, exc.hint)
+            if not self._fail(job.id, worker, exc.message, exc.hint):
+                self._stopped(job.id, watch)  # cancelled while it failed: the cancel wins
+            else:
+                log.warning("job %s failed: %s", job.id, exc.message)
         except Exception as exc:
             # Not a user-actionable error: keep the traceback in the server log and
             # show the reporter a message without internals.
             log.exception("job %s crashed", job.id)
-            self._fail(job.id, worker, f"internal error ({type(exc).__name__})",
-                       "see the server log; retry once the cause is fixed")
+            if not self._fail(job.id, worker, f"internal error ({type(exc).__name__})",
+                              "see the server log; retry once the cause is fixed"):
+                self._stopped(job.id, watch)
         finally:
             watch.leave()
 
     def _stopped(self, job_id: str, watch: LeaseWatch) -> None:
-        """After a cancel: no half-made clip stays behind, and the job says the work ended."""
+        """After a cancel: no half-made clip stays behind, and the job says the work ended.
+
+        Only for a job that is cancelled or deleted: one that another worker took over
+        keeps its folder (that worker starts from an empty one itself)."""
+        try:
+            status = self.store.get(job_id).status
+        except JobNotFound:
+            status = "deleted"
+        if status not in ("cancelled", "deleted"):
+            log.info("job %s: %s; left to its new worker", job_id, watch.reason)
+            return
         shutil.rmtree(self.out_dir(job_id), ignore_errors=True)
         now = time.time()
         note = "Work stopped" + (f"; {len(watch.killed)} video encoder process(es) ended"
@@ -290,13 +303,17 @@ class JobRunner:
             if done is not None and self.notify is not None:
                 self.notify(done, "done")
 
-    def _fail(self, job_id: str, worker: str, message: str, hint: str) -> None:
+    def _fail(self, job_id: str, worker: str, message: str, hint: str) -> bool:
+        """Mark the job failed; False if it is no longer ours (cancelled, deleted, taken)."""
         now = time.time()
         try:
             failed = self.store.modify(job_id, owned(worker, lambda j: replace(
                 j.with_progress(f"failed: {message}", now), status="failed", error=message,
                 hint=hint, lease_until=None, worker="")))
         except JobNotFound:
-            return
-        if failed is not None and self.notify is not None:
+            return False
+        if failed is None:
+            return False
+        if self.notify is not None:
             self.notify(failed, "failed")
+        return True

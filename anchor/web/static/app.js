@@ -197,6 +197,24 @@
     text.addEventListener("input", update);
     update();
   }
+  // Length limits are said, never enforced by cutting: a pasted headline that the browser
+  // silently shortened would go on air shortened. The server refuses and explains too.
+  document.querySelectorAll("[data-maxlength]").forEach(function (el) {
+    var max = Number(el.getAttribute("data-maxlength"));
+    var note = document.createElement("span");
+    note.className = "help is-error";
+    note.setAttribute("aria-live", "polite");
+    el.insertAdjacentElement("afterend", note);
+    var check = function () {
+      var n = el.value.length;
+      note.hidden = n <= max;
+      note.textContent = n > max ? n.toLocaleString("en") + " characters; at most " +
+        max.toLocaleString("en") + ": shorten it" : "";
+    };
+    el.addEventListener("input", check);
+    check();
+  });
+
   if (file && fileCheck) {
     file.addEventListener("change", function () {
       var problem = fileProblem();
