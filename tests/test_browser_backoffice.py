@@ -167,7 +167,7 @@ def test_waiting_cancel_and_approval_in_chromium(tmp_path: Path) -> None:
                 time.sleep(0.05)
             page.wait_for_timeout(1500)
             page.reload()
-            assert "Work stopped; 1 video encoder process(es) ended" in page.inner_text("main")
+            assert "Work stopped; the video encoder was ended" in page.inner_text("main")
             shot(page, tmp_path, "06-cancelled-desktop")
             phone.goto(running_url)
             shot(phone, tmp_path, "07-cancelled-phone")

@@ -111,7 +111,7 @@ def test_cancel_kills_the_running_ffmpeg(stubborn: tuple[TestClient, FakePipelin
     until(lambda: get(c, jid)["stage"].startswith("Work stopped"), 5, "the job to say so")
     job = get(c, jid)
     assert job["status"] == "cancelled"
-    assert job["stage"] == "Work stopped; 1 video encoder process(es) ended"
+    assert job["stage"] == "Work stopped; the video encoder was ended"
     assert not (tmp_path / "jobs" / jid).exists()  # nothing half-made stays behind
     assert c.post(f"/api/jobs/{jid}/cancel").status_code == 409  # already stopped
 

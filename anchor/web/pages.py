@@ -65,6 +65,9 @@ router = APIRouter(include_in_schema=False)
 def phase(job: Job) -> int:
     """Index into STEPS of where the job is (for a failed job: where it stopped)."""
     stage = job.stage.lower()
+    if job.status == "cancelled":  # where it was when stopped, not the stop itself
+        stage = next((m.lower() for _, m in reversed(job.progress)
+                      if not m.startswith(("Cancelled", "Work stopped"))), stage)
     if job.status == "done":
         return len(STEPS)  # past the last step: every step shows as done
     if job.status == "review":

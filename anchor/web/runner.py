@@ -224,8 +224,8 @@ class JobRunner:
             return
         shutil.rmtree(self.out_dir(job_id), ignore_errors=True)
         now = time.time()
-        note = "Work stopped" + (f"; {len(watch.killed)} video encoder process(es) ended"
-                                 if watch.killed else "")
+        # the killed processes are the job's ffmpeg encodes (its only child processes)
+        note = "Work stopped" + ("; the video encoder was ended" if watch.killed else "")
 
         def mark(j: Job) -> Job | None:
             return j.with_progress(note, now) if j.status == "cancelled" else None
