@@ -246,3 +246,31 @@ def test_chinese_shows_in_the_product_font(tmp_path: Path) -> None:
             shot(page, tmp_path, "12-chinese-webfont", full=False)
         finally:
             browser.close()
+
+
+def test_api_docs_work_offline_in_chromium(tmp_path: Path) -> None:
+    """Swagger UI from the package's files, under the strict CSP, with no network at all."""
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright not installed (pip install playwright)")
+    app = make_test_app(tmp_path / "data", FakePipeline())
+    with serve_in_thread(app) as base, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport=DESKTOP)
+            errors: list[str] = []
+            outside: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            # Anything not from this server would fail offline: refuse it, and note it.
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+                base) else (outside.append(route.request.url), route.abort()))
+            page.goto(base + "/")
+            page.click("a:has-text('API')")
+            page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+            paths = page.locator(".opblock-summary-path").all_inner_texts()
+            assert any("/api/jobs/{job_id}/cancel" in p for p in paths), paths
+            shot(page, tmp_path, "14-api-docs-offline", full=False)
+            assert not outside, outside
+            assert not errors, errors
+        finally:
+            browser.close()

@@ -246,11 +246,13 @@ class _Sweeper:
 
 
 def _swagger_dir() -> Path | None:
+    """Swagger UI 5 (it reads FastAPI's OpenAPI 3.1) as the fastapi-offline package ships
+    it; only its static files are used."""
     try:
-        from swagger_ui_bundle import swagger_ui_path
+        import fastapi_offline
     except ImportError:
         return None
-    path = Path(str(swagger_ui_path))
+    path = Path(fastapi_offline.__file__).with_name("static")
     return path if (path / "swagger-ui-bundle.js").is_file() else None
 
 
@@ -267,13 +269,13 @@ _NO_DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Anchor API</title>
 <link rel="stylesheet" href="/static/style.css"></head><body><main class="wrap">
 <section class="card narrow"><h1>API</h1><p>The interactive API page needs the
-<code>swagger-ui-bundle</code> package (<code>pip install swagger-ui-bundle</code>).
+<code>fastapi-offline</code> package (<code>pip install fastapi-offline</code>).
 The description itself is at <a href="/openapi.json">/openapi.json</a>.</p>
 <p>{desc}</p></section></main></body></html>"""
 
 
 def _install_docs(app: FastAPI) -> None:
-    """Swagger UI from the swagger-ui-bundle package's own files: works offline."""
+    """Swagger UI from a package's own files, never a CDN: works offline."""
     ui = _swagger_dir()
     if ui is not None:
         app.mount("/docs/ui", StaticFiles(directory=ui), name="swagger-ui")
