@@ -168,6 +168,7 @@ def create_app(
     app.state.queue = queue
     app.state.runner = runner
     app.state.accounts = accounts
+    app.state.accounts_exist = _cached(accounts.any_active, 2.0)  # asked on every request
     app.state.throttle = Throttle(limit=cfg.login_limit)
     app.state.fonts = fonts
     app.state.webhooks = hooks
@@ -197,7 +198,7 @@ def create_app(
         # Open (no sign-in) only to loopback names; once accounts exist, sign-in guards
         # the server and it may answer to any name, as with a token.
         app.add_middleware(HostCheck, allowed=(*LOOPBACK, "[::1]"),
-                           unless=_cached(accounts.any_active, 2.0))
+                           unless=app.state.accounts_exist)
     return app
 
 

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import hmac
-import time
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -51,19 +50,11 @@ def _accounts(request: Request) -> AccountStore:
     return store
 
 
-_any_cache: dict[int, tuple[float, bool]] = {}
-
-
 def auth_required(request: Request) -> bool:
     """A token is configured, or at least one account exists (re-checked every 2 s)."""
     if request.app.state.cfg.token:
         return True
-    key = id(request.app)
-    at, any_active = _any_cache.get(key, (0.0, False))
-    if time.monotonic() - at > 2:
-        any_active = _accounts(request).any_active()
-        _any_cache[key] = (time.monotonic(), any_active)
-    return any_active
+    return bool(request.app.state.accounts_exist())
 
 
 def check_secret(request: Request, secret: str) -> Account | None:
