@@ -28,7 +28,7 @@ from .security import json_too_deep
 from .service import Conflict, JobService, TooLarge, Waiting
 
 __all__ = ["JobOut", "ScriptModel", "SubmitRequest", "describe_errors", "file_response",
-           "router", "status_for"]
+           "require_token", "router", "status_for"]
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 JobId = Annotated[str, Path(description="16 hex characters", pattern=r"^[0-9a-f]{16}$")]
@@ -45,6 +45,8 @@ def service(request: Request) -> JobService:
 
 Service = Annotated[JobService, Depends(service)]
 router = APIRouter(prefix="/api", tags=["jobs"], dependencies=[Depends(api_account)])
+# The name other routers (avatar_upload) depend on: any signed-in account, or LOCAL.
+require_token = api_account
 
 
 # ----------------------------------------------------------------------------- models
