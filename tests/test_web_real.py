@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import time
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -48,5 +52,111 @@ def test_real_pipeline_review_edit_render(tmp_path: Path) -> None:
         srt = c.get(clip["srt_url"]).text
         assert "twelve tonnes of rubbish" in srt
         stages = " ".join(p["message"] for p in done["progress"])
-        for stage in ("summarizing", "translating", "speaking en", "rendering en.mp4"):
+        for stage in ("Picking the key sentences", "Translating", "Recording the English voice",
+                      "Making the English video"):
             assert stage in stages
+
+
+def _cpu_s() -> float:
+    """CPU seconds this process (all its threads) has used so far."""
+    fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _busy(seconds: float = 3.0) -> float:
+    """Share of one core this process used over the next ``seconds``."""
+    t0, c0 = time.monotonic(), _cpu_s()
+    time.sleep(seconds)
+    return (_cpu_s() - c0) / (time.monotonic() - t0)
+
+
+def _ffmpeg_children() -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            cmd = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == os.getpid() and b"ffmpeg" in cmd and stat.rsplit(")", 1)[1].split()[0] != "Z":
+            pids.append(int(entry))
+    return pids
+
+
+@pytest.mark.slow
+def test_real_pipeline_cancel_stops_the_model_and_ffmpeg(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         ) -> None:
+    """Cancel while the LLM translates, then while ffmpeg encodes: both really stop."""
+    import imageio_ffmpeg
+
+    from anchor.ffmpeg import ffmpeg_exe
+
+    # The renderer's own ffmpeg (Debian 12's 5.1 lacks options the renderer uses): this
+    # test is about stopping an encode, not about which ffmpeg is found first.
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "ffmpeg").symlink_to(imageio_ffmpeg.get_ffmpeg_exe())
+    monkeypatch.setenv("PATH", f"{shim}:{os.environ['PATH']}")
+    ffmpeg_exe.cache_clear()
+    app = create_app(ServeConfig(data=tmp_path / "data"))
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        get = lambda j: c.get(f"/api/jobs/{j}").json()  # noqa: E731
+
+        def until(jid: str, cond: Any, timeout: float) -> dict[str, Any]:
+            deadline = time.monotonic() + timeout
+            while True:
+                job = get(jid)
+                if cond(job):
+                    return job
+                assert job["status"] not in ("failed", "done", "review"), job
+                assert time.monotonic() < deadline, job
+                time.sleep(0.2)
+
+        # 1. the translation model
+        # a fresh article each run: a cached script would skip the translator altogether
+        fresh = f"{ARTICLE} The clean-up was number {uuid.uuid4().int % 10**6} this year."
+        jid = c.post("/api/jobs", json={"text": fresh * 3, "langs": ["en"], "sentences": 5,
+                                        "bilingual": False}).json()["id"]
+        until(jid, lambda j: j["stage"].startswith("Translating"), 900)
+        # past loading the model (one native call no interrupt can cut short): generating
+        time.sleep(25)
+        before = _busy()
+        t0 = time.monotonic()
+        assert c.post(f"/api/jobs/{jid}/cancel").status_code == 202
+        until_stopped = until(jid, lambda j: j["stage"].startswith("Work stopped"), 120)
+        took = time.monotonic() - t0
+        after = _busy()
+        print(f"\ntranslation: {before:.2f} cores busy before the cancel, stopped after "
+              f"{took:.1f} s, {after:.2f} cores busy after")
+        assert until_stopped["status"] == "cancelled"
+        assert after < max(0.1, before / 3), (before, after)
+
+        # 2. the encoder
+        jid = c.post("/api/jobs", json={"text": ARTICLE, "langs": ["en"], "sentences": 2,
+                                        "bilingual": False, "auto_render": True,
+                                        "aspect": "9:16"}).json()["id"]  # not a cached clip
+        deadline = time.monotonic() + 900
+        while not (_ffmpeg_children() and get(jid)["stage"].startswith("Making")):
+            job = get(jid)
+            assert job["status"] not in ("failed", "done"), job
+            assert time.monotonic() < deadline, job
+            time.sleep(0.1)
+        pids = _ffmpeg_children()
+        stage = get(jid)["stage"]
+        t0 = time.monotonic()
+        assert c.post(f"/api/jobs/{jid}/cancel").status_code == 202
+        while _ffmpeg_children():
+            assert time.monotonic() - t0 < 10, "ffmpeg still runs after the cancel"
+            time.sleep(0.05)
+        gone = time.monotonic() - t0
+        job = until(jid, lambda j: j["stage"].startswith("Work stopped"), 60)
+        after = _busy()
+        print(f"encoder: ffmpeg {pids} during '{stage}' ended {gone:.2f} s after the cancel; "
+              f"job says '{job['stage']}'; {after:.2f} cores busy after")
+        assert not (tmp_path / "data" / "jobs" / jid).exists()
+        assert after < 0.1
+    ffmpeg_exe.cache_clear()

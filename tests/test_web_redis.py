@@ -89,8 +89,8 @@ def stop(procs: list[subprocess.Popen[bytes]]) -> None:
 
 
 def pickers(job: dict[str, Any]) -> list[str]:
-    return [p["message"].removeprefix("picked up by ") for p in job["progress"]
-            if p["message"].startswith("picked up by")]
+    """host:pid of each worker that took the job (operators' field, not the reporter's log)."""
+    return list(job["workers"])
 
 
 def test_two_huey_workers_finish_a_batch(redis_port: int, tmp_path: Path) -> None:
@@ -169,3 +169,44 @@ def test_serve_with_embedded_huey_workers(redis_port: int, tmp_path: Path) -> No
                                    ("done", "failed"), timeout=30)
             assert done["status"] == "done", done
         assert c.get("/healthz").json()["queue"] == "huey-redis"
+
+
+def test_cancel_stops_a_huey_worker_and_it_takes_the_next_job(redis_port: int,
+                                                              tmp_path: Path) -> None:
+    """A cancel is a write to Redis: the worker process, elsewhere, kills its ffmpeg,
+    marks the job stopped and goes on with the next job."""
+    from test_web_cancel import alive, stubborn_pids
+
+    queue = f"huey-redis://127.0.0.1:{redis_port}/3"
+    worker = start_worker(queue, tmp_path, 0.05, 30, tmp_path / "w.log")
+    try:
+        app = make_test_app(tmp_path, queue=queue, workers=0)
+        with TestClient(app, base_url=BASE) as c:
+            before = set(stubborn_pids())
+            jid = c.post("/api/jobs", json={"text": f"Encode\nSTUBBORN-RENDER {SAMPLE_ARTICLE}",
+                                            "langs": ["en"], "auto_render": True}).json()["id"]
+            get = lambda j: c.get(f"/api/jobs/{j}").json()  # noqa: E731
+            deadline = time.monotonic() + 30
+            while not set(stubborn_pids()) - before:
+                assert time.monotonic() < deadline, get(jid)
+                time.sleep(0.05)
+            (pid,) = set(stubborn_pids()) - before
+            nxt = c.post("/api/jobs", json={"text": SAMPLE_ARTICLE, "langs": ["en"],
+                                            "auto_render": True}).json()["id"]
+            assert get(nxt)["waiting"]["ahead"] == 1
+            t0 = time.monotonic()
+            assert c.post(f"/api/jobs/{jid}/cancel").status_code == 202
+            while alive(pid):
+                assert time.monotonic() - t0 < 5, "ffmpeg still runs after the cancel"
+                time.sleep(0.05)
+            stopped = time.monotonic() - t0
+            done = wait_for_status(lambda: get(nxt), ("done", "failed"), timeout=30)
+            assert done["status"] == "done"
+            job = get(jid)
+            assert job["status"] == "cancelled"
+            assert job["stage"] == "Work stopped; the video encoder was ended", job
+            assert not (tmp_path / "jobs" / jid).exists()
+            print(f"huey worker: ffmpeg ended {stopped:.2f} s after the cancel")
+    finally:
+        stop([worker])
+    assert worker.returncode == 0, (tmp_path / "w.log").read_text()

@@ -52,7 +52,7 @@ def test_sigkill_mid_job_then_restart_resumes(tmp_path: Path) -> None:
                                                    "auto_render": True}).json()["id"]
         get = lambda: httpx.get(f"{base}/api/jobs/{jid}").json()  # noqa: E731
         deadline = time.monotonic() + 20
-        while get()["stage"] != "summarizing":
+        while get()["stage"] != "Picking the key sentences":
             assert time.monotonic() < deadline, get()
             time.sleep(0.05)
         server.send_signal(signal.SIGKILL)  # no shutdown handlers, no lock release by us
@@ -63,8 +63,9 @@ def test_sigkill_mid_job_then_restart_resumes(tmp_path: Path) -> None:
             done = wait_for_status(get, ("done", "failed"), timeout=30, every=0.2)
             assert done["status"] == "done", done
             messages = [p["message"] for p in done["progress"]]
-            assert "resumed after a restart" in messages
-            assert messages.count("summarizing") == 2  # the script phase ran again, once
+            assert "Picked up again after the server restarted" in messages
+            # the script phase ran again, once
+            assert messages.count("Picking the key sentences") == 2
             assert (data / "jobs" / jid / "en.mp4").is_file()
         finally:
             second.send_signal(signal.SIGINT)

@@ -14,7 +14,7 @@ import typer
 from typer.main import get_command
 
 from ..errors import AnchorError
-from . import avatars, batch, check, demo, info, models, render, serve
+from . import avatars, batch, check, demo, info, models, render, serve, users
 from .console import err_console, setup_logging
 
 __all__ = ["app", "main"]
@@ -46,6 +46,7 @@ app.command("brands")(info.brands_cmd)
 app.command("doctor")(info.doctor_cmd)
 app.add_typer(avatars.app, name="avatars")
 app.add_typer(models.app, name="models")
+app.add_typer(users.app, name="users")
 
 
 def main(argv: list[str] | None = None) -> None:

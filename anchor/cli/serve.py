@@ -62,11 +62,14 @@ def serve_cmd(
             highlight=False)
         run_worker(cfg)
         return
-    if not cfg.token and not is_loopback(host):
+    from ..web.accounts import AccountStore
+
+    has_accounts = AccountStore(cfg.data / "accounts.sqlite").any_active()
+    if not cfg.token and not has_accounts and not is_loopback(host):
         raise ConfigError(
-            f"refusing to listen on {host} without an API token",
-            hint="set ANCHOR_API_TOKEN (or --token) to serve other machines, "
-                 "or keep the default --host 127.0.0.1")
+            f"refusing to listen on {host} without accounts or an API token",
+            hint="add accounts (anchor users add NAME) or set ANCHOR_API_TOKEN to serve "
+                 "other machines, or keep the default --host 127.0.0.1")
     if kind == "sqlite":
         if cfg.workers == 0:
             raise ConfigError("--workers 0 leaves nobody to run the jobs",
@@ -85,6 +88,7 @@ def serve_cmd(
     err_console().print(
         f"Anchor serving on [bold]http://{shown}:{port}/[/] (API docs: /docs) · "
         f"jobs in {cfg.data} · queue {kind} · {cfg.workers} worker(s) · "
-        f"{'token required' if cfg.token else 'no token: local only'}", highlight=False)
+        f"{'sign-in required' if cfg.token or has_accounts else 'no accounts: local only'}",
+        highlight=False)
     # log_config=None: keep the CLI's logging set-up (-v shows uvicorn's access log).
     uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False)

@@ -8,24 +8,27 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from ..errors import AnchorError, BackendUnavailable, ConfigError, InputError, ModelError
 from ..models import to_dict
-from .jobs import Job, JobNotFound
-from .security import bearer_ok
-from .service import Conflict, JobService, TooLarge
+from .accounts import Forbidden
+from .auth import Caller, api_account
+from .jobs import ACTIVE, Job, JobNotFound
+from .security import json_too_deep
+from .service import Conflict, JobService, TooLarge, Waiting
 
 __all__ = ["JobOut", "ScriptModel", "SubmitRequest", "describe_errors", "file_response",
-           "router", "status_for"]
+           "require_token", "router", "status_for"]
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 JobId = Annotated[str, Path(description="16 hex characters", pattern=r"^[0-9a-f]{16}$")]
@@ -33,18 +36,6 @@ FileName = Annotated[str, Path(description="one of the job's `files[].name`",
                                pattern=NAME_PATTERN)]
 
 
-class AuthError(Exception):
-    """Missing or wrong bearer token (401)."""
-
-
-_bearer = HTTPBearer(auto_error=False, description="the server's ANCHOR_API_TOKEN")
-
-
-def require_token(request: Request,
-                  creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> None:
-    token: str = request.app.state.cfg.token
-    if token and not bearer_ok(request.headers.get("authorization"), token):
-        raise AuthError
 
 
 def service(request: Request) -> JobService:
@@ -53,7 +44,9 @@ def service(request: Request) -> JobService:
 
 
 Service = Annotated[JobService, Depends(service)]
-router = APIRouter(prefix="/api", tags=["jobs"], dependencies=[Depends(require_token)])
+router = APIRouter(prefix="/api", tags=["jobs"], dependencies=[Depends(api_account)])
+# The name other routers (avatar_upload) depend on: any signed-in account, or LOCAL.
+require_token = api_account
 
 
 # ----------------------------------------------------------------------------- models
@@ -130,14 +123,36 @@ class ClipOut(BaseModel):
     vtt_url: str | None
 
 
+class WaitingOut(BaseModel):
+    elapsed_s: int = Field(description="seconds since the job was submitted")
+    phase_s: int = Field(description="seconds in the current phase (queued or working)")
+    ahead: int = Field(description="jobs before this one in the queue; 0 once started")
+    started: bool = Field(description="a worker is on it")
+    estimate_s: int | None = Field(description="typical length of this phase, from recent "
+                                   "jobs' stage timings; null until some finished")
+    remaining_s: int | None = Field(description="estimate minus time worked so far")
+    basis: int = Field(description="how many recent jobs the estimate comes from")
+
+
+class DeliveryOut(BaseModel):
+    at: datetime
+    event: str
+    attempt: int
+    status: int | None = Field(description="the receiver's HTTP status; null: no answer")
+    ok: bool
+    result: str
+
+
 class JobSummary(BaseModel):
     id: str
-    status: Literal["scripting", "review", "rendering", "done", "failed"]
+    status: Literal["scripting", "review", "rendering", "done", "failed", "cancelled"]
     stage: str = Field(description="the latest progress message")
     title: str
     language: str
     created: datetime
     updated: datetime
+    submitter: str | None = Field(description="account that submitted it")
+    approved_by: str | None = Field(description="editor who approved the clips for air")
     url: str
 
 
@@ -151,6 +166,15 @@ class JobOut(JobSummary):
     clips: list[ClipOut]
     files: list[FileOut]
     links: dict[str, str]
+    approved_at: datetime | None
+    waiting: WaitingOut | None = Field(description="while queued or running")
+    deliveries: list[DeliveryOut] = Field(description="webhook attempts for this job")
+    workers: list[str] = Field(description="host:pid of each worker that ran it")
+
+
+class AccountOut(BaseModel):
+    name: str
+    role: Literal["reporter", "editor", "admin"]
 
 
 class JobList(BaseModel):
@@ -170,20 +194,31 @@ def _file_url(job: Job, name: str | None) -> str | None:
 def summary_out(job: Job) -> JobSummary:
     return JobSummary(id=job.id, status=job.status, stage=job.stage, title=job.title,
                       language=job.language, created=_ts(job.created), updated=_ts(job.updated),
+                      submitter=job.submitter or None, approved_by=job.approved_by or None,
                       url=f"/api/jobs/{job.id}")
 
 
-def job_out(job: Job) -> JobOut:
+def job_out(job: Job, waiting: Waiting | None = None) -> JobOut:
     base = f"/api/jobs/{job.id}"
     links = {"self": base, "page": f"/jobs/{job.id}"}
     if job.script is not None:
         links["script"] = f"{base}/script"
     if job.status == "review":
         links["render"] = f"{base}/render"
-    if job.status == "failed":
+    if job.status in ("failed", "cancelled"):
         links["retry"] = f"{base}/retry"
+    if job.status in ("scripting", "rendering"):
+        links["cancel"] = f"{base}/cancel"
+    if job.status == "done" and not job.approved_by:
+        links["approve"] = f"{base}/approve"
     return JobOut(
         **summary_out(job).model_dump(),
+        approved_at=_ts(job.approved_at) if job.approved_at else None,
+        waiting=WaitingOut(**waiting.as_dict()) if waiting is not None else None,
+        deliveries=[DeliveryOut(at=_ts(d["at"]), event=d["event"], attempt=d["try"],
+                                status=d.get("status"), ok=d["ok"], result=d["result"])
+                    for d in job.deliveries],
+        workers=list(job.workers),
         options=job.options, auto_render=job.auto_render, warnings=list(job.warnings),
         error=job.error or None, hint=job.hint or None,
         progress=[ProgressOut(at=_ts(t), message=m) for t, m in job.progress],
@@ -203,6 +238,8 @@ def status_for(exc: AnchorError) -> int:
         return 404
     if isinstance(exc, Conflict):
         return 409
+    if isinstance(exc, Forbidden):
+        return 403
     if isinstance(exc, TooLarge):
         return 413
     if isinstance(exc, (InputError, ConfigError)):
@@ -226,15 +263,35 @@ MEDIA_TYPES = {".mp4": "video/mp4", ".srt": "application/x-subrip; charset=utf-8
                ".png": "image/png"}
 
 
-def file_response(svc: JobService, job_id: str, name: str, download: bool) -> FileResponse:
-    path, _entry = svc.file(job_id, name)
-    job = svc.get(job_id)
-    slug = re.sub(r"[^a-z0-9]+", "-", job.title.lower()).strip("-")[:40] or f"job-{job.id[:8]}"
+def download_name(job: Job, name: str) -> tuple[str, str]:
+    """(ASCII fallback, full name) for a job's file: the headline, then the file's own name.
+
+    ``城市新开三座滨河公园-zh.mp4`` for a Chinese headline; the fallback keeps what ASCII
+    can of it (``job-72d3e2b4-zh.mp4`` when nothing) for clients without RFC 6266.
+    """
+    title = unicodedata.normalize("NFC", job.title)
+    # Only what is safe in a file name on every OS: letters and digits of any script.
+    words = re.findall(r"[^\W_]+", title)
+    full = "-".join(words)[:60].strip("-") or f"job-{job.id[:8]}"
+    ascii_words = re.findall(r"[a-z0-9]+", title.lower())
+    fallback = "-".join(ascii_words)[:40].strip("-") or f"job-{job.id[:8]}"
+    return f"{fallback}-{name}", f"{full}-{name}"
+
+
+def content_disposition(job: Job, name: str, download: bool) -> str:
+    """RFC 6266: an ASCII ``filename`` and a UTF-8 ``filename*`` carrying the headline."""
+    fallback, full = download_name(job, name)
+    kind = "attachment" if download else "inline"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(full, safe='')}"
+
+
+def file_response(svc: JobService, job_id: str, name: str, download: bool,
+                  viewer: Any = None) -> FileResponse:
+    path, _entry, job = svc.file(job_id, name, *((viewer,) if viewer is not None else ()))
     return FileResponse(
         path, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
-        filename=f"{slug}-{path.name}",
-        content_disposition_type="attachment" if download else "inline",
-        headers={"Cache-Control": "private, no-cache"})
+        headers={"Cache-Control": "private, no-cache",
+                 "Content-Disposition": content_disposition(job, path.name, download)})
 
 
 # ----------------------------------------------------------------------------- routes
@@ -254,20 +311,27 @@ _MULTIPART_SCHEMA = {
 }
 
 
-async def read_submission(request: Request) -> tuple[SubmitRequest, bytes | None, str | None]:
-    """A submission from JSON, urlencoded or multipart (with an optional file)."""
+async def read_submission(request: Request, part_limit: int | None = None,
+                          ) -> tuple[SubmitRequest, bytes | None, str | None]:
+    """A submission from JSON, urlencoded or multipart (with an optional file).
+
+    ``part_limit``: the largest form field read (the page reads oversize pastes whole,
+    so it can hand them back with the reason; the API refuses them outright)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     upload: bytes | None = None
     filename: str | None = None
     if ctype == "application/json":
+        body = await request.body()
+        if json_too_deep(body):
+            raise InputError("the JSON is nested too deeply", hint="send a flat JSON object")
         try:
-            raw: Any = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError) as exc:
+            raw: Any = json.loads(body)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise InputError("the body is not valid JSON", hint="send a JSON object") from exc
     elif ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         cfg = request.app.state.cfg
         form = await request.form(max_files=1, max_fields=30,
-                                  max_part_size=cfg.max_upload_bytes + 1024)
+                                  max_part_size=part_limit or cfg.max_upload_bytes + 1024)
         raw = {}
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
@@ -299,61 +363,96 @@ async def read_submission(request: Request) -> tuple[SubmitRequest, bytes | None
     responses={413: {"description": "upload over the limit"},
                422: {"description": "unreadable article or bad option"}},
 )
-async def submit_job(request: Request, svc: Service) -> JobOut:
-    """Paste `text` (JSON) or upload `file` (multipart). The job starts in `scripting`,
-    then waits in `review` for an edited script — or renders straight on with
-    `auto_render=true`."""
+async def submit_job(request: Request, svc: Service, me: Caller) -> JobOut:
+    """Paste `text` (JSON, at most 200,000 characters) or upload `file` (multipart). The
+    job starts in `scripting`, then waits in `review` for an edited script — or renders
+    straight on with `auto_render=true`."""
     req, upload, filename = await read_submission(request)
     job = await run_in_threadpool(  # ingest is CPU work: keep it off the event loop
         svc.submit, text=req.text, upload=upload, filename=filename, title=req.title,
-        options=req.overrides(), auto_render=req.auto_render)
-    return job_out(job)
+        options=req.overrides(), auto_render=req.auto_render, submitter=me)
+    return job_out(job, svc.waiting(job))
 
 
-@router.get("/jobs", response_model=JobList, summary="List jobs, newest first")
-def list_jobs(svc: Service, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+@router.get("/me", response_model=AccountOut, summary="Who this token belongs to")
+def whoami(me: Caller) -> AccountOut:
+    return AccountOut(name=me.name, role=me.role)
+
+
+@router.get("/jobs", response_model=JobList,
+            summary="List jobs, newest first (a reporter's own; an editor's: all)")
+def list_jobs(svc: Service, me: Caller, limit: Annotated[int, Query(ge=1, le=200)] = 50,
               offset: Annotated[int, Query(ge=0)] = 0) -> JobList:
-    return JobList(jobs=[summary_out(j) for j in svc.recent(limit, offset)], limit=limit,
+    return JobList(jobs=[summary_out(j) for j in svc.recent(limit, offset, me)], limit=limit,
                    offset=offset)
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, summary="Job status and outputs")
-def get_job(job_id: JobId, svc: Service) -> JobOut:
-    return job_out(svc.get(job_id))
+def get_job(job_id: JobId, svc: Service, me: Caller) -> JobOut:
+    job = svc.get(job_id, me)
+    return job_out(job, svc.waiting(job) if job.status in ACTIVE else None)
 
 
 @router.get("/jobs/{job_id}/script", response_model=ScriptModel,
             summary="The generated bilingual script")
-def get_script(job_id: JobId, svc: Service) -> ScriptModel:
-    return ScriptModel.model_validate(to_dict(svc.script(job_id)))
+def get_script(job_id: JobId, svc: Service, me: Caller) -> ScriptModel:
+    return ScriptModel.model_validate(to_dict(svc.script(job_id, me)))
 
 
 @router.put("/jobs/{job_id}/script", response_model=JobOut, summary="Save an edited script",
             responses={409: {"description": "the job is not in review"}})
-def put_script(job_id: JobId, script: ScriptModel, svc: Service) -> JobOut:
+def put_script(job_id: JobId, script: ScriptModel, svc: Service, me: Caller) -> JobOut:
     """Allowed while the job is in `review`. Edited sentences lose their translation
     warnings (a person checked them); untouched ones keep them."""
-    return job_out(svc.save_script(job_id, script.model_dump()))
+    return job_out(svc.save_script(job_id, script.model_dump(), me))
 
 
 @router.post("/jobs/{job_id}/render", response_model=JobOut, status_code=202,
              summary="Render the reviewed script",
              responses={409: {"description": "the job is not in review"}})
-def render_job(job_id: JobId, svc: Service) -> JobOut:
-    return job_out(svc.render(job_id))
+def render_job(job_id: JobId, svc: Service, me: Caller) -> JobOut:
+    return job_out(svc.render(job_id, me))
 
 
 @router.post("/jobs/{job_id}/retry", response_model=JobOut, status_code=202,
-             summary="Run a failed job's last phase again")
-def retry_job(job_id: JobId, svc: Service) -> JobOut:
-    return job_out(svc.retry(job_id))
+             summary="Run a failed or cancelled job's last phase again")
+def retry_job(job_id: JobId, svc: Service, me: Caller) -> JobOut:
+    return job_out(svc.retry(job_id, me))
+
+
+@router.post("/jobs/{job_id}/cancel", response_model=JobOut, status_code=202,
+             summary="Stop a queued or running job",
+             responses={409: {"description": "the job is not queued or running"}})
+def cancel_job(job_id: JobId, svc: Service, me: Caller) -> JobOut:
+    """The job becomes `cancelled` at once; a worker running it stops within about a
+    second (its ffmpeg is killed, model work is interrupted) and drops partial files.
+    `POST /retry` starts it again."""
+    return job_out(svc.cancel(job_id, me))
+
+
+@router.delete("/jobs/{job_id}", status_code=204, summary="Delete a job and its files",
+               response_class=Response)
+def delete_job(job_id: JobId, svc: Service, me: Caller) -> Response:
+    """A queued or running job is cancelled first."""
+    svc.delete(job_id, me)
+    return Response(status_code=204)
+
+
+@router.post("/jobs/{job_id}/approve", response_model=JobOut,
+             summary="Approve the finished clips for air (editors)",
+             responses={403: {"description": "not an editor"},
+                        409: {"description": "not done, or approved already"}})
+def approve_job(job_id: JobId, svc: Service, me: Caller) -> JobOut:
+    """Marks the job as approved by this editor; the webhook sends `approved`."""
+    return job_out(svc.approve(job_id, me))
 
 
 @router.get("/jobs/{job_id}/files/{name}", summary="Download an output file",
             response_class=FileResponse,
             responses={200: {"content": {"video/mp4": {}, "text/vtt": {}}}})
-def get_file(job_id: JobId, name: FileName, svc: Service,
+def get_file(job_id: JobId, name: FileName, svc: Service, me: Caller,
              download: Annotated[bool, Query(description="as an attachment")] = True,
              ) -> FileResponse:
-    """`name` must be one of the job's `files[].name` (e.g. `zh.mp4`, `en.srt`)."""
-    return file_response(svc, job_id, name, download)
+    """`name` must be one of the job's `files[].name` (e.g. `zh.mp4`, `en.srt`). The
+    download is named after the headline (RFC 6266 `filename*`)."""
+    return file_response(svc, job_id, name, download, me)

@@ -7,24 +7,31 @@ lifespan (uvicorn, or ``with TestClient(app)``).
 
 from __future__ import annotations
 
+import html
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import AnchorError
 from . import api, pages
+from .accounts import AccountStore, Throttle
+from .auth import AuthError, LoginRequired, Throttled
 from .config import LOOPBACK, ServeConfig, load_serve_config
-from .queues import build
+from .fonts import WebFonts
+from .queues import attach_webhooks, build
 from .runner import Pipeline
 from .security import BodyLimit, HostCheck, SameOrigin, SecurityHeaders
 from .service import Choices, JobService, load_choices
@@ -37,12 +44,19 @@ _DESCRIPTION = """\
 Submit a news article, review the generated Mandarin/English script, render
 presenter clips and download them. Errors are `{"error": ..., "hint": ...}`.
 
-**Auth**: when the server has a token (`ANCHOR_API_TOKEN` or `--token`), send
-`Authorization: Bearer <token>`. Without one the server only listens on loopback.
+**Auth**: when the server has accounts (`anchor users add`) or a shared token
+(`ANCHOR_API_TOKEN`, an admin), send `Authorization: Bearer <token>`. Without either
+the server only listens on loopback. Wrong tokens are throttled per client: past the
+limit every call gets `429` with `Retry-After` for up to a minute.
 
-**Flow**: `POST /api/jobs` → poll `GET /api/jobs/{id}` until `review` →
+**Roles**: a reporter sees and changes only their own jobs; an editor sees all and
+approves finished clips for air (`POST /api/jobs/{id}/approve`).
+
+**Flow**: `POST /api/jobs` (text up to 200,000 characters) → poll `GET /api/jobs/{id}`
+(its `waiting` tells queue position, elapsed time and an estimate) until `review` →
 optionally `PUT /api/jobs/{id}/script` → `POST /api/jobs/{id}/render` → poll until
-`done` → `GET /api/jobs/{id}/files/{name}`.
+`done` → `GET /api/jobs/{id}/files/{name}`. `POST /api/jobs/{id}/cancel` stops a
+queued or running job; `DELETE /api/jobs/{id}` removes it and its files.
 """
 
 
@@ -83,21 +97,34 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(request, 422, api.describe_errors(exc),
                       "see the request schema at /docs")
 
-    @app.exception_handler(api.AuthError)
-    async def unauthorized(request: Request, exc: api.AuthError) -> Response:
+    @app.exception_handler(AuthError)
+    async def unauthorized(request: Request, exc: AuthError) -> Response:
         return JSONResponse({"error": "missing or wrong API token",
-                             "hint": "send Authorization: Bearer <ANCHOR_API_TOKEN>"},
+                             "hint": "send Authorization: Bearer <your token> "
+                                     "(anchor users add gives one)"},
                             status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
-    @app.exception_handler(pages.LoginRequired)
-    async def login(request: Request, exc: pages.LoginRequired) -> Response:
+    @app.exception_handler(Throttled)
+    async def throttled(request: Request, exc: Throttled) -> Response:
+        return _error(request, 429, "too many wrong tokens from this address",
+                      f"wait {exc.retry_after} s before trying again",
+                      headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(LoginRequired)
+    async def login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
+
+    @app.exception_handler(RecursionError)
+    async def too_deep(request: Request, exc: RecursionError) -> Response:
+        return _error(request, 400, "the request is nested too deeply",
+                      "send a flat JSON object")
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
         log.error("%s %s crashed", request.method, request.url.path, exc_info=exc)
-        return JSONResponse({"error": "internal error", "hint": "see the server log"},
-                            status_code=500)
+        return _error(request, 500, "internal error",
+                      "something went wrong on the server; try again, and tell whoever runs "
+                      "it if it happens again")
 
 
 def create_app(
@@ -110,24 +137,41 @@ def create_app(
     cfg = cfg or load_serve_config()
     store, runner, queue = build(cfg, pipeline)
     svc = JobService(cfg, store, queue, runner.pipeline, choices or load_choices)
+    hooks = attach_webhooks(cfg, store, runner)
+    if hooks is not None:
+        svc.notify = hooks.send
+    accounts = AccountStore(cfg.data / "accounts.sqlite")
+    fonts = WebFonts()
+    sweeper = _Sweeper(svc)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(queue.start)
+        fonts.start()
+        sweeper.start()
         try:
             yield
         finally:
+            sweeper.stop()
             await run_in_threadpool(queue.stop)
+            if hooks is not None:
+                hooks.stop()
             store.close()
+            accounts.close()
 
     app = FastAPI(title="Anchor", version=__version__, description=_DESCRIPTION,
-                  lifespan=lifespan, redoc_url=None,
+                  lifespan=lifespan, redoc_url=None, docs_url=None,
                   openapi_tags=[{"name": "jobs", "description": "articles → clips"}])
     app.state.cfg = cfg
     app.state.service = svc
     app.state.store = store
     app.state.queue = queue
     app.state.runner = runner
+    app.state.accounts = accounts
+    app.state.accounts_exist = _cached(accounts.any_active, 2.0)  # asked on every request
+    app.state.throttle = Throttle(limit=cfg.login_limit)
+    app.state.fonts = fonts
+    app.state.webhooks = hooks
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, object]:
@@ -137,14 +181,130 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")),
               name="static")
+    _install_docs(app)
+    _install_fonts(app, fonts)
     _install_error_handlers(app)
 
     # Outermost last: host check, then origin check, then the body limit, then headers.
     app.add_middleware(SecurityHeaders)
-    # multipart framing and form fields on top of the largest article file
-    app.add_middleware(BodyLimit, limit=cfg.max_upload_bytes + 64 * 1024)
+    # multipart framing and form fields on top of the largest article file; the story
+    # form may send more, so that an oversize paste comes back to the reporter
+    app.add_middleware(BodyLimit, limit=cfg.max_upload_bytes + 64 * 1024,
+                       page_limit=pages.PAGE_FORM_LIMIT, page_paths=("/jobs",))
     app.add_middleware(SameOrigin)
-    allowed = cfg.allowed_hosts or (() if cfg.token else (*LOOPBACK, "[::1]"))
-    if allowed:
-        app.add_middleware(HostCheck, allowed=allowed)
+    if cfg.allowed_hosts:
+        app.add_middleware(HostCheck, allowed=cfg.allowed_hosts)
+    elif not cfg.token:
+        # Open (no sign-in) only to loopback names; once accounts exist, sign-in guards
+        # the server and it may answer to any name, as with a token.
+        app.add_middleware(HostCheck, allowed=(*LOOPBACK, "[::1]"),
+                           unless=app.state.accounts_exist)
     return app
+
+
+def _cached(fn: Callable[[], bool], ttl_s: float) -> Callable[[], bool]:
+    """``fn()`` at most once per ``ttl_s`` (a middleware asks on every request)."""
+    state = {"at": -ttl_s, "value": False}
+    lock = threading.Lock()
+
+    def get() -> bool:
+        with lock:
+            if time.monotonic() - state["at"] > ttl_s:
+                state["value"], state["at"] = fn(), time.monotonic()
+            return bool(state["value"])
+
+    return get
+
+
+class _Sweeper:
+    """Retention in the background: at start, then every ``every_s`` seconds."""
+
+    def __init__(self, svc: JobService, every_s: float = 600.0) -> None:
+        self.svc = svc
+        self.every_s = every_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.svc.cfg.keep_days <= 0 and self.svc.cfg.keep_gb <= 0:
+            return
+        self._thread = threading.Thread(target=self._run, name="anchor-retention", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self.svc.sweep()
+            except Exception as exc:  # a store hiccup: the next round tries again
+                log.warning("retention: %s", exc)
+            if self._stop.wait(self.every_s):
+                return
+
+
+def _swagger_dir() -> Path | None:
+    """Swagger UI 5 (it reads FastAPI's OpenAPI 3.1) as the fastapi-offline package ships
+    it; only its static files are used."""
+    try:
+        import fastapi_offline
+    except ImportError:
+        return None
+    path = Path(fastapi_offline.__file__).with_name("static")
+    return path if (path / "swagger-ui-bundle.js").is_file() else None
+
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Anchor API</title><link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/docs/ui/swagger-ui.css"></head>
+<body><div id="swagger-ui" data-spec="/openapi.json"></div>
+<script src="/docs/ui/swagger-ui-bundle.js"></script>
+<script src="/static/docs-init.js"></script></body></html>"""
+
+_NO_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Anchor API</title>
+<link rel="stylesheet" href="/static/style.css"></head><body><main class="wrap">
+<section class="card narrow"><h1>API</h1><p>The interactive API page needs the
+<code>fastapi-offline</code> package (<code>pip install fastapi-offline</code>).
+The description itself is at <a href="/openapi.json">/openapi.json</a>.</p>
+<p>{desc}</p></section></main></body></html>"""
+
+
+def _install_docs(app: FastAPI) -> None:
+    """Swagger UI from a package's own files, never a CDN: works offline."""
+    ui = _swagger_dir()
+    if ui is not None:
+        app.mount("/docs/ui", StaticFiles(directory=ui), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def docs() -> HTMLResponse:
+        if ui is None:
+            return HTMLResponse(_NO_DOCS_PAGE.format(desc=html.escape(_DESCRIPTION)))
+        return HTMLResponse(_DOCS_PAGE)
+
+
+def _install_fonts(app: FastAPI, fonts: WebFonts) -> None:
+    cache = {"Cache-Control": "public, max-age=86400"}
+
+    @app.get("/fonts/cjk.css", include_in_schema=False)
+    def fonts_css() -> Response:
+        # short cache: the subset face appears once it is built
+        return Response(fonts.css(), media_type="text/css",
+                        headers={"Cache-Control": "public, max-age=300"})
+
+    @app.get("/fonts/cjk-common.{ext}", include_in_schema=False)
+    def font_common(ext: str) -> Any:
+        if fonts.subset is None or fonts.subset.suffix != f".{ext}":
+            return JSONResponse({"error": "no such font", "hint": ""}, status_code=404)
+        return FileResponse(fonts.subset, media_type=f"font/{ext}", headers=cache)
+
+    @app.get("/fonts/cjk-full.otf", include_in_schema=False)
+    def font_full() -> Any:
+        if fonts.source is None:
+            return JSONResponse({"error": "no such font", "hint": ""}, status_code=404)
+        return FileResponse(fonts.source, media_type="font/otf", headers=cache)

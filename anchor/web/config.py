@@ -36,6 +36,11 @@ class ServeConfig:
     pipeline: str = ""  # "module:attr" of a Pipeline factory; "" = the real pipeline
     allowed_hosts: tuple[str, ...] = ()  # Host headers accepted; () = loopback names only
     # when no token is set, anything when one is (a proxy in front decides)
+    keep_days: float = 0.0  # retention: delete finished jobs older than this; 0 = keep
+    keep_gb: float = 0.0  # retention: oldest finished jobs go until clips fit; 0 = no cap
+    webhook_url: str = ""  # POSTed a signed JSON event on done / failed / approved
+    webhook_secret: str = ""  # HMAC-SHA256 key for X-Anchor-Signature (env only)
+    login_limit: int = 5  # failed logins / tokens per client per minute before 429
 
     @property
     def db_path(self) -> Path:
@@ -68,9 +73,14 @@ _ENV = {
     "ANCHOR_SERVE_LEASE": "lease_s",
     "ANCHOR_SERVE_PIPELINE": "pipeline",
     "ANCHOR_SERVE_MAX_UPLOAD": "max_upload_bytes",
+    "ANCHOR_SERVE_KEEP_DAYS": "keep_days",
+    "ANCHOR_SERVE_KEEP_GB": "keep_gb",
+    "ANCHOR_WEBHOOK_URL": "webhook_url",
+    "ANCHOR_WEBHOOK_SECRET": "webhook_secret",
 }
 # The token is never read from anchor.toml: config files get committed, secrets must not.
-_TOML_KEYS = {"data", "workers", "queue", "lease_s", "max_upload_bytes", "max_attempts"}
+_TOML_KEYS = {"data", "workers", "queue", "lease_s", "max_upload_bytes", "max_attempts",
+              "keep_days", "keep_gb", "webhook_url", "login_limit"}
 
 
 def _coerce(name: str, value: Any, like: Any) -> Any:
@@ -125,6 +135,14 @@ def load_serve_config(
     queue_kind(cfg.queue)
     if cfg.workers < 0:
         raise ConfigError("serve workers: must be 0 or more")
+    if cfg.keep_days < 0 or cfg.keep_gb < 0:
+        raise ConfigError("serve keep_days / keep_gb: must be 0 (keep everything) or more")
+    if cfg.webhook_url and not cfg.webhook_url.startswith(("http://", "https://")):
+        raise ConfigError(f"serve webhook_url: {cfg.webhook_url!r} is not an http(s) URL")
+    if cfg.webhook_url and not cfg.webhook_secret:
+        raise ConfigError("a webhook needs a secret to sign with",
+                          hint="set ANCHOR_WEBHOOK_SECRET (the receiver checks "
+                               "X-Anchor-Signature with it)")
     if cfg.max_upload_bytes < 1024:
         raise ConfigError("serve max_upload_bytes: must be at least 1024")
     return cfg

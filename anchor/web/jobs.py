@@ -40,10 +40,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Status = Literal["scripting", "review", "rendering", "done", "failed"]
+Status = Literal["scripting", "review", "rendering", "done", "failed", "cancelled"]
+STATUSES: tuple[str, ...] = ("scripting", "review", "rendering", "done", "failed", "cancelled")
 # Statuses in which a worker has something to do (queued or running).
 ACTIVE: tuple[str, ...] = ("scripting", "rendering")
-FINISHED: tuple[str, ...] = ("done", "failed")
+# Statuses no worker will touch again: what retention may delete.
+FINISHED: tuple[str, ...] = ("done", "failed", "cancelled")
 _PROGRESS_KEEP = 60  # progress lines kept per job: enough for every stage, bounded
 
 
@@ -86,6 +88,13 @@ class Job:
     lease_until: float | None = None  # set while a worker holds it
     worker: str = ""
     attempts: int = 0  # claims in the current phase: a job that kills workers stops
+    submitter: str = ""  # account name of who submitted it ("" = open local server)
+    workers: tuple[str, ...] = ()  # host:pid of each worker that took it, for operators
+    timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds, when done
+    units: dict[str, int] = field(default_factory=dict)  # phase -> work units (estimates)
+    approved_by: str = ""  # editor who approved the clips for air
+    approved_at: float = 0.0
+    deliveries: tuple[dict[str, Any], ...] = ()  # webhook attempts: at, event, try, result
 
     @property
     def running(self) -> bool:
@@ -107,7 +116,7 @@ class Job:
         known = {f.name for f in dataclasses.fields(cls)}
         data = {k: v for k, v in data.items() if k in known}  # newer writer: ignore extras
         data["progress"] = tuple((float(t), str(m)) for t, m in data.get("progress", ()))
-        for key in ("warnings", "clips", "files"):
+        for key in ("warnings", "clips", "files", "workers", "deliveries"):
             data[key] = tuple(data.get(key, ()))
         return cls(**data)
 
@@ -122,7 +131,18 @@ class JobStore(Protocol):
 
     def get(self, job_id: str) -> Job: ...
 
-    def recent(self, limit: int = 50, offset: int = 0) -> list[Job]: ...
+    def recent(self, limit: int = 50, offset: int = 0, submitter: str | None = None,
+               ) -> list[Job]:
+        """Newest first; only ``submitter``'s jobs when given."""
+        ...
+
+    def oldest(self, limit: int = 500) -> list[Job]:
+        """Oldest first: what retention looks at."""
+        ...
+
+    def delete(self, job_id: str) -> None:
+        """Forget a job (its files are the caller's to remove); no error if it is gone."""
+        ...
 
     def modify(self, job_id: str, fn: Modifier) -> Job | None:
         """Atomically replace the job with ``fn(job)``; ``None`` from fn leaves it as is."""
@@ -199,11 +219,27 @@ class SqliteJobStore:
             raise JobNotFound(f"no job {job_id}", hint="list jobs with GET /api/jobs")
         return Job.from_json(row[0])
 
-    def recent(self, limit: int = 50, offset: int = 0) -> list[Job]:
-        rows = self._con().execute(
-            "SELECT doc FROM jobs ORDER BY created DESC, id LIMIT ? OFFSET ?", (limit, offset)
-        ).fetchall()
+    def recent(self, limit: int = 50, offset: int = 0, submitter: str | None = None,
+               ) -> list[Job]:
+        if submitter is None:
+            rows = self._con().execute(
+                "SELECT doc FROM jobs ORDER BY created DESC, id LIMIT ? OFFSET ?",
+                (limit, offset)).fetchall()
+        else:
+            rows = self._con().execute(
+                "SELECT doc FROM jobs WHERE json_extract(doc, '$.submitter') = ?"
+                " ORDER BY created DESC, id LIMIT ? OFFSET ?", (submitter, limit, offset)
+            ).fetchall()
         return [Job.from_json(r[0]) for r in rows]
+
+    def oldest(self, limit: int = 500) -> list[Job]:
+        rows = self._con().execute("SELECT doc FROM jobs ORDER BY created, id LIMIT ?",
+                                   (limit,)).fetchall()
+        return [Job.from_json(r[0]) for r in rows]
+
+    def delete(self, job_id: str) -> None:
+        with self._tx() as con:
+            con.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
     def modify(self, job_id: str, fn: Modifier) -> Job | None:
         with self._tx() as con:
@@ -272,6 +308,7 @@ class RedisJobStore:
     def _write(self, pipe: Any, job: Job) -> None:
         pipe.set(self._key(job.id), job.to_json())
         pipe.zadd(f"{self.prefix}jobs", {job.id: job.created})
+        pipe.zadd(self._by(job.submitter), {job.id: job.created})  # "my jobs" listing
         if job.status in ACTIVE:
             pipe.zadd(f"{self.prefix}active", {job.id: job.queued})
         else:
@@ -288,12 +325,32 @@ class RedisJobStore:
             raise JobNotFound(f"no job {job_id}", hint="list jobs with GET /api/jobs")
         return Job.from_json(raw)
 
-    def recent(self, limit: int = 50, offset: int = 0) -> list[Job]:
-        ids = self.client.zrevrange(f"{self.prefix}jobs", offset, offset + limit - 1)
+    def _load(self, ids: list[Any]) -> list[Job]:
         if not ids:
             return []
         docs = self.client.mget([self._key(_text(i)) for i in ids])
         return [Job.from_json(d) for d in docs if d is not None]
+
+    def recent(self, limit: int = 50, offset: int = 0, submitter: str | None = None,
+               ) -> list[Job]:
+        index = f"{self.prefix}jobs" if submitter is None else self._by(submitter)
+        return self._load(self.client.zrevrange(index, offset, offset + limit - 1))
+
+    def oldest(self, limit: int = 500) -> list[Job]:
+        return self._load(self.client.zrange(f"{self.prefix}jobs", 0, limit - 1))
+
+    def delete(self, job_id: str) -> None:
+        raw = self.client.get(self._key(job_id))
+        with self.client.pipeline() as pipe:
+            pipe.delete(self._key(job_id))
+            pipe.zrem(f"{self.prefix}jobs", job_id)
+            pipe.zrem(f"{self.prefix}active", job_id)
+            if raw is not None:
+                pipe.zrem(self._by(Job.from_json(raw).submitter), job_id)
+            pipe.execute()
+
+    def _by(self, submitter: str) -> str:
+        return f"{self.prefix}jobs-by:{submitter}"
 
     def modify(self, job_id: str, fn: Modifier) -> Job | None:
         key = self._key(job_id)

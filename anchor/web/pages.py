@@ -1,7 +1,9 @@
 """The reporters' pages: submit, review the script, follow progress, watch and download.
 
-Server-rendered Jinja templates (autoescaped) with one small script for polling;
+Server-rendered Jinja templates (autoescaped) with one small script for live progress;
 the forms work without JavaScript too (the page refreshes itself while a job runs).
+Every refusal comes back as the page the reporter was on, with what they typed kept
+and the reason shown — never a raw JSON answer.
 """
 
 from __future__ import annotations
@@ -17,13 +19,22 @@ import jinja2
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.formparsers import MultiPartException
 
 from ..errors import AnchorError, InputError
 from ..models import Script, from_dict, to_dict
+from .accounts import Account
 from .api import FileName, JobId, file_response, read_submission, status_for
-from .jobs import Job
-from .security import SESSION_COOKIE, SESSION_SECONDS, make_session, session_ok
-from .service import JobService
+from .auth import (
+    SESSION_COOKIE,
+    LoginRequired,
+    auth_required,
+    check_secret,
+    client_of,
+    page_account,
+)
+from .jobs import ACTIVE, Job
+from .service import JobService, TooLarge
 
 __all__ = ["LoginRequired", "router", "templates"]
 
@@ -38,17 +49,7 @@ templates = jinja2.Environment(
 )
 STEPS = ("Submitted", "Script", "Review", "Voice", "Video", "Done")
 LANG_NAMES = {"zh": "Mandarin", "en": "English", "bilingual": "Bilingual"}
-
-
-class LoginRequired(Exception):
-    def __init__(self, next_url: str) -> None:
-        self.next_url = next_url
-
-
-def page_auth(request: Request) -> None:
-    token: str = request.app.state.cfg.token
-    if token and not session_ok(request.cookies.get(SESSION_COOKIE), token):
-        raise LoginRequired(request.url.path)
+PAGE_FORM_LIMIT = 16_000_000  # an oversize paste is still read, to be handed back
 
 
 def service(request: Request) -> JobService:
@@ -57,20 +58,23 @@ def service(request: Request) -> JobService:
 
 
 Service = Annotated[JobService, Depends(service)]
+Viewer = Annotated[Account, Depends(page_account)]
 router = APIRouter(include_in_schema=False)
-auth = [Depends(page_auth)]
 
 
 def phase(job: Job) -> int:
     """Index into STEPS of where the job is (for a failed job: where it stopped)."""
     stage = job.stage.lower()
+    if job.status == "cancelled":  # where it was when stopped, not the stop itself
+        stage = next((m.lower() for _, m in reversed(job.progress)
+                      if not m.startswith(("Cancelled", "Work stopped"))), stage)
     if job.status == "done":
         return len(STEPS)  # past the last step: every step shows as done
     if job.status == "review":
         return 2
-    if job.status == "scripting" or (job.status == "failed" and job.script is None):
-        return 1 if job.lease_until is not None or job.status == "failed" else 0
-    if stage.startswith(("rendering", "making")):
+    if job.script is None and job.status in ("scripting", "failed", "cancelled"):
+        return 1 if job.lease_until is not None or job.status != "scripting" else 0
+    if stage.startswith(("making", "listening")):
         return 4
     return 3
 
@@ -92,12 +96,29 @@ def _size(n: float) -> str:
     return f"{n:.1f} GB"
 
 
-templates.filters.update(when=_when, clock=_clock, size=_size)
+def duration(seconds: float | None) -> str:
+    """``75`` → ``1 min 15 s``: how long, as a person says it."""
+    if seconds is None:
+        return ""
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    m, s = divmod(s, 60)
+    if m < 60:
+        return f"{m} min {s:02d} s" if s else f"{m} min"
+    h, m = divmod(m, 60)
+    return f"{h} h {m:02d} min"
+
+
+templates.filters.update(when=_when, clock=_clock, size=_size, duration=duration)
 templates.globals.update(STEPS=STEPS, LANG_NAMES=LANG_NAMES, phase=phase)
 
 
 def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-    ctx.setdefault("signed_in", bool(request.app.state.cfg.token))
+    account: Account | None = getattr(request.state, "account", None)
+    ctx.setdefault("account", account)
+    ctx.setdefault("signed_in", account is not None and auth_required(request))
+    ctx.setdefault("max_chars", request.app.state.cfg.max_text_chars)
     html = templates.get_template(name).render(request=request, **ctx)
     return HTMLResponse(html, status_code=status)
 
@@ -115,134 +136,214 @@ def _form_defaults(request: Request) -> dict[str, Any]:
                 "voice_zh": "", "voice_en": "", "bilingual": True}
 
 
-def _index(request: Request, svc: JobService, status: int = 200, error: AnchorError | None = None,
-           values: dict[str, Any] | None = None) -> HTMLResponse:
+def _index(request: Request, svc: JobService, viewer: Account, status: int = 200,
+           error: AnchorError | None = None, values: dict[str, Any] | None = None,
+           ) -> HTMLResponse:
     form = _form_defaults(request)
     form.update(values or {})
     return render(request, "index.html", status=status, form=form, error=error,
-                  choices=svc.choices(), recent=svc.recent(8),
+                  choices=svc.choices(), recent=svc.recent(8, viewer=viewer),
                   max_upload=request.app.state.cfg.max_upload_bytes)
 
 
-@router.get("/", response_class=HTMLResponse, dependencies=auth)
-def index(request: Request, svc: Service) -> HTMLResponse:
-    return _index(request, svc)
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, svc: Service, me: Viewer) -> HTMLResponse:
+    return _index(request, svc, me)
 
 
-@router.post("/jobs", dependencies=auth)
-async def submit(request: Request, svc: Service) -> Response:
+async def _typed(request: Request) -> dict[str, Any]:
+    """What the reporter typed, read again from the form, for handing it back."""
+    try:
+        form = await request.form(max_files=1, max_fields=30, max_part_size=PAGE_FORM_LIMIT)
+    except Exception:  # an unreadable form: nothing to hand back, the reason still shows
+        return {}
+    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+    values["langs"] = [v for v in form.getlist("langs") if isinstance(v, str)]
+    values["auto_render"] = bool(values.get("auto_render"))
+    return values
+
+
+@router.post("/jobs")
+async def submit(request: Request, svc: Service, me: Viewer) -> Response:
     values: dict[str, Any] = {}
     try:
-        req, upload, filename = await read_submission(request)
+        try:
+            req, upload, filename = await read_submission(request, PAGE_FORM_LIMIT)
+        except MultiPartException as exc:
+            raise InputError(f"the form could not be read ({exc.message})",
+                             hint="send it again; upload one file at most") from exc
         values = req.model_dump(exclude_none=True)
         if not req.langs:
             raise InputError("pick at least one language", hint="Mandarin, English or both")
+        if filename and upload is not None and len(upload) > request.app.state.cfg.max_upload_bytes:
+            raise TooLarge(f"the file {filename[:80]} is {len(upload):,} bytes; the limit is "
+                           f"{request.app.state.cfg.max_upload_bytes:,}",
+                           hint="paste the article text instead, or pick a smaller file")
         job = await run_in_threadpool(
             svc.submit, text=req.text, upload=upload, filename=filename, title=req.title,
-            options=req.overrides(), auto_render=req.auto_render)
+            options=req.overrides(), auto_render=req.auto_render, submitter=me)
     except AnchorError as exc:
         # Keep what the reporter typed: losing a pasted article to a typo'd option is cruel.
         if not values:
-            form = await request.form()
-            values = {k: v for k, v in form.items() if isinstance(v, str)}
-            values["langs"] = form.getlist("langs")
-        return _index(request, svc, status=status_for(exc), error=exc, values=values)
+            values = await _typed(request)
+        return _index(request, svc, me, status=status_for(exc), error=exc, values=values)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
-@router.get("/jobs", response_class=HTMLResponse, dependencies=auth)
-def jobs_page(request: Request, svc: Service, page: int = 1) -> HTMLResponse:
-    page = max(1, page)
+@router.get("/jobs", response_class=HTMLResponse)
+def jobs_page(request: Request, svc: Service, me: Viewer, page: int = 1) -> HTMLResponse:
+    page = max(1, min(page, 10_000))
     per = 25
-    jobs = svc.recent(per + 1, (page - 1) * per)
+    jobs = svc.recent(per + 1, (page - 1) * per, me)
     return render(request, "jobs.html", jobs=jobs[:per], page=page, more=len(jobs) > per)
 
 
 def _job_page(request: Request, svc: JobService, job: Job, status: int = 200,
               error: AnchorError | None = None, edits: dict[str, Any] | None = None,
-              ) -> HTMLResponse:
+              notice: str = "") -> HTMLResponse:
     script = from_dict(Script, job.script) if job.script is not None else None
     thumb = next((f["name"] for f in job.files if f["kind"] == "thumbnail"), None)
+    waiting = svc.waiting(job) if job.status in ACTIVE else None
     return render(request, "job.html", status=status, job=job, script=script, error=error,
-                  edits=edits or {}, thumb=thumb, step=phase(job))
+                  edits=edits or {}, thumb=thumb, step=phase(job), waiting=waiting,
+                  notice=notice)
 
 
-@router.get("/jobs/{job_id}", response_class=HTMLResponse, dependencies=auth)
-def job_page(request: Request, job_id: JobId, svc: Service) -> HTMLResponse:
-    return _job_page(request, svc, svc.get(job_id))
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(request: Request, job_id: JobId, svc: Service, me: Viewer) -> HTMLResponse:
+    return _job_page(request, svc, svc.get(job_id, me))
 
 
-@router.post("/jobs/{job_id}/render", dependencies=auth)
-async def render_job(request: Request, job_id: JobId, svc: Service) -> Response:
+@router.post("/jobs/{job_id}/render")
+async def render_job(request: Request, job_id: JobId, svc: Service, me: Viewer) -> Response:
     form = await request.form(max_fields=200)
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
-        data = to_dict(svc.script(job_id))
+        data = to_dict(svc.script(job_id, me))
         data["title_zh"] = fields.get("title_zh", data["title_zh"])
         data["title_en"] = fields.get("title_en", data["title_en"])
         for seg in data["segments"]:
             i = seg["index"]
             seg["zh"] = fields.get(f"zh_{i}", seg["zh"])
             seg["en"] = fields.get(f"en_{i}", seg["en"])
-        await run_in_threadpool(svc.save_script, job_id, data)
+        await run_in_threadpool(svc.save_script, job_id, data, me)
         if fields.get("action") != "save":
-            await run_in_threadpool(svc.render, job_id)
+            await run_in_threadpool(svc.render, job_id, me)
     except AnchorError as exc:
-        return _job_page(request, svc, svc.get(job_id), status=status_for(exc), error=exc,
+        return _job_page(request, svc, svc.get(job_id, me), status=status_for(exc), error=exc,
                          edits=fields)
     suffix = "?saved=1" if fields.get("action") == "save" else ""
     return RedirectResponse(f"/jobs/{job_id}{suffix}", status_code=303)
 
 
-@router.post("/jobs/{job_id}/retry", dependencies=auth)
-def retry_job(job_id: JobId, svc: Service) -> Response:
-    svc.retry(job_id)
+async def _act(request: Request, svc: JobService, job_id: str, me: Account, what: str,
+               ) -> Response:
+    """retry / cancel / approve from a button; a refusal shows on the job's page."""
+    try:
+        await run_in_threadpool(getattr(svc, what), job_id, me)
+    except AnchorError as exc:
+        return _job_page(request, svc, svc.get(job_id, me), status=status_for(exc), error=exc)
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
-@router.get("/jobs/{job_id}/progress", dependencies=auth)
-def progress(job_id: JobId, svc: Service) -> JSONResponse:
+@router.post("/jobs/{job_id}/retry")
+async def retry_job(request: Request, job_id: JobId, svc: Service, me: Viewer) -> Response:
+    return await _act(request, svc, job_id, me, "retry")
+
+
+@router.post("/jobs/{job_id}/cancel")
+async def cancel_job(request: Request, job_id: JobId, svc: Service, me: Viewer) -> Response:
+    return await _act(request, svc, job_id, me, "cancel")
+
+
+@router.post("/jobs/{job_id}/approve")
+async def approve_job(request: Request, job_id: JobId, svc: Service, me: Viewer) -> Response:
+    return await _act(request, svc, job_id, me, "approve")
+
+
+@router.post("/jobs/{job_id}/delete")
+async def delete_job(request: Request, job_id: JobId, svc: Service, me: Viewer) -> Response:
+    job = svc.get(job_id, me)
+    try:
+        await run_in_threadpool(svc.delete, job_id, me)
+    except AnchorError as exc:
+        return _job_page(request, svc, job, status=status_for(exc), error=exc)
+    title = job.title or "Untitled"
+    return RedirectResponse(f"/jobs?deleted={quote(title[:80])}", status_code=303)
+
+
+@router.get("/jobs/{job_id}/progress")
+def progress(job_id: JobId, svc: Service, me: Viewer) -> JSONResponse:
     """What the job page's script polls: small, and no outputs (the page reloads for those)."""
-    job = svc.get(job_id)
+    job = svc.get(job_id, me)
+    waiting = svc.waiting(job) if job.status in ACTIVE else None
     return JSONResponse({
         "status": job.status, "stage": job.stage, "phase": phase(job),
         "log": [[_clock(t), m] for t, m in job.progress[-12:]],
         "elapsed": round(time.time() - job.created),
+        "waiting": waiting.as_dict() if waiting else None,
+        "server_time": time.time(),
     }, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/jobs/{job_id}/files/{name}", dependencies=auth)
-def job_file(job_id: JobId, name: FileName, svc: Service, download: bool = False,
+@router.get("/jobs/{job_id}/files/{name}")
+def job_file(job_id: JobId, name: FileName, svc: Service, me: Viewer, download: bool = False,
              ) -> FileResponse:
-    return file_response(svc, job_id, name, download)
+    return file_response(svc, job_id, name, download, me)
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/") -> HTMLResponse:
-    return render(request, "login.html", next=_safe_next(next), error=None, signed_in=False)
+    return render(request, "login.html", next=_safe_next(next), error=None, signed_in=False,
+                  login_name="")
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await request.form(max_fields=5)
-    token = str(form.get("token", ""))
+    name = str(form.get("name", "")).strip()[:40]
+    secret = str(form.get("secret", form.get("token", "")))[:500]
     nxt = _safe_next(str(form.get("next", "/")))
-    cfg = request.app.state.cfg
-    from .security import bearer_ok
+    client = client_of(request)
+    throttle = request.app.state.throttle
+    accounts = request.app.state.accounts
 
-    if not cfg.token or not bearer_ok(f"Bearer {token}", cfg.token):
-        return render(request, "login.html", status=401, next=nxt, signed_in=False,
-                      error=InputError("that token is not right",
-                                       hint="ask whoever runs this server for ANCHOR_API_TOKEN"))
+    def page(status: int, message: str, hint: str,
+             headers: dict[str, str] | None = None) -> HTMLResponse:
+        resp = render(request, "login.html", status=status, next=nxt, signed_in=False,
+                      login_name=name, error=InputError(message, hint=hint))
+        resp.headers.update(headers or {})
+        return resp
+
+    wait = throttle.retry_after(client)
+    if wait:
+        return page(429, "too many wrong attempts from this computer",
+                    f"wait {duration(wait)} before trying again", {"Retry-After": str(wait)})
+    if not auth_required(request):
+        return RedirectResponse(nxt, status_code=303)  # an open local server: nothing to do
+    account: Account | None
+    if name:
+        account = await run_in_threadpool(accounts.by_password, name, secret)
+    else:
+        account = check_secret(request, secret.strip())
+    if account is None:
+        throttle.failed(client)
+        return page(401, "that name and password do not match" if name
+                    else "that token is not right",
+                    "check for typing mistakes; ask whoever runs this server for an account "
+                    "(anchor users add)")
+    sid = accounts.start_session(account)
+    log.info("%s (%s) signed in from %s", account.name, account.role, client)
     resp = RedirectResponse(nxt, status_code=303)
-    resp.set_cookie(SESSION_COOKIE, make_session(cfg.token), max_age=SESSION_SECONDS,
-                    httponly=True, samesite="strict", secure=request.url.scheme == "https",
-                    path="/")
+    resp.set_cookie(SESSION_COOKIE, sid, max_age=12 * 3600, httponly=True, samesite="strict",
+                    secure=request.url.scheme == "https", path="/")
     return resp
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    # The session ends here, on the server: a copied cookie opens nothing afterwards.
+    request.app.state.accounts.end_session(request.cookies.get(SESSION_COOKIE))
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp
@@ -253,3 +354,5 @@ def _safe_next(url: str) -> str:
     if not url.startswith("/") or url.startswith("//") or "\\" in url:
         return "/"
     return quote(url, safe="/?=&-_.")
+
+

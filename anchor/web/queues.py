@@ -23,8 +23,9 @@ from ..errors import ConfigError
 from .config import ServeConfig, queue_kind
 from .jobs import ACTIVE, Job, JobStore, RedisJobStore, SqliteJobStore, claim
 from .runner import JobRunner, Pipeline, load_pipeline
+from .wording import for_reporter
 
-__all__ = ["HueyQueue", "JobQueue", "ThreadQueue", "build", "run_worker"]
+__all__ = ["HueyQueue", "JobQueue", "ThreadQueue", "attach_webhooks", "build", "run_worker"]
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +159,8 @@ def release_orphans(store: JobStore) -> int:
         def free(job: Job) -> Job | None:
             if job.status not in ACTIVE or job.lease_until is None:
                 return None
-            return replace(job.with_progress("resumed after a restart", time.time()),
+            return replace(job.with_progress(for_reporter("resumed after a restart"),
+                                             time.time()),
                            lease_until=None, worker="")
 
         if store.modify(job_id, free) is not None:
@@ -276,6 +278,19 @@ def embedded_consumer(huey: Any, workers: int, worker_type: str = "thread") -> A
 # ----------------------------------------------------------------------------- wiring
 
 
+def attach_webhooks(cfg: ServeConfig, store: JobStore, runner: JobRunner) -> Any:
+    """A Webhooks sender for this process when a URL is configured (else None); the
+    runner sends done/failed through it, wherever it runs."""
+    if not cfg.webhook_url:
+        return None
+    from .webhooks import Webhooks
+
+    hooks = Webhooks(store, cfg.webhook_url, cfg.webhook_secret)
+    runner.notify = hooks.send
+    return hooks
+
+
+
 def build(cfg: ServeConfig, pipeline: Pipeline | None = None,
           ) -> tuple[JobStore, JobRunner, JobQueue]:
     """Store, runner and queue for a config; ``pipeline`` overrides cfg.pipeline."""
@@ -305,6 +320,7 @@ def run_worker(cfg: ServeConfig, pipeline: Pipeline | None = None,
     store = RedisJobStore(redis_url(cfg.queue))
     runner = JobRunner(store, pipeline if pipeline is not None else load_pipeline(cfg.pipeline),
                        cfg)
+    attach_webhooks(cfg, store, runner)
     huey = make_huey(cfg.queue, lambda: runner)
     consumer = Consumer(huey, workers=max(1, cfg.workers), worker_type=worker_type,
                         periodic=False, initial_delay=0.1, max_delay=1.0)

@@ -9,6 +9,7 @@ result only if the lease is still ours.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -24,8 +25,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import AnchorError
 from ..models import Article, Script, from_dict, to_dict
+from .cancel import JobCancelled, LeaseWatch
 from .config import ServeConfig
-from .jobs import Job, JobStore, Status, claim, owned
+from .jobs import Job, JobNotFound, JobStore, Status, claim, owned
+from .wording import for_reporter
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -140,35 +143,6 @@ def collect_outputs(result: RunResult, out_dir: Path) -> tuple[list[dict[str, An
     return clips, list(files.values())
 
 
-class _Heartbeat:
-    """Renews a job's lease while a long stage runs, so the reaper leaves it alone."""
-
-    def __init__(self, store: JobStore, job_id: str, worker: str, lease_s: float) -> None:
-        self.store, self.job_id, self.worker, self.lease_s = store, job_id, worker, lease_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"lease-{job_id}", daemon=True)
-
-    def __enter__(self) -> _Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.lease_s / 3):
-            try:
-                renewed = self.store.modify(self.job_id, owned(self.worker, lambda j: replace(
-                    j, lease_until=time.time() + self.lease_s)))
-            except Exception as exc:  # a store hiccup: try again next beat, lease has slack
-                log.warning("could not renew the lease of job %s: %s", self.job_id, exc)
-                continue
-            if renewed is None:
-                log.warning("job %s: lease lost; its result will be discarded", self.job_id)
-                return
-
-
 class JobRunner:
     """Executes jobs against a store and a pipeline. Safe to call from many threads."""
 
@@ -177,6 +151,9 @@ class JobRunner:
         self.pipeline = pipeline
         self.cfg = cfg
         self._host = socket.gethostname()
+        self.cancel_poll_s = 1.0  # how soon a running job notices a cancel
+        # called with (job, event) after done/failed: the webhook, when one is set
+        self.notify: Callable[[Job, str], None] | None = None
 
     def worker_id(self) -> str:
         return f"{self._host}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:6]}"
@@ -196,57 +173,115 @@ class JobRunner:
             self.run_claimed(job, worker)
 
     def run_claimed(self, job: Job, worker: str) -> None:
-        # Which host and process took it: the first thing to know when a job misbehaves.
-        self._progress(job.id, worker)(f"picked up by {worker.rsplit(':', 2)[0]}")
-        with _Heartbeat(self.store, job.id, worker, self.cfg.lease_s):
-            try:
-                self._run_phases(job, worker)
-            except AnchorError as exc:
+        # Which host and process took it is for operators (server log, job.workers);
+        # the reporter reads "started".
+        host_pid = worker.rsplit(":", 2)[0]
+        log.info("job %s (%s): taken by %s", job.id, job.status, host_pid)
+        now = time.time()
+        self.store.modify(job.id, owned(worker, lambda j: replace(
+            j.with_progress(for_reporter("started"), now), workers=(*j.workers, host_pid)[-20:])))
+        watch = LeaseWatch(self.store, job.id, worker, self.cfg.lease_s,
+                           poll_s=self.cancel_poll_s)
+        try:
+            with watch:
+                try:
+                    self._run_phases(job, worker, watch)
+                except Exception as exc:
+                    # Whatever the work raised once stopped (a broken ffmpeg pipe, our own
+                    # JobCancelled) is the cancel, not a failure.
+                    if watch.stopped.is_set():
+                        raise JobCancelled(watch.reason) from exc
+                    raise
+        except JobCancelled:
+            watch.leave()
+            self._stopped(job.id, watch)
+        except AnchorError as exc:
+            if not self._fail(job.id, worker, exc.message, exc.hint):
+                self._stopped(job.id, watch)  # cancelled while it failed: the cancel wins
+            else:
                 log.warning("job %s failed: %s", job.id, exc.message)
-                self._fail(job.id, worker, exc.message, exc.hint)
-            except Exception as exc:
-                # Not a user-actionable error: keep the traceback in the server log and
-                # show the reporter a message without internals.
-                log.exception("job %s crashed", job.id)
-                self._fail(job.id, worker, f"internal error ({type(exc).__name__})",
-                           "see the server log; retry once the cause is fixed")
+        except Exception as exc:
+            # Not a user-actionable error: keep the traceback in the server log and
+            # show the reporter a message without internals.
+            log.exception("job %s crashed", job.id)
+            if not self._fail(job.id, worker, f"internal error ({type(exc).__name__})",
+                              "see the server log; retry once the cause is fixed"):
+                self._stopped(job.id, watch)
+        finally:
+            watch.leave()
 
-    def _progress(self, job_id: str, worker: str) -> Progress:
+    def _stopped(self, job_id: str, watch: LeaseWatch) -> None:
+        """After a cancel: no half-made clip stays behind, and the job says the work ended.
+
+        Only for a job that is cancelled or deleted: one that another worker took over
+        keeps its folder (that worker starts from an empty one itself)."""
+        try:
+            status = self.store.get(job_id).status
+        except JobNotFound:
+            status = "deleted"
+        if status not in ("cancelled", "deleted"):
+            log.info("job %s: %s; left to its new worker", job_id, watch.reason)
+            return
+        shutil.rmtree(self.out_dir(job_id), ignore_errors=True)
+        now = time.time()
+        # the killed processes are the job's ffmpeg encodes (its only child processes)
+        note = "Work stopped" + ("; the video encoder was ended" if watch.killed else "")
+
+        def mark(j: Job) -> Job | None:
+            return j.with_progress(note, now) if j.status == "cancelled" else None
+
+        with contextlib.suppress(JobNotFound):  # deleted: nothing left to mark
+            self.store.modify(job_id, mark)
+        log.info("job %s: %s", job_id, note)
+
+    def _progress(self, job_id: str, worker: str, watch: LeaseWatch | None = None) -> Progress:
         def say(message: str) -> None:
+            if watch is not None:
+                watch.check()  # a cancelled job stops at the next stage
             if message.startswith("done:"):  # the pipeline's last line names a server path
                 return
+            log.debug("job %s: %s", job_id, message)
+            words = for_reporter(message)
             now = time.time()
             try:
                 self.store.modify(job_id, owned(worker, lambda j: replace(
-                    j.with_progress(message, now), lease_until=now + self.cfg.lease_s)))
+                    j.with_progress(words, now), lease_until=now + self.cfg.lease_s)))
+            except JobNotFound:
+                if watch is not None:
+                    raise JobCancelled("the job was deleted") from None
             except Exception as exc:  # progress is best effort; the work goes on
                 log.warning("job %s: progress not saved: %s", job_id, exc)
 
         return say
 
-    def _run_phases(self, job: Job, worker: str) -> None:
-        say = self._progress(job.id, worker)
+    def _run_phases(self, job: Job, worker: str, watch: LeaseWatch) -> None:
+        say = self._progress(job.id, worker, watch)
         article = from_dict(Article, job.article)
         settings = settings_for(job, self.cfg)
         if job.status == "scripting":
+            t0 = time.time()
             script = self.pipeline.prepare(article, settings, say)
+            watch.check()
             now = time.time()
             nxt: Status = "rendering" if job.auto_render else "review"
 
             def scripted(j: Job) -> Job:
                 # auto_render keeps the lease and goes straight on; review frees the job.
                 lease = j.lease_until if nxt == "rendering" else None
-                return replace(j.with_progress("script ready", now), status=nxt,
+                return replace(j.with_progress(for_reporter("script ready"), now), status=nxt,
                                script=to_dict(script), warnings=tuple(script.warnings),
                                title=j.title or script.title(article.language),
                                lease_until=lease, worker=j.worker if lease else "",
-                               attempts=0 if nxt == "review" else j.attempts)
+                               attempts=0 if nxt == "review" else j.attempts,
+                               timings={**j.timings, "script": round(now - t0, 1)},
+                               units={**j.units, "script": settings.sentences})
 
             job_now = self.store.modify(job.id, owned(worker, scripted))
             if job_now is None or job_now.status != "rendering":
                 return
             job = job_now
         if job.status == "rendering":
+            t0 = time.time()
             script = from_dict(Script, job.script or {})
             out = self.out_dir(job.id)
             # A previous attempt may have died half-way: start from an empty folder so
@@ -254,15 +289,31 @@ class JobRunner:
             shutil.rmtree(out, ignore_errors=True)
             out.mkdir(parents=True)
             result = self.pipeline.render(article, settings, script, out, say)
+            watch.check()
             clips, files = collect_outputs(result, out)
             now = time.time()
-            self.store.modify(job.id, owned(worker, lambda j: replace(
-                j.with_progress("done", now), status="done", clips=tuple(clips),
+            units = len(script.segments) * max(1, len(clips))
+            done = self.store.modify(job.id, owned(worker, lambda j: replace(
+                j.with_progress(for_reporter("done"), now), status="done", clips=tuple(clips),
                 files=tuple(files), warnings=tuple(dict.fromkeys(result.warnings)),
-                lease_until=None, worker="", attempts=0, error="", hint="")))
+                lease_until=None, worker="", attempts=0, error="", hint="",
+                approved_by="", approved_at=0.0,
+                timings={**j.timings, "render": round(now - t0, 1)},
+                units={**j.units, "render": units})))
+            if done is not None and self.notify is not None:
+                self.notify(done, "done")
 
-    def _fail(self, job_id: str, worker: str, message: str, hint: str) -> None:
+    def _fail(self, job_id: str, worker: str, message: str, hint: str) -> bool:
+        """Mark the job failed; False if it is no longer ours (cancelled, deleted, taken)."""
         now = time.time()
-        self.store.modify(job_id, owned(worker, lambda j: replace(
-            j.with_progress(f"failed: {message}", now), status="failed", error=message,
-            hint=hint, lease_until=None, worker="")))
+        try:
+            failed = self.store.modify(job_id, owned(worker, lambda j: replace(
+                j.with_progress(f"failed: {message}", now), status="failed", error=message,
+                hint=hint, lease_until=None, worker="")))
+        except JobNotFound:
+            return False
+        if failed is None:
+            return False
+        if self.notify is not None:
+            self.notify(failed, "failed")
+        return True

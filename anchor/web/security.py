@@ -1,37 +1,32 @@
-"""Who may call, and how much they may send.
+"""What may reach the app: host names, origins, body sizes and shapes; response headers.
 
-- API: ``Authorization: Bearer <token>`` when a token is configured.
-- Pages: a signed, expiring session cookie, given by /login for the same token
-  (HttpOnly, SameSite=Strict). With no token the service is local-only (the CLI
-  refuses other binds) and pages and API are open to this machine's users.
 - Every state-changing request that carries an ``Origin`` must come from this
   site: a page elsewhere cannot submit forms to a reporter's local server.
-- Request bodies over the limit get 413 before the app reads them.
+- Request bodies over the limit get 413 before the app reads them; JSON nested deeper
+  than any Anchor request needs gets 400 before a parser recurses into it.
+- A browser that is refused here gets a small HTML page with the reason, not JSON.
+  (Who is calling is auth.py's business.)
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import html
 import json
-import time
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = [
-    "SESSION_COOKIE",
+    "MAX_JSON_DEPTH",
     "BodyLimit",
     "HostCheck",
     "SameOrigin",
     "SecurityHeaders",
-    "bearer_ok",
-    "make_session",
-    "session_ok",
+    "json_too_deep",
 ]
 
-SESSION_COOKIE = "anchor_session"
-SESSION_SECONDS = 12 * 3600  # a working day; rotating the token ends every session at once
+MAX_JSON_DEPTH = 32  # a script is 3 deep; anything near this is an attack, not a request
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -39,40 +34,56 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-
-def bearer_ok(header: str | None, token: str) -> bool:
-    if not token:
-        return True
-    scheme, _, value = (header or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(),
-                                                              token.encode())
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
 
 
-def _sign(token: str, expires: int) -> str:
-    return hmac.new(token.encode(), f"anchor-session:{expires}".encode(),
-                    hashlib.sha256).hexdigest()
-
-
-def make_session(token: str, now: float | None = None) -> str:
-    expires = int((now or time.time()) + SESSION_SECONDS)
-    return f"{expires}.{_sign(token, expires)}"
-
-
-def session_ok(cookie: str | None, token: str, now: float | None = None) -> bool:
-    if not token:
-        return True
-    expires_s, _, sig = (cookie or "").partition(".")
-    if not expires_s.isdigit() or int(expires_s) < (now or time.time()):
+def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True if ``body`` opens more than ``limit`` nested arrays/objects (strings skipped)."""
+    if body.count(b"[") + body.count(b"{") <= limit:
         return False
-    return hmac.compare_digest(sig, _sign(token, int(expires_s)))
+    depth = 0
+    for m in _BRACKET.finditer(_STRING.sub(b'""', body)):
+        if m.group() in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
-async def _json(send: Send, status: int, error: str, hint: str) -> None:
-    body = json.dumps({"error": error, "hint": hint}).encode()
+def _wants_html(scope: Scope) -> bool:
+    if scope.get("path", "").startswith("/api/"):
+        return False
+    accept = dict(scope.get("headers", [])).get(b"accept", b"").decode("latin-1")
+    return "text/html" in accept
+
+
+async def _refuse(scope: Scope, send: Send, status: int, error: str, hint: str,
+                  extra: str = "") -> None:
+    """A refusal in the caller's language: JSON for the API, a page for a browser."""
+    if _wants_html(scope):
+        body = _PAGE.format(status=status, error=html.escape(error), hint=html.escape(hint),
+                            extra=extra).encode()
+        ctype = b"text/html; charset=utf-8"
+    else:
+        body = json.dumps({"error": error, "hint": hint}).encode()
+        ctype = b"application/json"
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
+                "headers": [(b"content-type", ctype),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+# Self-contained (the app's templates are not reachable from here); same look as the site.
+_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{status} · Anchor newsroom</title><link rel="stylesheet" href="/static/style.css">
+</head><body><main class="wrap"><section class="card narrow"><h1>Something is not right</h1>
+<div class="alert" role="alert"><strong>{error}</strong><div class="alert-hint">{hint}</div>
+</div>{extra}<p><a href="/">New story</a> · <a href="/jobs">All jobs</a></p></section></main>
+</body></html>"""
 
 
 class BodyLimit:
@@ -80,20 +91,29 @@ class BodyLimit:
 
     The body is read here (at most ``limit`` bytes) and replayed to the app, so an
     oversized chunked upload is cut off before the multipart parser spools it to disk.
+    The story form (``page_paths``) may send up to ``page_limit``: an oversize paste is
+    read whole so the page can hand it back with the reason instead of losing it.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, page_limit: int = 0,
+                 page_paths: tuple[str, ...] = ()) -> None:
         self.app = app
         self.limit = limit
+        self.page_limit = max(page_limit, limit)
+        self.page_paths = page_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        hint = f"the limit is {self.limit:,} bytes: send the article text, not attachments"
+        limit = self.page_limit if scope.get("path") in self.page_paths else self.limit
+        hint = (f"the limit is {limit:,} bytes (an article is at most 200,000 characters): "
+                "send the article text, not attachments")
+        extra = ("<p>Your browser's Back button usually still has what you typed.</p>"
+                 if _wants_html(scope) else "")
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await _json(send, 413, "request too large", hint)
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await _refuse(scope, send, 413, "request too large", hint, extra)
                 return
         chunks: list[bytes] = []
         size = 0
@@ -103,13 +123,18 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
-                await _json(send, 413, "request too large", hint)
+            if size > limit:
+                await _refuse(scope, send, 413, "request too large", hint, extra)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        ctype = dict(scope.get("headers", [])).get(b"content-type", b"")
+        if b"json" in ctype and json_too_deep(body):
+            await _refuse(scope, send, 400, "the JSON is nested too deeply",
+                          f"Anchor's requests are flat; at most {MAX_JSON_DEPTH} levels")
+            return
         sent = False
 
         async def replay() -> Message:
@@ -136,7 +161,7 @@ class SameOrigin:
             # Browsers send Origin on cross-site POSTs; API clients send none, and a
             # privacy-preserving "null" from a sandboxed page is refused too.
             if origin and urlsplit(origin).netloc != host:
-                await _json(send, 403, "cross-site request refused",
+                await _refuse(scope, send, 403, "cross-site request refused",
                             "submit from the Anchor page itself, or call the API without "
                             "an Origin header")
                 return
@@ -150,30 +175,35 @@ class HostCheck:
     talk to us, but it cannot make the browser send ``Host: 127.0.0.1``.
     """
 
-    def __init__(self, app: ASGIApp, allowed: tuple[str, ...]) -> None:
+    def __init__(self, app: ASGIApp, allowed: tuple[str, ...],
+                 unless: Callable[[], bool] | None = None) -> None:
         self.app = app
         self.allowed = {h.strip("[]").lower() for h in allowed}
+        self.unless = unless  # e.g. "accounts exist": then sign-in guards every name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and not (self.unless and self.unless()):
             host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
             name = (urlsplit(f"//{host}").hostname or "").lower()
             if name not in self.allowed:
-                await _json(send, 400, f"this server does not answer to {name or 'no host'!r}",
-                            "open it as http://127.0.0.1:PORT/, or set a token "
+                await _refuse(scope, send, 400,
+                              f"this server does not answer to {name or 'no host'!r}",
+                              "open it as http://127.0.0.1:PORT/, or set a token "
                             "(ANCHOR_API_TOKEN) to serve other names")
                 return
         await self.app(scope, receive, send)
 
 
 _CSP = ("default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
-        "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-        "frame-ancestors 'none'")
+        "font-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'")
+# Swagger UI sets inline styles on its elements; its scripts are still only our own files.
+_DOCS_CSP = _CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 class SecurityHeaders:
-    """nosniff, no framing, no referrer leaks; a strict CSP except on the API docs page,
-    whose Swagger UI needs its CDN scripts and an inline bootstrap."""
+    """nosniff, no framing, no referrer leaks, and a CSP that allows only this site's
+    files (the API docs page too: Swagger UI is served from the package, not a CDN)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -189,9 +219,9 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 headers += [(b"x-content-type-options", b"nosniff"),
                             (b"referrer-policy", b"same-origin")]
-                if not docs:
-                    headers += [(b"content-security-policy", _CSP.encode()),
-                                (b"x-frame-options", b"DENY")]
+                csp = _DOCS_CSP if docs else _CSP
+                headers += [(b"content-security-policy", csp.encode()),
+                            (b"x-frame-options", b"DENY")]
                 message["headers"] = headers
             await send(message)
 

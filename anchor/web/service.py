@@ -7,7 +7,12 @@ by the worker from the pipeline's result), never from a request.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import logging
+import shutil
+import statistics
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -16,18 +21,21 @@ from typing import Any
 
 from ..errors import AnchorError, InputError
 from ..models import Script, Segment, from_dict, to_dict
+from .accounts import LOCAL, Account, Forbidden
 from .config import ServeConfig
-from .jobs import Job, JobNotFound, JobStore, Status, new_job_id, valid_job_id
+from .jobs import ACTIVE, FINISHED, Job, JobNotFound, JobStore, Status, new_job_id, valid_job_id
 from .queues import JobQueue
-from .runner import Pipeline
+from .runner import Pipeline, settings_for
+from .wording import for_reporter
 
-__all__ = ["Choices", "Conflict", "JobService", "TooLarge", "load_choices"]
+__all__ = ["Choices", "Conflict", "JobService", "TooLarge", "Waiting", "load_choices"]
 
 log = logging.getLogger(__name__)
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".json")
 MAX_SENTENCE_CHARS = 1_000  # one spoken sentence; longer is a paste accident, not a script
 MAX_SEGMENTS = 30  # same bound as the `sentences` setting
+MAX_TITLE_CHARS = 200  # a lower third holds a line or two
 
 
 class Conflict(AnchorError):
@@ -36,6 +44,22 @@ class Conflict(AnchorError):
 
 class TooLarge(AnchorError):
     """An upload or text over the configured limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """What a reporter waiting for a job wants to know."""
+
+    elapsed_s: int  # since it was submitted
+    phase_s: int  # in the current phase (waiting in the queue, or working)
+    ahead: int  # jobs before this one in the queue (running or waiting); 0 once started
+    started: bool  # a worker is on it
+    estimate_s: int | None  # typical length of this phase's work, from recent jobs
+    remaining_s: int | None  # estimate minus time spent working, when started
+    basis: int  # how many recent jobs the estimate comes from
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +161,13 @@ def script_from_edit(data: dict[str, Any], old: Script) -> Script:
     title_zh, title_en = new.title_zh.strip(), new.title_en.strip()
     if not title_zh or not title_en:
         raise InputError("the headline is empty in one language", hint="give both titles")
-    return replace(old, title_zh=title_zh[:200], title_en=title_en[:200],
-                   segments=tuple(segments))
+    for lang, title in (("Mandarin", title_zh), ("English", title_en)):
+        if len(title) > MAX_TITLE_CHARS:
+            # said, not cut: a shortened headline on air is the reporter's call
+            raise InputError(f"the {lang} headline is {len(title):,} characters; the limit "
+                             f"is {MAX_TITLE_CHARS}", hint="shorten it: it runs in the "
+                             "lower third of the clip")
+    return replace(old, title_zh=title_zh, title_en=title_en, segments=tuple(segments))
 
 
 class JobService:
@@ -149,26 +178,37 @@ class JobService:
         self.queue = queue
         self.pipeline = pipeline
         self.choices = choices
+        # called with (job, event) on "approved" (done/failed come from the runner)
+        self.notify: Callable[[Job, str], None] | None = None
+        self._rates: tuple[float, dict[str, tuple[float, int]]] = (0.0, {})
+        self._units: dict[tuple[str, str], int] = {}
+        self._rates_lock = threading.Lock()
 
     # ------------------------------------------------------------------ reading
 
-    def get(self, job_id: str) -> Job:
+    def get(self, job_id: str, viewer: Account = LOCAL) -> Job:
         _check_id(job_id)
-        return self.store.get(job_id)
+        job = self.store.get(job_id)
+        if not viewer.sees_all and job.submitter != viewer.name:
+            # the same answer as for a job that does not exist: ids are not confirmed
+            raise JobNotFound(f"no job {job_id}", hint="list your jobs with GET /api/jobs")
+        return job
 
-    def recent(self, limit: int = 50, offset: int = 0) -> list[Job]:
-        return self.store.recent(max(1, min(limit, 200)), max(0, offset))
+    def recent(self, limit: int = 50, offset: int = 0, viewer: Account = LOCAL) -> list[Job]:
+        return self.store.recent(max(1, min(limit, 200)), max(0, offset),
+                                 None if viewer.sees_all else viewer.name)
 
-    def script(self, job_id: str) -> Script:
-        job = self.get(job_id)
+    def script(self, job_id: str, viewer: Account = LOCAL) -> Script:
+        job = self.get(job_id, viewer)
         if job.script is None:
             raise Conflict(f"job {job_id} has no script yet (status {job.status})",
                            hint="wait for status review; poll GET /api/jobs/{id}")
         return from_dict(Script, job.script)
 
-    def file(self, job_id: str, name: str) -> tuple[Path, dict[str, Any]]:
+    def file(self, job_id: str, name: str, viewer: Account = LOCAL,
+             ) -> tuple[Path, dict[str, Any], Job]:
         """The path of one of the job's outputs; only names the job lists are served."""
-        job = self.get(job_id)
+        job = self.get(job_id, viewer)
         entry = next((f for f in job.files if f["name"] == name), None)
         if entry is None:
             raise JobNotFound(f"job {job_id} has no file {name[:80]!r}",
@@ -179,12 +219,71 @@ class JobService:
         if path.parent != root or not path.is_file():
             raise JobNotFound(f"file {name} of job {job_id} is missing",
                               hint="render the job again")
-        return path, entry
+        return path, entry, job
+
+    # ------------------------------------------------------------------ waiting
+
+    def waiting(self, job: Job, now: float | None = None) -> Waiting:
+        """Elapsed time, queue position and an estimate from recent jobs' timings."""
+        now = now or time.time()
+        started = job.status in ACTIVE and job.lease_until is not None
+        ahead = 0
+        if job.status in ACTIVE and not started:
+            for other_id in self.store.active_ids():
+                if other_id == job.id:
+                    break
+                ahead += 1
+        phase = "script" if job.status == "scripting" else "render"
+        began = _started_at(job) if started else job.queued
+        estimate = remaining = None
+        rate, basis = self._rate(phase)
+        if rate is not None and job.status in ACTIVE:
+            estimate = int(rate * self._work_units(job, phase) + 0.5)
+            if started:
+                remaining = max(0, estimate - int(now - began))
+        return Waiting(elapsed_s=int(now - job.created), phase_s=int(now - (began or now)),
+                       ahead=ahead, started=started, estimate_s=estimate,
+                       remaining_s=remaining, basis=basis)
+
+    def _rate(self, phase: str) -> tuple[float | None, int]:
+        """Median seconds per work unit of ``phase`` over the last finished jobs (cached)."""
+        with self._rates_lock:
+            at, rates = self._rates
+            if time.monotonic() - at > 3:  # pollers ask every second; jobs finish rarely
+                per: dict[str, list[float]] = {}
+                for job in self.store.recent(60):
+                    for name, secs in job.timings.items():
+                        units = job.units.get(name, 0)
+                        if units > 0 and secs > 0:
+                            per.setdefault(name, []).append(secs / units)
+                rates = {k: (statistics.median(v[:20]), len(v[:20])) for k, v in per.items()}
+                self._rates = (time.monotonic(), rates)
+        if phase not in rates:
+            return None, 0
+        return rates[phase]
+
+    def _work_units(self, job: Job, phase: str) -> int:
+        key = (job.id, phase)
+        if key not in self._units:
+            try:
+                s = settings_for(job, self.cfg)
+                if phase == "script":
+                    n = s.sentences
+                else:
+                    segs = len((job.script or {}).get("segments", ())) or s.sentences
+                    n = segs * max(1, len(s.langs) + (1 if s.bilingual else 0))
+            except AnchorError:
+                n = 1
+            if len(self._units) > 1000:
+                self._units.clear()
+            self._units[key] = n
+        return self._units[key]
 
     # ------------------------------------------------------------------ changing
 
     def submit(self, *, text: str | None, upload: bytes | None, filename: str | None,
-               title: str | None, options: dict[str, Any], auto_render: bool) -> Job:
+               title: str | None, options: dict[str, Any], auto_render: bool,
+               submitter: Account = LOCAL) -> Job:
         from ..config import load_settings
 
         options = {k: v for k, v in options.items() if v not in (None, "")}
@@ -214,13 +313,14 @@ class JobService:
         job = Job(id=new_job_id(), status="scripting", created=now, updated=now,
                   title=article.title, language=article.language, options=options,
                   auto_render=auto_render, article=to_dict(article), queued=now,
-                  stage="queued", progress=((now, "queued"),))
+                  stage=for_reporter("queued"), progress=((now, for_reporter("queued")),),
+                  submitter="" if submitter is LOCAL else submitter.name)
         self.store.create(job)
         self.queue.submit(job.id)
         return job
 
-    def save_script(self, job_id: str, data: dict[str, Any]) -> Job:
-        old = self.script(job_id)
+    def save_script(self, job_id: str, data: dict[str, Any], viewer: Account = LOCAL) -> Job:
+        old = self.script(job_id, viewer)
         new = script_from_edit(data, old)
 
         def put(job: Job) -> Job | None:
@@ -231,32 +331,112 @@ class JobService:
 
         return self._transition(job_id, put, "edit the script", "review")
 
-    def render(self, job_id: str) -> Job:
+    def render(self, job_id: str, viewer: Account = LOCAL) -> Job:
+        self.get(job_id, viewer)
         now = time.time()
 
         def go(job: Job) -> Job | None:
             if job.status != "review":
                 return None
-            return replace(job.with_progress("queued for rendering", now), status="rendering",
-                           queued=now, attempts=0)
+            return replace(job.with_progress(for_reporter("queued for rendering"), now),
+                           status="rendering", queued=now, attempts=0)
 
         job = self._transition(job_id, go, "render", "review")
         self.queue.submit(job.id)
         return job
 
-    def retry(self, job_id: str) -> Job:
+    def retry(self, job_id: str, viewer: Account = LOCAL) -> Job:
+        self.get(job_id, viewer)
         now = time.time()
 
         def again(job: Job) -> Job | None:
-            if job.status != "failed":
+            if job.status not in ("failed", "cancelled"):
                 return None
             status: Status = "rendering" if job.script is not None else "scripting"
-            return replace(job.with_progress("retrying", now), status=status, queued=now,
-                           attempts=0, error="", hint="")
+            return replace(job.with_progress(for_reporter("retrying"), now), status=status,
+                           queued=now, attempts=0, error="", hint="")
 
-        job = self._transition(job_id, again, "retry", "failed")
+        job = self._transition(job_id, again, "retry", "failed or cancelled")
         self.queue.submit(job.id)
         return job
+
+    def cancel(self, job_id: str, viewer: Account = LOCAL) -> Job:
+        """Stop a queued or running job. A running worker notices within about a second,
+        kills its encoder and drops what it made (see cancel.py)."""
+        self.get(job_id, viewer)
+        now = time.time()
+        who = "" if viewer is LOCAL else f" by {viewer.name}"
+
+        def stop(job: Job) -> Job | None:
+            if job.status not in ACTIVE:
+                return None
+            return replace(job.with_progress(f"Cancelled{who}", now), status="cancelled",
+                           lease_until=None, worker="", error="", hint="")
+
+        return self._transition(job_id, stop, "cancel", "scripting or rendering")
+
+    def delete(self, job_id: str, viewer: Account = LOCAL) -> None:
+        """Forget a job and remove its files; a running one is cancelled first."""
+        job = self.get(job_id, viewer)
+        if job.status in ACTIVE:
+            with contextlib.suppress(Conflict):  # it finished meanwhile: delete it anyway
+                self.cancel(job_id, viewer)
+        self._remove(job.id)
+
+    def _remove(self, job_id: str) -> None:
+        self.store.delete(job_id)
+        folder = self.cfg.jobs_dir / job_id
+        if valid_job_id(job_id) and folder.parent == self.cfg.jobs_dir:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def approve(self, job_id: str, viewer: Account = LOCAL) -> Job:
+        """An editor approves the finished clips for air (what counts as published)."""
+        if not viewer.may_approve:
+            raise Forbidden("only an editor can approve clips for air",
+                            hint="ask an editor to review this job")
+        self.get(job_id, viewer)
+        now = time.time()
+
+        def ok(job: Job) -> Job | None:
+            if job.status != "done" or job.approved_by:
+                return None
+            return replace(job.with_progress(f"Approved for air by {viewer.name}", now),
+                           approved_by=viewer.name, approved_at=now)
+
+        job = self._transition(job_id, ok, "approve", "done (and not approved yet)")
+        if self.notify is not None:
+            self.notify(job, "approved")
+        return job
+
+    def sweep(self, now: float | None = None) -> list[str]:
+        """Retention: delete finished jobs older than keep_days, then the oldest finished
+        ones until all job folders fit in keep_gb. Running and review jobs stay."""
+        keep_days, keep_gb = self.cfg.keep_days, self.cfg.keep_gb
+        if keep_days <= 0 and keep_gb <= 0:
+            return []
+        now = now or time.time()
+        finished = [j for j in self.store.oldest(100_000) if j.status in FINISHED]
+        gone: list[str] = []
+        if keep_days > 0:
+            cutoff = now - keep_days * 86400
+            for job in finished:
+                if job.updated < cutoff:
+                    self._remove(job.id)
+                    gone.append(job.id)
+        if keep_gb > 0:
+            budget = keep_gb * 1e9
+            total = _folder_bytes(self.cfg.jobs_dir)
+            for job in finished:
+                if total <= budget:
+                    break
+                if job.id in gone:
+                    continue
+                total -= _folder_bytes(self.cfg.jobs_dir / job.id)
+                self._remove(job.id)
+                gone.append(job.id)
+        if gone:
+            log.info("retention: deleted %d finished job(s)", len(gone))
+        return gone
 
     def _transition(self, job_id: str, fn: Callable[[Job], Job | None], what: str,
                     needs: str) -> Job:
@@ -272,3 +452,23 @@ class JobService:
         counts = getattr(self.store, "counts", None)
         return {"ok": True, "queue": self.queue.name, "jobs": counts() if counts else {}}
 
+
+def _started_at(job: Job) -> float:
+    """When the current run began: the last "Started" line after the job was queued."""
+    for t, message in reversed(job.progress):
+        if t < job.queued:
+            break
+        if message == "Started":
+            return t
+    return job.queued
+
+
+def _folder_bytes(folder: Path) -> int:
+    total = 0
+    for path in folder.rglob("*"):
+        try:
+            if path.is_file():
+                total += path.stat().st_size
+        except OSError:
+            continue
+    return total

@@ -4,6 +4,9 @@
 through every status in seconds, with a real (tiny) mp4 when ffmpeg is there.
 ``ANCHOR_FAKE_DELAY`` (seconds per stage) makes progress visible; an article that
 contains ``FAIL-RENDER`` fails at the render step, ``FAIL-SCRIPT`` at the script step.
+``STUBBORN-SCRIPT`` makes the script step spin in Python without ever reporting progress
+(model work that only an interrupt stops); ``STUBBORN-RENDER`` makes the render step run
+a ten-minute ffmpeg (an encode that only killing the process stops). Cancel tests use them.
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ from ..models import Article, Lang, RenderResult, Script, Segment, to_dict
 from ..pipeline import RunResult
 from .service import Choices
 
-__all__ = ["SAMPLE_ARTICLE", "FakePipeline", "fake_choices", "make_test_app",
+__all__ = ["SAMPLE_ARTICLE", "STUBBORN_MARK", "FakePipeline", "fake_choices", "make_test_app",
            "serve_in_thread", "tiny_mp4", "wait_for_status"]
 
+STUBBORN_MARK = "anchor-stubborn-"
 _SENTENCE = re.compile(r"[^。！？.!?]+[。！？.!?]?")
 _tiny_lock = threading.Lock()
 
@@ -61,6 +65,7 @@ class FakePipeline:
         self.real_video = real_video if real_video is not None else env_video not in ("", "0")
         self.calls: list[tuple[str, str]] = []  # (phase, article title): what ran, in order
         self._calls_lock = threading.Lock()
+        self.spins = 0  # iterations of STUBBORN-SCRIPT's busy loop: stops growing when stopped
 
     def _record(self, phase: str, title: str) -> None:
         with self._calls_lock:
@@ -101,6 +106,11 @@ class FakePipeline:
         say("reading the article")
         say("summarizing")
         self._wait()
+        if "STUBBORN-SCRIPT" in article.text:
+            say("translating 1 sentences")
+            while True:  # like a long native model call: no progress, no check of its own
+                self.spins += 1
+                sum(range(2000))
         if "FAIL-SCRIPT" in article.text:
             raise InputError("the summary came out empty", hint="give a longer article")
         sentences = [s.strip() for s in _SENTENCE.findall(article.text) if s.strip()]
@@ -125,6 +135,14 @@ class FakePipeline:
         self._record("render", article.title)
         if "FAIL-RENDER" in " ".join(script.texts("en")) + article.text:
             raise RenderError("ffmpeg failed: fake failure", hint="this is the fake pipeline")
+        if "STUBBORN-RENDER" in article.text:
+            from ..ffmpeg import run_ffmpeg
+
+            say("rendering en.mp4")
+            # real time (-re) for ten minutes; the marker lets a test find the process
+            run_ffmpeg(["-re", "-f", "lavfi", "-i", "testsrc=s=160x120:r=10:d=600",
+                        "-metadata", f"comment={STUBBORN_MARK}{article.sha256[:12]}",
+                        "-f", "null", "-"], "stubborn encode")
         w, h = settings.size
         clips: dict[str, RenderResult] = {}
         for lang in settings.langs:

@@ -13,7 +13,7 @@ import functools
 
 from .config import load_serve_config, queue_kind
 from .jobs import RedisJobStore
-from .queues import make_huey, redis_url
+from .queues import attach_webhooks, make_huey, redis_url
 from .runner import JobRunner, load_pipeline
 
 __all__ = ["huey"]
@@ -26,7 +26,10 @@ if queue_kind(_cfg.queue) != "huey-redis":
 @functools.cache
 def _runner() -> JobRunner:
     # Built on first task, i.e. in the worker process after any fork.
-    return JobRunner(RedisJobStore(redis_url(_cfg.queue)), load_pipeline(_cfg.pipeline), _cfg)
+    store = RedisJobStore(redis_url(_cfg.queue))
+    runner = JobRunner(store, load_pipeline(_cfg.pipeline), _cfg)
+    attach_webhooks(_cfg, store, runner)
+    return runner
 
 
 huey = make_huey(_cfg.queue, _runner)

@@ -1,0 +1,89 @@
+"""`anchor users`: named accounts for `anchor serve` (add, list, revoke).
+
+Each account gets its own token, shown once; revoking it ends its sessions at once.
+Accounts live in the serve data folder (``--data``, default output/serve), so run
+this with the same ``--data`` / anchor.toml as the server.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..errors import InputError
+from .console import console, err_console
+
+app = typer.Typer(help="Reporters' and editors' accounts for `anchor serve`.",
+                  no_args_is_help=True)
+
+_DATA = typer.Option(None, "--data", help="The server's data folder (default output/serve).")
+_CONFIG = typer.Option(None, "--config", help="Config file (default ./anchor.toml).")
+
+
+def _store(data: Path | None, config: Path | None):  # type: ignore[no-untyped-def]
+    from ..web.accounts import AccountStore
+    from ..web.config import load_serve_config
+
+    cfg = load_serve_config({"data": data}, config_file=config)
+    return AccountStore(cfg.data / "accounts.sqlite")
+
+
+def _when(t: float | None) -> str:
+    return datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") if t else "—"
+
+
+@app.command("add")
+def add_cmd(
+    name: str = typer.Argument(..., help="Short name, e.g. li.wei (a-z, 0-9, . _ -)."),
+    role: str = typer.Option("reporter", help="reporter (own jobs), editor (all jobs, "
+                             "approves for air) or admin."),
+    password: bool = typer.Option(False, "--password", help="Also set a password for the "
+                                  "web sign-in (asked for, never an argument)."),
+    data: Path | None = _DATA,
+    config: Path | None = _CONFIG,
+) -> None:
+    """Create an account and print its token (once: only a hash is kept)."""
+    secret = None
+    if password:
+        secret = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    token = _store(data, config).add(name, role, secret)
+    err_console().print(f"Account [bold]{name.strip().lower()}[/] ({role}) created. Its token "
+                        "(shown only now; API: Authorization: Bearer <token>, or paste it "
+                        "at /login):", highlight=False)
+    print(token)
+
+
+@app.command("list")
+def list_cmd(data: Path | None = _DATA, config: Path | None = _CONFIG,
+             as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")
+             ) -> None:
+    """Show every account: role, when made, last seen, revoked or not."""
+    rows = _store(data, config).list()
+    if as_json:
+        print(json.dumps([{"name": r.name, "role": r.role, "created": r.created,
+                           "last_seen": r.last_seen, "revoked": r.revoked,
+                           "password": r.has_password} for r in rows]))
+        return
+    if not rows:
+        err_console().print("No accounts yet: anchor users add NAME --role reporter")
+        return
+    table = Table(show_edge=False)
+    for col in ("name", "role", "password", "created", "last seen", "status"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r.name, r.role, "yes" if r.has_password else "no", _when(r.created),
+                      _when(r.last_seen), f"revoked {_when(r.revoked)}" if r.revoked else "active")
+    console().print(table)
+
+
+@app.command("revoke")
+def revoke_cmd(name: str = typer.Argument(..., help="The account to disable."),
+               data: Path | None = _DATA, config: Path | None = _CONFIG) -> None:
+    """Disable an account's token and password and end its sessions now."""
+    if not _store(data, config).revoke(name):
+        raise InputError(f"no active account {name!r}", hint="see anchor users list")
+    err_console().print(f"Account {name} revoked; its sessions ended.", highlight=False)

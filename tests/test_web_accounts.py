@@ -1,0 +1,197 @@
+"""Accounts and roles: own tokens, server-side sessions, throttled guessing, approval.
+
+Reporters see their own jobs, editors all of them and approve clips for air; the
+shared ANCHOR_API_TOKEN keeps working as an admin; logout and revoke end sessions on
+the server; wrong tokens and passwords get 429 + Retry-After after five a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from anchor.cli import app as cli_app
+from anchor.errors import InputError
+from anchor.web.accounts import AccountStore, Throttle, hash_password, verify_password
+from anchor.web.testing import SAMPLE_ARTICLE, make_test_app, wait_for_status
+
+BASE = "http://newsroom.example"
+ADMIN_TOKEN = "shared-admin-token-for-tests"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def newsroom(tmp_path: Path) -> dict[str, str]:
+    """Two reporters and an editor, made with the CLI as a server admin would."""
+    tokens = {}
+    runner = CliRunner()
+    for name, role in (("li.wei", "reporter"), ("sam", "reporter"), ("ed", "editor")):
+        r = runner.invoke(cli_app, ["users", "add", name, "--role", role, "--data",
+                                    str(tmp_path)])
+        assert r.exit_code == 0, r.output
+        tokens[name] = r.stdout.strip().splitlines()[-1]
+        assert tokens[name].startswith("anc_")
+    return tokens
+
+
+def submit(c: TestClient, token: str, title: str) -> str:
+    r = c.post("/api/jobs", json={"text": f"{title}\n{SAMPLE_ARTICLE}", "langs": ["en"],
+                                  "auto_render": True}, headers=bearer(token))
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def test_reporters_see_their_own_jobs_editors_approve(tmp_path: Path,
+                                                      newsroom: dict[str, str]) -> None:
+    with TestClient(make_test_app(tmp_path, token=ADMIN_TOKEN), base_url=BASE) as c:
+        mine = submit(c, newsroom["li.wei"], "Li's story")
+        theirs = submit(c, newsroom["sam"], "Sam's story")
+        get = lambda jid, who: c.get(f"/api/jobs/{jid}", headers=bearer(newsroom[who]))  # noqa: E731
+        done = wait_for_status(lambda: get(mine, "li.wei").json(), ("done",))
+        assert done["submitter"] == "li.wei"
+        wait_for_status(lambda: get(theirs, "sam").json(), ("done",))
+
+        # A reporter's list and lookups hold only their own jobs; others are "not found".
+        listed = c.get("/api/jobs", headers=bearer(newsroom["li.wei"])).json()["jobs"]
+        assert [j["id"] for j in listed] == [mine]
+        assert get(theirs, "li.wei").status_code == 404
+        assert c.get(f"/api/jobs/{theirs}/files/en.mp4",
+                     headers=bearer(newsroom["li.wei"])).status_code == 404
+        assert c.delete(f"/api/jobs/{theirs}", headers=bearer(newsroom["li.wei"])
+                        ).status_code == 404
+        # The editor and the shared admin token see both.
+        for token in (newsroom["ed"], ADMIN_TOKEN):
+            listed = c.get("/api/jobs", headers=bearer(token)).json()["jobs"]
+            assert sorted(j["id"] for j in listed) == sorted([mine, theirs])
+        assert c.get("/api/me", headers=bearer(ADMIN_TOKEN)).json() == {
+            "name": "admin", "role": "admin"}
+
+        # Only an editor approves, once, and only a finished job.
+        r = c.post(f"/api/jobs/{mine}/approve", headers=bearer(newsroom["li.wei"]))
+        assert r.status_code == 403 and "editor" in r.json()["error"]
+        r = c.post(f"/api/jobs/{mine}/approve", headers=bearer(newsroom["ed"]))
+        assert r.status_code == 200, r.text
+        approved = r.json()
+        assert approved["approved_by"] == "ed" and approved["approved_at"]
+        assert "approve" not in approved["links"]
+        assert c.post(f"/api/jobs/{mine}/approve", headers=bearer(newsroom["ed"])
+                      ).status_code == 409
+        assert "Approved for air by ed" in [p["message"] for p in approved["progress"]]
+
+
+def test_revoked_token_stops_working(tmp_path: Path, newsroom: dict[str, str]) -> None:
+    with TestClient(make_test_app(tmp_path), base_url="http://127.0.0.1") as c:
+        # Accounts exist, so even a loopback server without ANCHOR_API_TOKEN asks who it is.
+        assert c.get("/api/jobs").status_code == 401
+        assert c.get("/api/jobs", headers=bearer(newsroom["sam"])).status_code == 200
+        r = CliRunner().invoke(cli_app, ["users", "revoke", "sam", "--data", str(tmp_path)])
+        assert r.exit_code == 0, r.output
+        assert c.get("/api/jobs", headers=bearer(newsroom["sam"])).status_code == 401
+        listed = CliRunner().invoke(cli_app, ["users", "list", "--json", "--data",
+                                              str(tmp_path)])
+        rows = {u["name"]: u for u in json.loads(listed.stdout)}
+        assert rows["sam"]["revoked"] and not rows["li.wei"]["revoked"]
+        assert rows["li.wei"]["role"] == "reporter" and rows["ed"]["role"] == "editor"
+        again = CliRunner().invoke(cli_app, ["users", "add", "ed", "--data", str(tmp_path)])
+        assert isinstance(again.exception, InputError)  # `anchor` turns it into exit 2
+        assert "already exists" in again.exception.message
+
+
+def test_logout_ends_the_session_on_the_server(tmp_path: Path) -> None:
+    with TestClient(make_test_app(tmp_path, token=ADMIN_TOKEN), base_url=BASE) as c:
+        r = c.post("/login", data={"secret": ADMIN_TOKEN, "next": "/jobs"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        cookie = c.cookies.get("anchor_session")
+        assert cookie and ADMIN_TOKEN not in cookie
+        assert c.get("/jobs").status_code == 200
+        assert "admin · admin" in c.get("/jobs").text
+        c.post("/logout")
+        # The very same cookie, replayed after logout, opens nothing.
+        c.cookies.set("anchor_session", cookie)
+        r = c.get("/jobs", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+        c.cookies.set("anchor_session", "forged-" + cookie)
+        assert c.get("/jobs", follow_redirects=False).status_code == 303
+
+
+def test_password_sign_in_and_revoke_ends_sessions(tmp_path: Path) -> None:
+    store = AccountStore(tmp_path / "accounts.sqlite")
+    store.add("mei", "editor", password="correct horse battery")
+    store.close()
+    with TestClient(make_test_app(tmp_path), base_url=BASE) as c:
+        wrong = c.post("/login", data={"name": "mei", "secret": "nope nope nope"})
+        assert wrong.status_code == 401 and "do not match" in wrong.text
+        assert 'value="mei"' in wrong.text  # the name stays typed in
+        r = c.post("/login", data={"name": "Mei", "secret": "correct horse battery"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        assert c.get("/jobs").status_code == 200
+        AccountStore(tmp_path / "accounts.sqlite").revoke("mei")
+        assert c.get("/jobs", follow_redirects=False).status_code == 303
+
+
+def test_wrong_tokens_are_throttled_per_client(tmp_path: Path, newsroom: dict[str, str]) -> None:
+    with TestClient(make_test_app(tmp_path, token=ADMIN_TOKEN), base_url=BASE) as c:
+        t0 = time.monotonic()
+        codes = [c.get("/api/jobs", headers=bearer(f"anc_guess{i}")).status_code
+                 for i in range(30)]
+        took = time.monotonic() - t0
+        assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}, codes
+        r = c.get("/api/jobs", headers=bearer(newsroom["ed"]))
+        # Locked out even with a right token until the window passes: guessing costs time.
+        assert r.status_code == 429 and 1 <= int(r.headers["retry-after"]) <= 60
+        assert r.json()["error"].startswith("too many wrong tokens")
+        # The page sign-in shares the count, and says it in words.
+        page = c.post("/login", data={"secret": "guess"})
+        assert page.status_code == 429 and "too many wrong attempts" in page.text
+        assert int(page.headers["retry-after"]) >= 1
+        print(f"30 guesses: 5 answered 401, 25 refused with 429, in {took:.2f} s")
+
+
+def test_throttle_forgets_after_the_window() -> None:
+    t = Throttle(limit=3, window_s=60)
+    for i in range(3):
+        assert t.retry_after("10.0.0.1", now=100.0 + i) == 0
+        t.failed("10.0.0.1", now=100.0 + i)
+    assert t.retry_after("10.0.0.1", now=103.0) == 57
+    assert t.retry_after("10.0.0.2", now=103.0) == 0  # per client
+    assert t.retry_after("10.0.0.1", now=160.5) == 0
+
+
+def test_passwords_use_scrypt() -> None:
+    stored = hash_password("a long enough password")
+    assert stored.startswith("scrypt$16384$8$1$") and "a long enough" not in stored
+    assert verify_password("a long enough password", stored)
+    assert not verify_password("a long enough passwore", stored)
+    assert not verify_password("x", "md5$whatever")
+
+
+def test_accounts_db_keeps_no_secret(tmp_path: Path) -> None:
+    store = AccountStore(tmp_path / "a.sqlite")
+    token = store.add("kim", password="another fine password")
+    store.close()
+    raw = (tmp_path / "a.sqlite").read_bytes()
+    assert token.encode() not in raw and b"another fine password" not in raw
+
+
+def test_names_are_checked(tmp_path: Path) -> None:
+    store = AccountStore(tmp_path / "a.sqlite")
+    for bad in ("admin", "local", "", "a b", "../x"):
+        with pytest.raises(InputError):
+            store.add(bad)
+    with pytest.raises(InputError, match="unknown role"):
+        store.add("ok", role="boss")
+
+
+def _page(c: TestClient, path: str) -> Any:
+    return c.get(path, headers={"accept": "text/html"})

@@ -1,0 +1,148 @@
+"""Hand-off to the CMS: signed webhooks on done / failed / approved, retried with backoff,
+every attempt logged on the job. A real HTTP receiver on loopback plays the CMS."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from anchor.errors import ConfigError
+from anchor.web.accounts import AccountStore
+from anchor.web.config import load_serve_config
+from anchor.web.testing import SAMPLE_ARTICLE, make_test_app, wait_for_status
+from anchor.web.webhooks import sign, verify
+
+BASE = "http://127.0.0.1"
+SECRET = "cms-shared-secret"
+
+
+class Receiver:
+    """A CMS endpoint that fails the first ``fail_first`` deliveries with 503."""
+
+    def __init__(self, fail_first: int = 0) -> None:
+        self.fail_first = fail_first
+        self.got: list[dict[str, Any]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.got.append({"headers": dict(self.headers), "body": body})
+                code = 503 if len(outer.got) <= outer.fail_first else 204
+                self.send_response(code)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver(fail_first=2)
+    yield r
+    r.close()
+
+
+def test_done_and_approved_are_signed_and_retried(tmp_path: Path, receiver: Receiver) -> None:
+    store = AccountStore(tmp_path / "accounts.sqlite")
+    editor = store.add("ed", "editor")
+    store.close()
+    app = make_test_app(tmp_path, webhook_url=receiver.url, webhook_secret=SECRET)
+    app.state.webhooks.backoff_s = 0.2  # 0.2 s, 0.4 s, ... instead of 2 s, 4 s
+    auth = {"Authorization": f"Bearer {editor}"}
+    with TestClient(app, base_url=BASE) as c:
+        jid = c.post("/api/jobs", json={"text": SAMPLE_ARTICLE, "langs": ["en"],
+                                        "auto_render": True}, headers=auth).json()["id"]
+        get = lambda: c.get(f"/api/jobs/{jid}", headers=auth).json()  # noqa: E731
+        wait_for_status(get, ("done",))
+        deadline = time.monotonic() + 10
+        while len(receiver.got) < 3:
+            assert time.monotonic() < deadline, receiver.got
+            time.sleep(0.05)
+        assert c.post(f"/api/jobs/{jid}/approve", headers=auth).status_code == 200
+        while len(receiver.got) < 4:
+            assert time.monotonic() < deadline, receiver.got
+            time.sleep(0.05)
+        time.sleep(0.2)
+        job = get()
+
+    events = [(g["headers"]["X-Anchor-Event"], json.loads(g["body"])["event"])
+              for g in receiver.got]
+    assert events == [("done", "done")] * 3 + [("approved", "approved")]
+    first = receiver.got[0]
+    # One delivery id across its retries; each attempt signed over its own timestamp.
+    assert len({g["headers"]["X-Anchor-Delivery"] for g in receiver.got[:3]}) == 1
+    for g in receiver.got:
+        h = g["headers"]
+        assert verify(SECRET, h["X-Anchor-Timestamp"], g["body"], h["X-Anchor-Signature"])
+        assert not verify("wrong-secret", h["X-Anchor-Timestamp"], g["body"],
+                          h["X-Anchor-Signature"])
+    body = json.loads(first["body"])
+    assert body["job"]["id"] == jid and body["job"]["submitter"] == "ed"
+    assert any(f["name"] == "en.mp4" for f in body["job"]["files"])
+    assert json.loads(receiver.got[3]["body"])["job"]["approved_by"] == "ed"
+    # Every attempt is on the job, in words.
+    tries = [(d["event"], d["attempt"], d["status"], d["ok"]) for d in job["deliveries"]]
+    assert tries == [("done", 1, 503, False), ("done", 2, 503, False), ("done", 3, 204, True),
+                     ("approved", 1, 204, True)]
+    assert job["deliveries"][0]["result"] == "HTTP 503; retrying in 0.2 s"
+    assert job["deliveries"][1]["result"] == "HTTP 503; retrying in 0.4 s"
+
+
+def test_failed_job_and_unreachable_receiver(tmp_path: Path) -> None:
+    app = make_test_app(tmp_path, webhook_url="http://127.0.0.1:9/nothing-listens",
+                        webhook_secret=SECRET)
+    hooks = app.state.webhooks
+    hooks.backoff_s, hooks.attempts = 0.05, 3
+    with TestClient(app, base_url=BASE) as c:
+        text = f"Story\nFAIL-SCRIPT {SAMPLE_ARTICLE}"
+        jid = c.post("/api/jobs", json={"text": text}).json()["id"]
+        wait_for_status(lambda: c.get(f"/api/jobs/{jid}").json(), ("failed",))
+        deadline = time.monotonic() + 10
+        while len(c.get(f"/api/jobs/{jid}").json()["deliveries"]) < 3:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        tries = c.get(f"/api/jobs/{jid}").json()["deliveries"]
+        page = c.get(f"/jobs/{jid}").text
+    assert [d["event"] for d in tries] == ["failed"] * 3
+    assert all(d["status"] is None and not d["ok"] for d in tries)
+    assert tries[0]["result"].startswith("no answer:") and "retrying" in tries[0]["result"]
+    assert tries[-1]["result"].endswith("gave up")
+    assert "Sent to the CMS (3 attempts)" in page
+
+
+def test_signature_is_hmac_over_timestamp_and_body() -> None:
+    body = b'{"event": "done"}'
+    sig = sign(SECRET, 1700000000, body)
+    assert sig.startswith("sha256=") and len(sig) == 7 + 64
+    assert verify(SECRET, "1700000000", body, sig, now=1700000100)
+    assert not verify(SECRET, "1700000000", body, sig, now=1700009999)  # replayed late
+    assert not verify(SECRET, "1700000000", body + b" ", sig, now=1700000100)
+
+
+def test_webhook_needs_a_secret() -> None:
+    with pytest.raises(ConfigError, match="secret"):
+        load_serve_config(env={"ANCHOR_WEBHOOK_URL": "https://cms.example/hook"})
+    cfg = load_serve_config(env={"ANCHOR_WEBHOOK_URL": "https://cms.example/hook",
+                                 "ANCHOR_WEBHOOK_SECRET": "s"})
+    assert cfg.webhook_url == "https://cms.example/hook"
+    with pytest.raises(ConfigError, match="http"):
+        load_serve_config(env={"ANCHOR_WEBHOOK_URL": "file:///etc/passwd",
+                               "ANCHOR_WEBHOOK_SECRET": "s"})
