@@ -45,9 +45,10 @@ def test_chinese_units_against_english_scale_words():
     good = "Downloads passed 297 million and views 1 billion, in 195 countries."
     assert messages(src, good) == []
     wrong = "Downloads passed 2.97 billion and views 10 billion, in 195 countries."
+    # the same digits at the wrong scale are one problem each, saying what was written
     assert messages(src, wrong) == [
-        'number "2.97亿" missing in en',
-        'number "10億" missing in en',
+        'number "超2.97亿" has another value in en: "passed 2.97 billion"',
+        'number "10億" has another value in en: "10 billion"',
     ]
 
 
@@ -55,7 +56,7 @@ def test_english_scale_words_against_chinese_units():
     src = "The deals are worth $3.5 billion, or 35 million yuan per firm."
     assert messages(src, "交易总额35亿美元，每家公司3500万元。", "en", "zh") == []
     assert messages(src, "交易总额3.5亿美元，每家公司3500万元。", "en", "zh") == [
-        'number "$3.5 billion" missing in zh'
+        'number "$3.5 billion" has another value in zh: "3.5亿美元"'
     ]
 
 
@@ -107,7 +108,7 @@ def test_english_names_may_be_translated_but_acronyms_stay():
 
 def test_chinese_left_in_english():
     src = "目前芒果TV国际APP海外下载量超2.97亿。"
-    out = "Currently the 芒果TV international APP has 297 million downloads."
+    out = "Currently the 芒果TV international APP has over 297 million downloads."
     assert messages(src, out) == ['Chinese text "芒果" left in en']
 
 
@@ -143,7 +144,7 @@ def test_problem_weight_orders_attempts():
     [
         ("2.97億", "en", "297 million"),
         ("10亿", "en", "1 billion"),
-        ("$3.5 billion", "zh", "35亿"),
+        ("$3.5 billion", "zh", "35亿美元"),
         ("Thursday", "zh", "星期四"),
         ("周日", "en", "Sunday"),
         ("11月12日", "en", "November 12"),
@@ -208,14 +209,15 @@ def test_retry_names_missing_items_and_keeps_the_better_attempt():
     got = translate_text(fake, "海外下载量超2.97亿。", "zh", "en")  # type: ignore[arg-type]
     assert got.text == "Downloads passed 297 million."
     assert got.problems == () and got.attempts == 2
-    assert '"297 million" (for "2.97亿")' in fake.corrections[0]
+    assert '"more than 297 million" (for "超2.97亿")' in fake.corrections[0]
 
 
 def test_retry_that_fails_keeps_first_attempt_and_warns():
     fake = Scripted(["Downloads passed 2.97 billion.", "Downloads went up."])
     got = translate_text(fake, "海外下载量超2.97亿。", "zh", "en")  # type: ignore[arg-type]
     assert got.text == "Downloads passed 2.97 billion."
-    assert [str(p) for p in got.problems] == ['number "2.97亿" missing in en']
+    assert [str(p) for p in got.problems] == [
+        'number "超2.97亿" has another value in en: "passed 2.97 billion"']
 
 
 def test_no_retry_for_deterministic_backends():
