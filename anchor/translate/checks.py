@@ -10,14 +10,19 @@ name of the source must reappear in the output, in any usual form: "95%",
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..figures import figure_problems, parse_figures, render
 from ..models import Lang
+from ..names import Name
 from ..text import cjk_ratio, latin_names
 
 __all__ = [
     "Problem",
+    "leak_problems",
+    "mixed_script",
+    "name_problems",
     "check_translation",
     "problem_weight",
     "target_form",
@@ -36,16 +41,18 @@ _MIN_ZH_RATIO = 0.5  # Chinese output: at least half its letters are Han
 class Problem:
     """One thing wrong with a translation; ``str()`` is the warning a user sees."""
 
-    kind: str  # "empty", "script", "length", "number", "date", "name"
+    kind: str  # "empty", "script", "length", "number", "date", "name", "leak", "meaning"
     item: str  # the missing figure or name as written in the source, else ""
     message: str
+    wrote: str = ""  # what belongs there (a name's rendering) or what was invented
 
     def __str__(self) -> str:
         return self.message
 
 
 # Worse problems weigh more when choosing between two attempts.
-_WEIGHTS = {"empty": 100, "script": 10, "length": 6, "number": 3, "date": 3, "name": 2}
+_WEIGHTS = {"empty": 100, "leak": 20, "script": 10, "length": 6, "number": 3, "date": 3,
+            "name": 2, "meaning": 2}
 
 
 def problem_weight(problems: list[Problem]) -> int:
@@ -61,7 +68,7 @@ def check_translation(source: str, output: str, source_lang: Lang,
     problems: list[Problem] = []
     problems += _script_problems(source, out, source_lang, target_lang)
     problems += _length_problems(source, out, target_lang)
-    problems += [Problem(p.kind, p.item, p.message)
+    problems += [Problem(p.kind, p.item, p.message, p.wrote)
                  for p in figure_problems(source, out, target_lang)]
     problems += _name_problems(source, out, source_lang, target_lang)
     return problems
@@ -148,3 +155,57 @@ def _is_code_like(name: str) -> bool:
         or any(c.isdigit() for c in name)
         or (name[:1].islower() and any(c.isupper() for c in name))
     )
+
+
+def name_problems(names: Sequence[Name], out: str, target_lang: Lang) -> list[Problem]:
+    """Each fixed name must appear as rendered: "Zhang Lifan", never "Zhang Liangfan"."""
+    flat = _squash(out)
+    return [
+        Problem("name", n.source, f'name "{n.source}" should read "{n.target}" in {target_lang}',
+                n.target)
+        for n in names
+        if _squash(n.target) not in flat
+        and not (n.target.lower().startswith("the ") and _squash(n.target[4:]) in flat)
+    ]
+
+
+# ------------------------------------------------------------------ mixed scripts
+
+
+def mixed_script(text: str, lang: Lang) -> bool:
+    """Does a sentence of a ``lang`` story hold whole clauses of the other language
+    ("他说 this is a very important step"; "The firm, 据报道亏损严重, closed")?
+    Names, acronyms and short Latin terms inside Chinese do not count."""
+    if lang == "en":
+        runs = _CJK_RUN_RE.findall(text)
+        return sum(len(r) for r in runs) >= 6 or any(len(r) >= 4 for r in runs)
+    words = re.findall(r"[A-Za-z]+", text)
+    lower = [w for w in words if w.islower() and len(w) > 1]
+    return len(lower) >= 3
+
+
+# ------------------------------------------------------------------ prompt leaks
+
+_LEAK_RE = re.compile(
+    r"(?i)\b(?:translat(?:e|ion|ed)|headline style|keep it short|output only|the user's text|"
+    r"broadcast english|professional news translator|source text|here is)\b"
+    r"|译文|翻译|新闻播报稿|只输出|标题|不要解释|原文"
+)
+
+
+def leak_problems(out: str, source: str = "") -> list[Problem]:
+    """Signs that a model answered with its instructions instead of (or around) the
+    translation: echoed instruction words, a "Translation:" label, quotes around the
+    whole text that the source did not have."""
+    problems = []
+    m = _LEAK_RE.search(out)
+    if m and not _LEAK_RE.search(source):
+        problems.append(Problem("leak", "", f'the output repeats the instructions ("{m.group(0)}")'))
+    elif re.match(r"^\s*[A-Za-z\u4e00-\u9fff]{1,12}\s*[:：]\s", out) and re.match(
+            r"(?i)^\s*(?:english|chinese|headline|title|output|answer|中文|英文)\s*[:：]", out):
+        problems.append(Problem("leak", "", "the output starts with a label"))
+    text = out.strip()
+    if len(text) > 2 and text[0] in "\"“'「『" and text[-1] in "\"”'」』" \
+            and source.strip()[:1] not in "\"“'「『":
+        problems.append(Problem("leak", "", "the whole output is wrapped in quotes"))
+    return problems
