@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-__all__ = ["fits", "fit_headline", "headline_measure"]
+__all__ = ["fit_headline", "fits", "headline_measure"]
 
 log = logging.getLogger(__name__)
 

@@ -223,7 +223,9 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
 
 def _english_names(text: str, glossary: Glossary) -> list[Name]:
     out: list[Name] = []
-    for name in latin_names(text):
+    # Chinese clauses inside an English sentence are not names; read around them
+    latin = re.sub(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+", ". ", text)
+    for name in latin_names(latin):
         hit = glossary.zh(name)
         if hit:
             out.append(Name(name, hit[0], "other", hit[1]))

@@ -245,3 +245,109 @@ def test_translate_end_to_end_with_fake_backend(monkeypatch: pytest.MonkeyPatch)
     assert script.segments[0].zh == "海外下載量超2.97億。"
     assert script.segments[0].en == "Downloads passed 297 million."
     assert script.backend == "scripted:fake" and script.warnings == ()
+
+
+# ------------------------------------------------------------------ names, figures, flags
+
+
+class Recording(Scripted):
+    """Scripted, and remembers what the model was given to read."""
+
+    def __init__(self, answers: list[str]) -> None:
+        super().__init__(answers)
+        self.inputs: list[str] = []
+
+    def translate(self, text, source, target, **kw):  # type: ignore[no-untyped-def,override]
+        self.inputs.append(text)
+        return super().translate(text, source, target, **kw)
+
+
+def test_the_model_reads_names_and_figures_already_rendered():
+    from anchor.glossary import load_glossary
+
+    fake = Recording(["Historian Zhang Lifan's account, with more than 100,000 followers, "
+                      "and 4.3 billion yuan."])
+    got = translate_text(fake, "历史学者章立凡的账号拥有10万多粉丝，投资43亿元。", "zh", "en",  # type: ignore[arg-type]
+                         glossary=load_glossary())
+    assert fake.inputs[0] == ("历史学者 Zhang Lifan 的账号拥有more than 100,000粉丝，"
+                              "投资4.3 billion yuan。")
+    assert got.problems == ()
+
+
+def test_a_misspelt_name_is_retried_then_flagged():
+    from anchor.glossary import load_glossary
+
+    fake = Scripted(["Zhang Liangfan spoke.", "Zhang Tianfan spoke."])
+    got = translate_text(fake, "章立凡发言。", "zh", "en", glossary=load_glossary())  # type: ignore[arg-type]
+    assert [str(p) for p in got.problems] == ['name "章立凡" should read "Zhang Lifan" in en']
+    assert '"Zhang Lifan" (for "章立凡")' in fake.corrections[0]
+
+
+def test_old_path_leaves_the_sentence_alone():
+    from anchor.glossary import load_glossary
+
+    fake = Recording(["x"] * 2)
+    translate_text(fake, "投资43亿元。", "zh", "en", glossary=load_glossary(),  # type: ignore[arg-type]
+                   fidelity=False)
+    assert fake.inputs[0] == "投资43亿元。"
+
+
+def test_failing_sentences_are_marked_for_review(monkeypatch: pytest.MonkeyPatch):
+    import anchor.translate as tr
+
+    fake = Scripted(["Views", "It got 10 billion views.", "It got 10 billion views.",
+                     "It rained."])
+    monkeypatch.setitem(tr._INSTANCES, "scripted", fake)  # type: ignore[arg-type]
+    monkeypatch.setitem(tr.BACKENDS, "scripted", Scripted)  # type: ignore[arg-type]
+    summary = Summary("zh", "播放量", ("播放量10亿次。", "下雨了。"), (), "x")
+    script = tr.translate(summary, backend="scripted")
+    assert script.segments[0].review and not script.segments[1].review
+    assert script.flagged == (0,)
+    assert script.segments[0].warnings == (
+        'number "10亿" has another value in en: "10 billion"',)
+    assert script.glossary and script.glossary[0].endswith("glossary.toml")
+
+
+def test_mixed_sentences_are_translated_into_both_languages(monkeypatch: pytest.MonkeyPatch):
+    import anchor.translate as tr
+
+    fake = Scripted(["股市下跌", "股市今天下跌，投资者十分担心。",
+                     "Stocks fell today and investors are very worried."])
+    monkeypatch.setitem(tr._INSTANCES, "scripted", fake)  # type: ignore[arg-type]
+    monkeypatch.setitem(tr.BACKENDS, "scripted", Scripted)  # type: ignore[arg-type]
+    summary = Summary("en", "Stocks fall", ("Stocks fell today, 投资者十分担心。",), (), "x")
+    script = tr.translate(summary, backend="scripted")
+    seg = script.segments[0]
+    assert seg.zh == "股市今天下跌，投资者十分担心。"
+    assert seg.en == "Stocks fell today and investors are very worried."
+
+
+@pytest.mark.parametrize(
+    ("out", "expected"),
+    [
+        ("Keep it short, in headline style.", ['the output repeats the instructions '
+                                               '("Keep it short")']),
+        ("Headline: Hunan launches reporters", ["the output starts with a label"]),
+        ("“Hunan launches reporters”", ["the whole output is wrapped in quotes"]),
+        ("Hunan launches reporters", []),
+    ],
+)
+def test_prompt_leaks(out: str, expected: list[str]):
+    from anchor.translate.checks import leak_problems
+
+    assert [str(p) for p in leak_problems(out, "湖南推出数字记者")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "mixed"),
+    [
+        ("他说 this is a very important step。", "zh", True),
+        ("芒果TV国际APP推出AI与5G+AR技术。", "zh", False),
+        ("The firm, 据报道亏损严重, closed.", "en", True),
+        ("The 湖南 office opened.", "en", False),
+    ],
+)
+def test_mixed_script(text: str, lang: str, mixed: bool):
+    from anchor.translate.checks import mixed_script
+
+    assert mixed_script(text, lang) is mixed  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ import typer
 from typer.main import get_command
 
 from ..errors import AnchorError
-from . import batch, check, demo, info, models, render, serve
+from . import batch, check, demo, info, models, render, script, serve
 from .console import err_console, setup_logging
 
 __all__ = ["app", "main"]
@@ -38,6 +38,7 @@ def _root(
 
 
 app.command("render")(render.render_cmd)
+app.command("script")(script.script_cmd)
 app.command("batch")(batch.batch_cmd)
 app.command("check")(check.check_cmd)
 app.command("serve")(serve.serve_cmd)

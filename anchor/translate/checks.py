@@ -20,10 +20,10 @@ from ..text import cjk_ratio, latin_names
 
 __all__ = [
     "Problem",
+    "check_translation",
     "leak_problems",
     "mixed_script",
     "name_problems",
-    "check_translation",
     "problem_weight",
     "target_form",
 ]
@@ -188,8 +188,8 @@ def mixed_script(text: str, lang: Lang) -> bool:
 
 _LEAK_RE = re.compile(
     r"(?i)\b(?:translat(?:e|ion|ed)|headline style|keep it short|output only|the user's text|"
-    r"broadcast english|professional news translator|source text|here is)\b"
-    r"|译文|翻译|新闻播报稿|只输出|标题|不要解释|原文"
+    r"broadcast english|professional news translator|source text)\b"
+    r"|译文|翻译|新闻播报稿|只输出|不要解释"
 )
 
 
@@ -200,9 +200,10 @@ def leak_problems(out: str, source: str = "") -> list[Problem]:
     problems = []
     m = _LEAK_RE.search(out)
     if m and not _LEAK_RE.search(source):
-        problems.append(Problem("leak", "", f'the output repeats the instructions ("{m.group(0)}")'))
-    elif re.match(r"^\s*[A-Za-z\u4e00-\u9fff]{1,12}\s*[:：]\s", out) and re.match(
-            r"(?i)^\s*(?:english|chinese|headline|title|output|answer|中文|英文)\s*[:：]", out):
+        problems.append(Problem("leak", "",
+                                f'the output repeats the instructions ("{m.group(0)}")'))
+    elif re.match(r"(?i)^\s*(?:english|chinese|headline|title|output|answer|中文|英文|标题)"
+                  r"\s*[:：]", out):
         problems.append(Problem("leak", "", "the output starts with a label"))
     text = out.strip()
     if len(text) > 2 and text[0] in "\"“'「『" and text[-1] in "\"”'」』" \
