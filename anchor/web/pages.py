@@ -92,7 +92,15 @@ def _size(n: float) -> str:
     return f"{n:.1f} GB"
 
 
-templates.filters.update(when=_when, clock=_clock, size=_size)
+def _regex_name(warning: str) -> tuple[str, str] | None:
+    """(source, rendering) of a 'name "X" should read "Y"' warning, for "add to glossary"."""
+    import re
+
+    m = re.match(r'name "([^"]+)" should read "([^"]+)"', warning)
+    return (m.group(1), m.group(2)) if m else None
+
+
+templates.filters.update(when=_when, clock=_clock, size=_size, regex_name=_regex_name)
 templates.globals.update(STEPS=STEPS, LANG_NAMES=LANG_NAMES, phase=phase)
 
 
@@ -185,7 +193,16 @@ async def render_job(request: Request, job_id: JobId, svc: Service) -> Response:
             seg["zh"] = fields.get(f"zh_{i}", seg["zh"])
             seg["en"] = fields.get(f"en_{i}", seg["en"])
         await run_in_threadpool(svc.save_script, job_id, data)
-        if fields.get("action") != "save":
+        action = fields.get("action", "")
+        if action.startswith("glossary:"):
+            # "add to glossary" on a flagged name: the project folder's glossary.toml,
+            # which render, batch and serve all read
+            from ..glossary import PROJECT_GLOSSARY, add_term
+
+            zh, _, en = action.removeprefix("glossary:").partition("=")
+            await run_in_threadpool(add_term, Path.cwd() / PROJECT_GLOSSARY, zh, en)
+            return RedirectResponse(f"/jobs/{job_id}?saved=1", status_code=303)
+        if action != "save":
             await run_in_threadpool(svc.render, job_id)
     except AnchorError as exc:
         return _job_page(request, svc, svc.get(job_id), status=status_for(exc), error=exc,
