@@ -35,6 +35,7 @@ from .checks import (
     target_form,
 )
 from .llama import LlamaTranslator
+from .meaning import meaning_problems
 from .transformers_backend import MT_MODEL_ENV, TransformersTranslator
 
 __all__ = [
@@ -217,8 +218,11 @@ def translate_text(engine: Translator, text: str, source: Lang, target: Lang, *,
     model_in = prepare_source(text, source, target, names) if fidelity else text
 
     def check(out: str) -> list[Problem]:
-        return (check_translation(text, out, source, target) + name_problems(names, out, target)
-                + leak_problems(out, text))
+        found = (check_translation(text, out, source, target)
+                 + name_problems(names, out, target) + leak_problems(out, text))
+        if fidelity and not title:  # e5, not the translating model, judges the meaning
+            found += meaning_problems(text, out, target)
+        return found
 
     first = clean_output(engine.translate(model_in, source, target, title=title,
                                           example=example), target, source=text)
