@@ -159,6 +159,9 @@ CHECKS = [
     ("The score was 3:2.", "比分为3比2。", "zh", []),
     ("相似度达到百分之九十五。", "The similarity reached 95%.", "en", []),
     ("3万5千亿美元", "$3.5 trillion", "en", []),
+    ("比估计超出1%以上。", "It beat the estimate by more than 1%.", "en", []),
+    ("比估计超出1%以上。", "It beat the estimate by 1%.", "en",
+     ['number "超出1%以上" means "more than" but en wrote "1%"']),
 ]
 
 
