@@ -241,7 +241,7 @@ _ZH_AMOUNT_RE = re.compile(
     rf"(?P<n>{_NOT_AFTER}(?:{_DIGITS})(?:[{_ZH_NUMCH}]|\d)*(?![A-Za-z\d])"
     rf"|(?<![{_ZH_NUMCH}])[一二两兩三四五六七八九十][{_ZH_NUMCH}]*[十百千万萬亿億][{_ZH_NUMCH}]*)"
     rf"(?P<mid>[多余](?=[万萬亿億]))?(?P<big>[万萬亿億]+)?"
-    rf"(?P<post>{_ZH_POST_RE})?(?P<pct>%|成(?![为了功员本果都市]))?(?P<unit>{_CUR_ZH_RE})?(?P<post2>{_ZH_POST_RE})?"
+    rf"(?P<post>{_ZH_POST_RE})?(?P<pct>\s?%|成(?![为了功员本果都市]))?(?P<unit>{_CUR_ZH_RE})?(?P<post2>{_ZH_POST_RE})?"
 )
 _EN_AMOUNT_RE = re.compile(
     rf"(?:(?P<pre>\b(?:{_EN_PRE_RE}))\s)?(?P<cur>{_CUR_PRE_RE})?\s?"
