@@ -326,7 +326,7 @@ def parse_figures(text: str) -> list[Figure]:
     for m in _EN_AMOUNT_RE.finditer(t):
         marks = [g for g in ("pre", "cur", "pct", "scale", "unit", "fold", "post") if m.group(g)]
         # a bare "95%" is left to the Chinese pass, which also reads 超出1%以上
-        if marks and marks != ["pct"] or (marks == ["pct"] and m.group("pct") != "%"):
+        if (marks and marks != ["pct"]) or (marks == ["pct"] and m.group("pct") != "%"):
             _add_en_amount(m, add)
     for m in _ZH_AMOUNT_RE.finditer(t):
         _add_zh_amount(m, t, add)
