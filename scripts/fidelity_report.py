@@ -2,13 +2,14 @@
 figures fixed before the model, checks, retries, review flags).
 
     PYTHONPATH=. python scripts/fidelity_report.py [--articles samples/real/voa.jsonl]
-        [--sentences 3] [--limit N] [--backend llama] [--show]
+        [--sentences 3] [--limit N] [--backend llama] [--threads N] [--show]
 
-For every summary sentence of every article, both paths translate it with the same
-model in the same run, one after the other. A sentence "keeps its facts" when its
-translation has every figure of the source (value, unit, qualifier) and every name in
-its fixed rendering, and adds no figure, year or magnitude the source lacks; the goal
-is that every sentence keeps its facts or is flagged for review. Printed: those
+For every summary sentence of every article, both paths translate it (translate_text,
+the headline as context left out) with the same model in the same run, one after the
+other. A sentence "keeps its facts" when its translation has every figure of the source
+(value, unit, qualifier) and every name in its fixed rendering, and adds no figure, year
+or magnitude the source lacks; the goal is that every sentence keeps its facts or is
+flagged for review. Printed: those
 fractions, the flags, the invented figures, and seconds per sentence for each path.
 """
 
@@ -29,7 +30,7 @@ from anchor.ingest import ingest
 from anchor.models import Summary
 from anchor.names import find_names
 from anchor.text import split_sentences, to_simplified
-from anchor.translate import translate
+from anchor.translate import get_backend, translate_text
 from anchor.translate.checks import name_problems
 
 
@@ -71,53 +72,72 @@ def main() -> None:
     ap.add_argument("--sentences", type=int, default=3)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--backend", default="llama")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="llama.cpp threads (default: the backend's)")
     ap.add_argument("--show", action="store_true", help="print every translation")
     args = ap.parse_args()
     recs = [json.loads(line) for line in args.articles.read_text("utf-8").splitlines() if line]
     if args.limit:
         recs = recs[: args.limit]
+    if args.threads and args.backend == "llama":
+        import anchor.translate as tr
+        from anchor.translate.llama import LlamaTranslator
+
+        tr._INSTANCES["llama"] = LlamaTranslator(n_threads=args.threads)
+    engine = get_backend(args.backend)
     glossary = load_glossary()
     tallies = {"before": Tally(), "after": Tally()}
     for k, rec in enumerate(recs, 1):
         summary = summary_of(rec, args.sentences)
-        print(f"[{k}/{len(recs)}] {rec['title']} ({summary.language}, "
-              f"{len(summary.sentences)} sentences)", file=sys.stderr)
-        for mode, fidelity in (("before", False), ("after", True)):
-            t0 = time.perf_counter()
-            script = translate(summary, backend=args.backend, glossary=glossary,
-                               fidelity=fidelity)
-            tally = tallies[mode]
-            tally.seconds += time.perf_counter() - t0
-            for seg, src in zip(script.segments, summary.sentences, strict=True):
-                out = seg.en if summary.language == "zh" else seg.zh
-                probs = facts_problems(src, out, summary.language, glossary)
+        lang = summary.language
+        target = "en" if lang == "zh" else "zh"
+        example = None
+        print(f"[{k}/{len(recs)}] {rec['title']} ({lang}, {len(summary.sentences)} sentences)",
+              file=sys.stderr)
+        for src in summary.sentences:
+            src_s = to_simplified(src) if lang == "zh" else src
+            # both paths on the same sentence, one after the other: same load, same model
+            for mode, fidelity in (("before", False), ("after", True)):
+                t0 = time.perf_counter()
+                got = translate_text(engine, src_s, lang, target,  # type: ignore[arg-type]
+                                     example=example, glossary=glossary, fidelity=fidelity)
+                tally = tallies[mode]
+                tally.seconds += time.perf_counter() - t0
+                flagged = bool(got.problems)  # the old path's warnings count as flags too
+                probs = facts_problems(src, got.text, lang, glossary)
                 tally.sentences += 1
                 tally.kept += not probs
-                tally.flagged += seg.review
-                tally.right_or_flagged += (not probs) or seg.review
+                tally.flagged += flagged
+                tally.right_or_flagged += (not probs) or flagged
                 tally.invented += any("adds" in p for p in probs)
-                if probs and not seg.review:
-                    tally.misses.append(f"{src} → {out}: {'; '.join(probs)}")
+                if probs and not flagged:
+                    tally.misses.append(f"{src} → {got.text}: {'; '.join(probs)}")
                 if args.show:
-                    print(f"  {mode:6} {src}\n         → {out}\n         "
+                    flags = "; ".join(map(str, got.problems))
+                    print(f"  {mode:6} {src}\n         → {got.text}\n         "
                           f"{'; '.join(probs) or 'facts kept'}"
-                          f"{' [REVIEW: ' + '; '.join(seg.warnings) + ']' if seg.review else ''}")
-    print()
-    print(f"{len(recs)} articles, {tallies['after'].sentences} summary sentences, "
-          f"backend {args.backend}")
-    print(f"{'':8}{'facts kept':>12}{'flagged':>10}{'kept or flagged':>18}"
-          f"{'invented':>10}{'s/sentence':>12}")
-    for mode, t in tallies.items():
-        n = max(t.sentences, 1)
-        print(f"{mode:8}{t.kept / n:>12.0%}{t.flagged:>10}{t.right_or_flagged / n:>18.0%}"
-              f"{t.invented:>10}{t.seconds / n:>12.2f}")
-    ratio = tallies["after"].seconds / max(tallies["before"].seconds, 1e-9)
-    print(f"time after/before: {ratio:.2f}x (headline, retries and mixed sentences included; "
-          "s/sentence = the whole translate stage divided by summary sentences)")
+                          f"{' [FLAGGED: ' + flags + ']' if flagged else ''}"
+                          f" ({time.perf_counter() - t0:.1f} s)", flush=True)
+        print_table(tallies, k, args.backend, file=sys.stderr)
+    print_table(tallies, len(recs), args.backend, file=sys.stdout)
     if tallies["after"].misses:
         print("\nnot kept and not flagged (after):")
         for m in tallies["after"].misses:
             print("  " + m)
+
+
+def print_table(tallies: dict[str, Tally], articles: int, backend: str, file: object) -> None:
+    out = file  # stderr for the running tally, stdout for the final one
+    print(f"\n{articles} articles, {tallies['after'].sentences} summary sentences, "
+          f"backend {backend}", file=out)  # type: ignore[arg-type]
+    print(f"{'':8}{'facts kept':>12}{'flagged':>10}{'kept or flagged':>18}"
+          f"{'invented':>10}{'s/sentence':>12}", file=out)  # type: ignore[arg-type]
+    for mode, t in tallies.items():
+        n = max(t.sentences, 1)
+        print(f"{mode:8}{t.kept / n:>12.0%}{t.flagged:>10}{t.right_or_flagged / n:>18.0%}"
+              f"{t.invented:>10}{t.seconds / n:>12.2f}", file=out)  # type: ignore[arg-type]
+    ratio = tallies["after"].seconds / max(tallies["before"].seconds, 1e-9)
+    print(f"time after/before: {ratio:.2f}x (retries included)", file=out)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":
