@@ -44,7 +44,8 @@ class Glossary:
         return _index(self.entries)
 
     def en(self, zh: str) -> tuple[str, str] | None:
-        """(English, origin) of a Chinese name, or None."""
+        """(English, origin) of a Chinese name, or None. The English may list accepted
+        spellings after the written one: "the United States|US|U.S."."""
         return self._maps()[0].get(zh)
 
     def zh(self, en: str) -> tuple[str, str] | None:
@@ -57,7 +58,8 @@ class Glossary:
 
     def en_terms(self) -> list[str]:
         """English values as written, longest first."""
-        return sorted({en for _, en, _ in self.entries}, key=len, reverse=True)
+        return sorted({e.strip() for _, en, _ in self.entries for e in en.split("|")},
+                      key=len, reverse=True)
 
 
 @lru_cache(maxsize=16)
@@ -65,14 +67,19 @@ def _index(entries: tuple[tuple[str, str, str], ...]
            ) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
     to_en: dict[str, tuple[str, str]] = {}
     to_zh: dict[str, tuple[str, str]] = {}
-    for zh, en, origin in entries:
-        to_en[zh] = (en, origin)
-        key = en.casefold().removeprefix("the ")
-        # the first spelling wins for the English side unless a newsroom layer overrides
-        if key not in to_zh or origin != "base":
-            to_zh[key] = (zh, origin)
-        to_zh.setdefault(en.casefold(), (zh, origin))
+    for zh, en_all, origin in entries:
+        to_en[zh] = (en_all, origin)
+        for en in en_all.split("|"):
+            _index_en(to_zh, zh, en.strip(), origin)
     return to_en, to_zh
+
+
+def _index_en(to_zh: dict[str, tuple[str, str]], zh: str, en: str, origin: str) -> None:
+    key = en.casefold().removeprefix("the ")
+    # the first spelling wins for the English side unless a newsroom layer overrides
+    if key not in to_zh or origin != "base":
+        to_zh[key] = (zh, origin)
+    to_zh.setdefault(en.casefold(), (zh, origin))
 
 
 def _read(path: Path) -> dict[str, str]:

@@ -40,6 +40,7 @@ class Name:
     target: str  # as it must appear in the translation
     kind: str  # "person", "place", "org", "other"
     origin: str  # "base", "brand", "project", "newsroom", "pinyin", "kept"
+    also: tuple[str, ...] = ()  # other accepted spellings ("US" for "the United States")
 
 
 # Surnames whose reading as a surname differs from the character's usual one, and
@@ -129,7 +130,7 @@ def _org_rendering(name: str, glossary: Glossary) -> str:
             stem = name[: -len(zh)]
             hit = glossary.en(stem)
             if hit:
-                return hit[0] + en
+                return hit[0].split("|")[0] + en
             if len(stem) <= 4:
                 return place_pinyin(stem) + en
     return ""
@@ -149,12 +150,18 @@ def _jieba() -> object:
     return jieba.posseg
 
 
+def _with_alternates(n: Name) -> Name:
+    """A glossary value "the United States|US|U.S.": the first is written, all count."""
+    first, *rest = n.target.split("|")
+    return Name(n.source, first.strip(), n.kind, n.origin, tuple(r.strip() for r in rest))
+
+
 def render_name(name: str, kind: str, glossary: Glossary) -> Name | None:
     """The fixed English rendering of a Chinese name, or None when there is no safe one
     (a foreign name written in characters that the glossary does not know)."""
     hit = glossary.en(name)
     if hit:
-        return Name(name, hit[0], kind, hit[1])
+        return _with_alternates(Name(name, hit[0], kind, hit[1]))
     if kind == "person" and _is_person(name):
         return Name(name, person_pinyin(name), kind, "pinyin")
     if kind == "place":
@@ -165,7 +172,8 @@ def render_name(name: str, kind: str, glossary: Glossary) -> Name | None:
                     feature = dict(_PLACE_FEATURES)[zh]
                     if feature in (" River", " Lake") and stem_hit[0].endswith(feature):
                         feature = ""
-                    return Name(name, stem_hit[0] + feature, kind, stem_hit[1])
+                    first = stem_hit[0].split("|")[0]
+                    return Name(name, first + feature, kind, stem_hit[1])
         return Name(name, place_pinyin(name), kind, "pinyin")
     if kind == "org":
         got = _org_rendering(name, glossary)

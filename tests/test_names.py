@@ -110,3 +110,13 @@ def test_add_term_writes_a_loadable_file(tmp_path: Path):
     assert g.en("章立凡") == ("Zhang Lifan", "project")
     with pytest.raises(InputError):
         add_term(path, 'a"b', "x")
+
+
+def test_glossary_alternates_are_accepted_but_one_is_written(base: Glossary):
+    from anchor.translate.checks import name_problems
+
+    (n,) = find_names("美国表示反对。", "zh", base)
+    assert (n.target, n.also) == ("the United States", ("US", "U.S.", "America"))
+    assert name_problems([n], "The US objected.", "en") == []
+    assert name_problems([n], "Washington objected.", "en") != []
+    assert base.zh("U.S.") == ("美国", "base")

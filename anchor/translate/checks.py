@@ -164,8 +164,8 @@ def name_problems(names: Sequence[Name], out: str, target_lang: Lang) -> list[Pr
         Problem("name", n.source, f'name "{n.source}" should read "{n.target}" in {target_lang}',
                 n.target)
         for n in names
-        if _squash(n.target) not in flat
-        and not (n.target.lower().startswith("the ") and _squash(n.target[4:]) in flat)
+        if not any(_squash(t) in flat or (t.lower().startswith("the ") and _squash(t[4:]) in flat)
+                   for t in (n.target, *n.also))
     ]
 
 
