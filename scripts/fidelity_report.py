@@ -75,7 +75,13 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=0,
                     help="llama.cpp threads (default: the backend's)")
     ap.add_argument("--show", action="store_true", help="print every translation")
+    ap.add_argument("--rescore", type=Path, default=None,
+                    help="re-judge the translations printed by an earlier --show run with "
+                         "today's checks (flags and times as recorded), without the model")
     args = ap.parse_args()
+    if args.rescore:
+        rescore(args.rescore)
+        return
     recs = [json.loads(line) for line in args.articles.read_text("utf-8").splitlines() if line]
     if args.limit:
         recs = recs[: args.limit]
@@ -124,6 +130,39 @@ def main() -> None:
         print("\nnot kept and not flagged (after):")
         for m in tallies["after"].misses:
             print("  " + m)
+
+
+def rescore(log: Path) -> None:
+    """Tallies of an earlier --show log, judged by the current figure and name checks."""
+    import re
+
+    glossary = load_glossary()
+    tallies = {"before": Tally(), "after": Tally()}
+    lines = log.read_text("utf-8").splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"  (before|after)\s+(.*)$", line)
+        if not m or i + 2 >= len(lines):
+            continue
+        mode, src = m.groups()
+        out = lines[i + 1].strip().removeprefix("→ ").strip()
+        verdict = lines[i + 2]
+        flagged = "[FLAGGED:" in verdict
+        secs = re.search(r"\(([\d.]+) s\)\s*$", verdict)
+        lang = "zh" if re.search(r"[\u4e00-\u9fff]", src) else "en"
+        probs = facts_problems(src, out, lang, glossary)
+        t = tallies[mode]
+        t.sentences += 1
+        t.kept += not probs
+        t.flagged += flagged
+        t.right_or_flagged += (not probs) or flagged
+        t.invented += any("adds" in p for p in probs)
+        t.seconds += float(secs.group(1)) if secs else 0.0
+        if probs and not flagged:
+            t.misses.append(f"[{mode}] {src} → {out}: {'; '.join(probs)}")
+    print_table(tallies, 0, f"rescored from {log}", file=sys.stdout)
+    for mode in tallies:
+        for miss in tallies[mode].misses:
+            print("  " + miss)
 
 
 def print_table(tallies: dict[str, Tally], articles: int, backend: str, file: object) -> None:
