@@ -156,14 +156,17 @@ def _with_alternates(n: Name) -> Name:
     return Name(n.source, first.strip(), n.kind, n.origin, tuple(r.strip() for r in rest))
 
 
-def render_name(name: str, kind: str, glossary: Glossary) -> Name | None:
+def render_name(name: str, kind: str, glossary: Glossary, *,
+                pinyin_people: bool = True) -> Name | None:
     """The fixed English rendering of a Chinese name, or None when there is no safe one
-    (a foreign name written in characters that the glossary does not know)."""
+    (a foreign name written in characters that the glossary does not know).
+    ``pinyin_people=False`` (a Taiwan or Hong Kong story): a person the glossary does not
+    know is "unsure", since Ma Ying-jeou and Frank Hsieh are not spelt in pinyin."""
     hit = glossary.en(name)
     if hit:
         return _with_alternates(Name(name, hit[0], kind, hit[1]))
     if kind == "person" and _is_person(name):
-        return Name(name, person_pinyin(name), kind, "pinyin")
+        return Name(name, person_pinyin(name), kind, "pinyin" if pinyin_people else "unsure")
     if kind == "place":
         for zh, _ in _PLACE_FEATURES:  # 浏阳市: the glossary may know 浏阳
             if name.endswith(zh) and len(name) > len(zh):
@@ -182,6 +185,8 @@ def render_name(name: str, kind: str, glossary: Glossary) -> Name | None:
     return None
 
 
+# A story about Taiwan, Hong Kong or Macao: its people are spelt their own way
+_TW_HK_RE = re.compile(r"台湾|臺灣|台北|臺北|高雄|香港|澳门|澳門|国民党|國民黨|民进党|民進黨|立法院|港人")
 _PLACE_ENDINGS = ("山", "江", "河", "湖", "岛", "市", "县", "省", "镇", "村")
 
 
@@ -206,6 +211,7 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
                 found.setdefault(whole, got)
             rest = rest[:at] + "\u3000" * len(whole) + rest[at + len(whole):]
     posseg = _jieba()
+    pinyin_people = not _TW_HK_RE.search(text)
     for tok in posseg.cut(rest):  # type: ignore[attr-defined]
         word, flag = tok.word, tok.flag
         if len(word) < 2 or word in found or not has_cjk(word):
@@ -222,7 +228,7 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
             kind = "other"
         else:
             continue
-        got = render_name(word, kind, glossary)
+        got = render_name(word, kind, glossary, pinyin_people=pinyin_people)
         if got:
             found[word] = got
     order = sorted(found.values(), key=lambda n: text.find(n.source))

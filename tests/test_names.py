@@ -120,3 +120,16 @@ def test_glossary_alternates_are_accepted_but_one_is_written(base: Glossary):
     assert name_problems([n], "The US objected.", "en") == []
     assert name_problems([n], "Washington objected.", "en") != []
     assert base.zh("U.S.") == ("美国", "base")
+
+
+def test_taiwan_and_hong_kong_people_are_not_forced_into_pinyin(base: Glossary):
+    from anchor.translate.checks import name_problems
+
+    got = {n.source: (n.target, n.origin) for n in find_names(
+        "国民党参选人马英九领先民进党参选人王大明，当选中华民国总统。", "zh", base)}
+    assert got["马英九"] == ("Ma Ying-jeou", "base")
+    assert got["中华民国"] == ("Republic of China", "base")
+    assert got["王大明"] == ("Wang Daming", "unsure")
+    (p,) = name_problems([n for n in find_names("台湾的王大明说。", "zh", base)
+                          if n.source == "王大明"], "Wang Ta-ming said.", "en")
+    assert "has no glossary spelling" in str(p)

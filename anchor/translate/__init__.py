@@ -200,7 +200,7 @@ def prepare_source(text: str, source: Lang, target: Lang, names: Sequence[Name])
     model copies them instead of guessing."""
     out = text
     for n in sorted(names, key=lambda n: len(n.source), reverse=True):
-        if n.target != n.source:
+        if n.target != n.source and n.origin != "unsure":
             pad = " " if target == "en" else ""
             out = out.replace(n.source, pad + n.target + pad)
     out = rewrite(out, target)

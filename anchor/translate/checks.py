@@ -160,10 +160,15 @@ def _is_code_like(name: str) -> bool:
 def name_problems(names: Sequence[Name], out: str, target_lang: Lang) -> list[Problem]:
     """Each fixed name must appear as rendered: "Zhang Lifan", never "Zhang Liangfan"."""
     flat = _squash(out)
-    return [
+    unsure = [
+        Problem("name", n.source, f'name "{n.source}" has no glossary spelling (Taiwan and Hong '
+                f'Kong names are not written in pinyin): check it, pinyin would be "{n.target}"',
+                n.target)
+        for n in names if n.origin == "unsure"]
+    return unsure + [
         Problem("name", n.source, f'name "{n.source}" should read "{n.target}" in {target_lang}',
                 n.target)
-        for n in names
+        for n in names if n.origin != "unsure"
         if not any(_squash(t) in flat or (t.lower().startswith("the ") and _squash(t[4:]) in flat)
                    for t in (n.target, *n.also))
     ]
