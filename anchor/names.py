@@ -186,7 +186,8 @@ def render_name(name: str, kind: str, glossary: Glossary, *,
 
 
 # A story about Taiwan, Hong Kong or Macao: its people are spelt their own way
-_TW_HK_RE = re.compile(r"台湾|臺灣|台北|臺北|高雄|香港|澳门|澳門|国民党|國民黨|民进党|民進黨|立法院|港人")
+_TW_HK_RE = re.compile(r"台湾|臺灣|台北|臺北|高雄|香港|澳门|澳門|国民党|國民黨|民进党|民進黨"
+                       r"|立法院|港人")
 _PLACE_ENDINGS = ("山", "江", "河", "湖", "岛", "市", "县", "省", "镇", "村")
 
 
