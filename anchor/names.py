@@ -129,16 +129,28 @@ def _org_rendering(name: str, glossary: Glossary) -> str:
         if name.endswith(zh) and len(name) > len(zh):
             stem = name[: -len(zh)]
             hit = glossary.en(stem)
-            if hit:
-                return hit[0].split("|")[0] + en
-            if len(stem) <= 4:
-                return place_pinyin(stem) + en
+            if hit:  # 湖南 + 大学; an unknown stem is left to the model (长沙理工大学 is not
+                return hit[0].split("|")[0] + en  # "Changshaligong University")
     return ""
 
 
 def _is_person(word: str) -> bool:
     sur = word[:2] if word[:2] in _COMPOUND_SURNAMES else word[:1]
-    return (sur in _SURNAMES or sur in _COMPOUND_SURNAMES) and 2 <= len(word) <= len(sur) + 2
+    if not ((sur in _SURNAMES or sur in _COMPOUND_SURNAMES) and 2 <= len(word) <= len(sur) + 2):
+        return False
+    # jieba's dictionary tags some everyday words as names (毛巾 "towel" is "nr"): a word it
+    # knows as common is no person to spell in pinyin; famous people belong in the glossary
+    return _word_freq(word) < _COMMON_WORD_FREQ
+
+
+_COMMON_WORD_FREQ = 300  # 毛巾 466, 黎明 670, 高峰 1556; 李强 159, 王菲 44, 章立凡 2
+
+
+def _word_freq(word: str) -> int:
+    _jieba()
+    import jieba
+
+    return int(jieba.dt.FREQ.get(word, 0) or 0)
 
 
 @lru_cache(maxsize=1)
@@ -177,7 +189,12 @@ def render_name(name: str, kind: str, glossary: Glossary, *,
                         feature = ""
                     first = stem_hit[0].split("|")[0]
                     return Name(name, first + feature, kind, stem_hit[1])
-        return Name(name, place_pinyin(name), kind, "pinyin")
+        if any(name.endswith(zh) and len(name) > len(zh) for zh, _ in _PLACE_FEATURES) or (
+                name.endswith("山") and len(name) <= 4):
+            return Name(name, place_pinyin(name), kind, "pinyin")
+        # no feature word: likely a foreign place in characters (巴布亚新几内亚 is not
+        # "Babuyaxinjineiya"); the model knows those better than pinyin does
+        return None
     if kind == "org":
         got = _org_rendering(name, glossary)
         if got:

@@ -133,3 +133,11 @@ def test_taiwan_and_hong_kong_people_are_not_forced_into_pinyin(base: Glossary):
     (p,) = name_problems([n for n in find_names("台湾的王大明说。", "zh", base)
                           if n.source == "王大明"], "Wang Ta-ming said.", "en")
     assert "has no glossary spelling" in str(p)
+
+
+def test_everyday_words_and_foreign_places_are_not_forced_into_pinyin(base: Glossary):
+    # jieba tags 毛巾 ("towel") as a name and 南太平洋-like transliterations as places
+    assert render("肩膀上挂上一卷湿毛巾。", base) == {}
+    assert render("他访问了瓦努阿图和斐济。", base) == {}
+    assert render("长沙理工大学的学生。", base).get("长沙理工大学") is None
+    assert render("湖南大学的学生。", base) == {"湖南大学": "Hunan University"}
