@@ -78,6 +78,7 @@ _PLACE_FEATURES = (
     ("河", " River"), ("湖", " Lake"), ("岛", " Island"), ("湾", " Bay"), ("峡", " Gorge"),
     ("路", " Road"), ("街", " Street"), ("桥", " Bridge"), ("港", " Port"), ("机场", " Airport"),
 )
+_ADMIN_FEATURES = ("自治州", "自治县", "省", "市", "县", "区", "镇", "乡", "村")
 _ORG_FEATURES = (
     ("大学", " University"), ("学院", " College"), ("医院", " Hospital"), ("银行", " Bank"),
     ("集团", " Group"), ("公司", " Company"), ("日报", " Daily"), ("研究院", " Research Institute"),
@@ -220,7 +221,8 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
         while term in rest:
             at = rest.index(term)
             # 长沙市, 湘潭县: the glossary knows the place, the feature word follows it
-            feature = next((zh for zh, _ in _PLACE_FEATURES
+            # only administrative features: 南太平洋 + 岛国 is no "South Pacific Island"
+            feature = next((zh for zh in _ADMIN_FEATURES
                             if rest.startswith(zh, at + len(term))), "")
             whole = term + feature
             got = render_name(whole, "place", glossary) if feature else \

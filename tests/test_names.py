@@ -141,3 +141,8 @@ def test_everyday_words_and_foreign_places_are_not_forced_into_pinyin(base: Glos
     assert render("他访问了瓦努阿图和斐济。", base) == {}
     assert render("长沙理工大学的学生。", base).get("长沙理工大学") is None
     assert render("湖南大学的学生。", base) == {"湖南大学": "Hunan University"}
+
+
+def test_a_glossary_place_takes_only_an_administrative_feature_word(base: Glossary):
+    assert render("这个南太平洋岛国正在谈判。", base) == {"南太平洋": "South Pacific"}
+    assert render("湖南省的长沙市。", base) == {"湖南省": "Hunan Province", "长沙市": "Changsha"}
