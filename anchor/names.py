@@ -238,7 +238,8 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
             continue
         if flag.startswith("nr"):
             kind = "place" if word.endswith(_PLACE_ENDINGS) and len(word) >= 3 else "person"
-            if kind == "person" and (flag != "nr" or not _is_person(word)):
+            # nr and nrfg are Chinese names (李强 is nrfg); nrt are foreign ones in characters
+            if kind == "person" and (flag not in ("nr", "nrfg") or not _is_person(word)):
                 continue
         elif flag == "ns":
             kind = "place"

@@ -116,7 +116,7 @@ def test_glossary_alternates_are_accepted_but_one_is_written(base: Glossary):
     from anchor.translate.checks import name_problems
 
     (n,) = find_names("美国表示反对。", "zh", base)
-    assert (n.target, n.also) == ("the United States", ("US", "U.S.", "America"))
+    assert (n.target, n.also) == ("the United States", ("US", "U.S.", "America", "American"))
     assert name_problems([n], "The US objected.", "en") == []
     assert name_problems([n], "Washington objected.", "en") != []
     assert base.zh("U.S.") == ("美国", "base")
@@ -146,3 +146,7 @@ def test_everyday_words_and_foreign_places_are_not_forced_into_pinyin(base: Glos
 def test_a_glossary_place_takes_only_an_administrative_feature_word(base: Glossary):
     assert render("这个南太平洋岛国正在谈判。", base) == {"南太平洋": "South Pacific"}
     assert render("湖南省的长沙市。", base) == {"湖南省": "Hunan Province", "长沙市": "Changsha"}
+
+
+def test_names_jieba_tags_nrfg_are_people_too(base: Glossary):
+    assert render("总理李强会见了他。", base) == {"李强": "Li Qiang"}
