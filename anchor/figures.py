@@ -221,7 +221,7 @@ _DATE_ZH_RE = re.compile(
     r"|(?P<yo>\d{4})年(?![\d代度])|(?<![\d月])(?P<do>\d{1,2})[日号號]"
 )
 _DATE_EN_RE = re.compile(
-    rf"\b(?P<m1>{_MONTH_RE})\.?(?:\s(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b)?(?:,?\s(?P<y1>\d{{4}})\b)?"
+    rf"\b(?P<m1>{_MONTH_RE})\b\.?(?:\s(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b)?(?:,?\s(?P<y1>\d{{4}})\b)?"
     rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s(?P<m2>{_MONTH_RE})\b\.?(?:,?\s(?P<y2>\d{{4}})\b)?"
     r"|\b(?:in|since|by|from|until|of|during|before|after|early|late|mid-?)\s(?P<y3>(?:19|20)\d{2})\b",
     re.IGNORECASE,
@@ -245,7 +245,7 @@ _ZH_AMOUNT_RE = re.compile(
 )
 _EN_AMOUNT_RE = re.compile(
     rf"(?:(?P<pre>\b(?:{_EN_PRE_RE}))\s)?(?P<cur>{_CUR_PRE_RE})?\s?"
-    rf"(?P<n>{_NOT_AFTER}(?:{_DIGITS}))"
+    rf"(?P<n>{_NOT_AFTER}(?:{_DIGITS}))(?:st|nd|rd|th)?"
     r"(?:\s?(?P<pct>%|percent\b|per\scent\b|percentage points?\b))?"
     r"(?:(?:\s|-)?(?P<scale>thousand|million|billion|trillion|bn|mn|tn|[kmb])\b)?"
     rf"(?:\s(?P<unit>{_CUR_EN_RE})\b|(?P<fold>-fold)\b)?"

@@ -236,6 +236,9 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
         word, flag = tok.word, tok.flag
         if len(word) < 2 or word in found or not has_cjk(word):
             continue
+        at = text.find(word)
+        if "·" in text[max(at - 1, 0):at] + text[at + len(word):at + len(word) + 1]:
+            continue  # 安东尼·阿尔巴尼斯: a foreign name in characters, not a pinyin one
         if flag.startswith("nr"):
             kind = "place" if word.endswith(_PLACE_ENDINGS) and len(word) >= 3 else "person"
             # nr and nrfg are Chinese names (李强 is nrfg); nrt are foreign ones in characters
@@ -261,6 +264,7 @@ def _english_names(text: str, glossary: Glossary) -> list[Name]:
     # Chinese clauses inside an English sentence are not names; read around them
     latin = re.sub(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+", ". ", text)
     for name in latin_names(latin):
+        name = re.sub(r"['’]s$", "", name)  # "Lloyd Austin's" is Lloyd Austin
         hit = glossary.zh(name)
         if hit:
             out.append(Name(name, hit[0], "other", hit[1]))

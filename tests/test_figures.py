@@ -168,3 +168,10 @@ CHECKS = [
 @pytest.mark.parametrize(("source", "output", "target", "expected"), CHECKS)
 def test_figure_problems(source: str, output: str, target: str, expected: list[str]):
     assert [p.message for p in figure_problems(source, output, target)] == expected
+
+
+def test_words_that_start_like_months_are_not_dates():
+    assert parse_figures("a decade-old mechanism") == []
+    assert rewrite("a decade-old mechanism", "zh") == "a decade-old mechanism"
+    (fig,) = parse_figures("the 46th president")
+    assert fig.value == 46

@@ -150,3 +150,11 @@ def test_a_glossary_place_takes_only_an_administrative_feature_word(base: Glossa
 
 def test_names_jieba_tags_nrfg_are_people_too(base: Glossary):
     assert render("总理李强会见了他。", base) == {"李强": "Li Qiang"}
+
+
+def test_foreign_names_in_characters_are_left_to_the_glossary(base: Glossary):
+    got = render("与会领导人包括日本首相岸田文雄、澳大利亚总理安东尼·阿尔巴尼斯。", base)
+    assert got.get("岸田文雄") == "Fumio Kishida"
+    assert "安东尼" not in got and "田文雄" not in got
+    assert render("Secretary Lloyd Austin's trip.", base, "en") == {
+        "Secretary Lloyd Austin": "Secretary Lloyd Austin"}
