@@ -175,3 +175,10 @@ def test_words_that_start_like_months_are_not_dates():
     assert rewrite("a decade-old mechanism", "zh") == "a decade-old mechanism"
     (fig,) = parse_figures("the 46th president")
     assert fig.value == 46
+
+
+def test_line_numbers_are_not_days():
+    (fig,) = parse_figures("长沙地铁6号线")
+    assert fig.kind == "amount" and fig.value == 6
+    (day,) = parse_figures("26号开幕")
+    assert day.kind == "date" and day.day == 26

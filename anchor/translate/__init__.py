@@ -163,8 +163,9 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
     segments = []
     for i, sentence in enumerate(summary.sentences):
         zh, en, problems, attempts = both(sentence, example=example)
-        segments.append(Segment(index=i, zh=zh, en=en, warnings=tuple(map(str, problems)),
-                                review=bool(problems)))
+        # warnings quote the source in the script's own characters (6號, not 6号)
+        shown = tuple(conv(str(p)) if src == "zh" else str(p) for p in problems)
+        segments.append(Segment(index=i, zh=zh, en=en, warnings=shown, review=bool(problems)))
         if attempts > 1:
             log.info("sentence %d needed a retry; %d warning(s) left", i + 1, len(problems))
     return Script(
