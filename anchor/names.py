@@ -78,6 +78,7 @@ _PLACE_FEATURES = (
     ("河", " River"), ("湖", " Lake"), ("岛", " Island"), ("湾", " Bay"), ("峡", " Gorge"),
     ("路", " Road"), ("街", " Street"), ("桥", " Bridge"), ("港", " Port"), ("机场", " Airport"),
 )
+_NUMERAL_BEFORE = set("一二两三四五六七八九十百千几数每这那某整半0123456789")
 _ADMIN_FEATURES = ("自治州", "自治县", "省", "市", "县", "区", "镇", "乡", "村")
 _ORG_FEATURES = (
     ("大学", " University"), ("学院", " College"), ("医院", " Hospital"), ("银行", " Bank"),
@@ -239,6 +240,8 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
         at = text.find(word)
         if "·" in text[max(at - 1, 0):at] + text[at + len(word):at + len(word) + 1]:
             continue  # 安东尼·阿尔巴尼斯: a foreign name in characters, not a pinyin one
+        if flag.startswith("nr") and at > 0 and text[at - 1] in _NUMERAL_BEFORE:
+            continue  # 一张真人照片: 张 counts the photo here, it is no surname
         if flag.startswith("nr"):
             kind = "place" if word.endswith(_PLACE_ENDINGS) and len(word) >= 3 else "person"
             # nr and nrfg are Chinese names (李强 is nrfg); nrt are foreign ones in characters

@@ -158,3 +158,7 @@ def test_foreign_names_in_characters_are_left_to_the_glossary(base: Glossary):
     assert "安东尼" not in got and "田文雄" not in got
     assert render("Secretary Lloyd Austin's trip.", base, "en") == {
         "Secretary Lloyd Austin": "Secretary Lloyd Austin"}
+
+
+def test_a_measure_word_is_no_surname(base: Glossary):
+    assert render("这套系统由一张真人照片驱动虚拟主播。", base) == {}
