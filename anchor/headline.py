@@ -90,13 +90,23 @@ def fit_headline(text: str, names: Sequence[str] = (), measure: Measure | None =
     for priority in (0, 1, 2):
         for _, i in sorted((c for c in cuts if c[0] == priority), key=lambda c: -c[1]):
             head = text[:i].rstrip(" " + _CLAUSE)
-            if head and fit(head) and len(head) >= len(text) // 3:
+            if head and fit(head) and len(head) >= len(text) // 3 and not _dangles(head):
                 return head
     for _, i in sorted(cuts, key=lambda c: -c[1]):  # anything that fits, however short
         head = text[:i].rstrip(" " + _CLAUSE)
         if head and fit(head):
             return head
     return text  # one unbreakable word or name: keep it whole rather than cut it
+
+
+_DANGLING = frozenset("a an the of in on at to for with and or but as by from into than "
+                      "over after before".split())
+
+
+def _dangles(head: str) -> bool:
+    """A headline ending on "in" or "the" reads as cut off."""
+    last = head.rsplit(" ", 1)[-1].lower()
+    return " " in head and last in _DANGLING
 
 
 def _words(text: str) -> list[str]:

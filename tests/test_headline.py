@@ -39,3 +39,9 @@ def test_measured_in_the_layout_font_when_present():
     fit = headline_measure()
     assert fit("长沙地铁六号线开通")
     assert not fit("长" * 200)
+
+
+def test_a_cut_headline_does_not_end_on_a_small_word():
+    text = "China urges faster progress in billion-dollar railway link to Thailand"
+    got = fit_headline(text, measure=chars(34))
+    assert got == "China urges faster progress"
