@@ -1,8 +1,13 @@
-"""Word timings for a voice track that came without them, from speech recognition.
+"""Word timings for a voice track that came without them, and the yardstick for word times.
 
-The offline voices give sentence timings only; a caption that starts mid-sentence would be
-placed by spoken length and can land up to ~1 s early across a comma pause. Whisper's word
-times, moved onto the audible onsets, fix that for about a sixth of the audio's duration.
+The offline voices (Kokoro, hibari) predict every phoneme's duration and so give word times
+themselves (``anchor.tts.phonemes``); edge-tts sends word boundaries. Only a backend that
+gives neither (a voice without a derived durations model) needs this module's Whisper pass:
+its word times, moved onto the audible onsets, cost about a sixth of the audio's duration.
+Whisper otherwise stays the independent check (``anchor check``).
+
+``voice_onsets`` and ``onset_errors`` measure word times against the audio itself: where the
+voice starts after a pause, a word must start.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from typing import Any
 
 from .models import Span, Speech
 
-__all__ = ["read_pcm16", "refine_word_starts", "speech_word_timings"]
+__all__ = ["onset_errors", "read_pcm16", "refine_word_starts", "speech_word_timings",
+           "voice_onsets"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,56 @@ def speech_word_timings(speech: Speech) -> tuple[Span, ...]:
     words = refine_word_starts(raw.words, *read_pcm16(speech.audio))
     log.info("aligned %d %s words by speech recognition", len(words), speech.language)
     return words
+
+
+def _voiced(samples: Any, rate: int) -> Any:
+    """Per 10 ms frame: is it louder than the speech level minus _SILENCE_BELOW_DB?"""
+    import numpy as np
+
+    x = np.asarray(samples, dtype=np.float32)
+    frame = rate * _FRAME_MS // 1000
+    n = len(x) // frame
+    if n == 0:
+        return np.zeros(0, bool)
+    db = 20 * np.log10(np.sqrt(np.mean(x[: n * frame].reshape(n, frame) ** 2, axis=1)) + 1e-9)
+    speech = float(np.percentile(db, 95))
+    if speech < -70:  # nothing audible
+        return np.zeros(n, bool)
+    return db > speech - _SILENCE_BELOW_DB
+
+
+def voice_onsets(samples: Any, rate: int, min_pause_ms: int = 120) -> list[int]:
+    """Times (ms) where the voice starts after at least ``min_pause_ms`` of silence (and at
+    the first sound): _ONSET_FRAMES voiced 10 ms frames in a row after the pause."""
+    voiced = _voiced(samples, rate)
+    pause = min_pause_ms // _FRAME_MS
+    out: list[int] = []
+    quiet = pause  # the track's start counts as a pause
+    for k in range(len(voiced) - _ONSET_FRAMES + 1):
+        if not voiced[k]:
+            quiet += 1
+            continue
+        if quiet >= pause and voiced[k:k + _ONSET_FRAMES].all():
+            out.append(k * _FRAME_MS)
+        quiet = 0
+    return out
+
+
+def onset_errors(words: Sequence[Span], onsets: Sequence[int]) -> list[int]:
+    """For every voice onset, the signed distance (ms) from it to the nearest word start
+    (positive: the word starts late)."""
+    starts = sorted(w.start_ms for w in words)
+    if not starts:
+        return []
+    import bisect
+
+    out = []
+    for t in onsets:
+        i = bisect.bisect_left(starts, t)
+        near = [starts[j] for j in (i - 1, i) if 0 <= j < len(starts)]
+        best = min(near, key=lambda s: abs(s - t))
+        out.append(best - t)
+    return out
 
 
 def refine_word_starts(words: Sequence[Span], samples: Any, rate: int) -> tuple[Span, ...]:

@@ -84,6 +84,11 @@ def _parse(path: Path) -> Avatar:
     if not isinstance(eyes_raw, list) or len(eyes_raw) > 2:
         raise ConfigError(f"{where}: regions.eyes must be a list of up to two [x, y, w, h]")
     display = _text(data, "display_name", where, name) or name
+    landmarks: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()
+    if "landmarks" in data:
+        from .render.landmarks import landmarks_as_tuples, landmarks_from_toml
+
+        landmarks = landmarks_as_tuples(landmarks_from_toml(data["landmarks"], where))
     return Avatar(
         name=name,
         display_name=display,
@@ -97,6 +102,7 @@ def _parse(path: Path) -> Avatar:
         voice_zh=_text(data, "voice_zh", where),
         voice_en=_text(data, "voice_en", where),
         licence=_text(data, "licence", where),
+        landmarks=landmarks,
     )
 
 

@@ -134,7 +134,9 @@ def run_one(item: BatchItem, settings_for: Callable[[BatchItem], Any],
         source: str | Article = item.source
         if not item.source:
             source = ingest(item.text, title=item.title or None, name=item.id)
-        result = render_article(source, settings, out_dir=settings.out / item.id, progress=say)
+        # keep_models: the next article translates again soon; loading costs seconds each time
+        result = render_article(source, settings, out_dir=settings.out / item.id, progress=say,
+                                keep_models=True)
     except AnchorError as exc:
         return ItemResult(item, False, error=exc.message, hint=exc.hint,
                           seconds=time.perf_counter() - t0)

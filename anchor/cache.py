@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .models import from_json, to_json
 from .paths import cache_dir
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "cached", "digest", "file_sha256"]
+__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "cached", "digest",
+           "file_sha256"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,17 +40,36 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()  # what open() would give; mkstemp's 0600 breaks shared folders
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path, suffix: str = ".part") -> Iterator[Path]:
+    """A temporary path beside ``path`` for a writer (ours or ffmpeg) to fill; it replaces
+    ``path`` only when the block succeeds, with the usual file mode. Readers never see
+    half a file, and a failure leaves nothing behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, _FILE_MODE)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temporary name beside ``path`` and rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

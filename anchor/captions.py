@@ -23,13 +23,10 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import bisect
-import contextlib
 import difflib
 import itertools
 import logging
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .cache import atomic_path
 from .models import Captions, Cue, Lang, Span
 from .text import to_simplified
 
@@ -620,16 +618,8 @@ def to_vtt(c: Captions) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_path(path, ".tmp") as tmp, tmp.open("w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
 
 
 def write_captions(c: Captions, srt_path: Path | None, vtt_path: Path | None) -> None:

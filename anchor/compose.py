@@ -66,6 +66,7 @@ def timeline_speech(speech: Speech, intro_ms: int, outro_ms: int, out_wav: Path)
     return replace(
         speech, audio=out_wav, duration_ms=speech.duration_ms + intro_ms + outro_ms,
         sentences=_shift(speech.sentences, intro_ms), words=_shift(speech.words, intro_ms),
+        phonemes=_shift(speech.phonemes, intro_ms),
     )
 
 
@@ -143,4 +144,5 @@ def compose(
         cards=cards,
         dateline=date,
         headline_other=script.title(other) if label == "bilingual" else "",
+        voice_language=speech.language,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -14,12 +15,24 @@ from .brand import load_brand
 from .errors import ConfigError
 from .models import Branding
 
-__all__ = ["ASPECTS", "Settings", "load_settings"]
+__all__ = ["ASPECTS", "CHOICES", "Settings", "load_settings"]
 
 _DEFAULTS = Path(__file__).with_name("defaults.toml")
 
 ASPECTS: dict[str, tuple[int, int]] = {
     "16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080),
+}
+# Names a setting may take. Stage registries must agree (a test holds them to it); they are
+# listed here so a typo fails in milliseconds, before any model or backend is imported.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "tts": ("offline", "edge", "auto", "kokoro", "hibari"),
+    "summarizer": ("auto", "extractive", "transformers"),
+    "translator": ("auto", "llama", "transformers"),
+    "renderer": ("fast", "moviepy"),
+    "preset": ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
+               "slower", "veryslow"),
+    "zh_variant": ("Hans", "Hant"),
+    "bilingual_voice": ("zh", "en"),
 }
 
 
@@ -42,6 +55,7 @@ class Settings:
     translator: str
     zh_variant: str
     renderer: str
+    ffmpeg: str
     seed: int
     loudness: float
     true_peak: float
@@ -109,12 +123,15 @@ def _validate(values: dict[str, Any]) -> None:
         raise ConfigError("sentences: must be between 1 and 30", hint="5 fits about a minute")
     if values["fps"] not in (24, 25, 30, 50, 60):
         raise ConfigError(f"fps: {values['fps']} is not supported", hint="use 25 or 30")
-    if values["tts"] not in ("auto", "edge", "offline") and not values["tts"]:
-        raise ConfigError("tts: empty", hint="use auto, edge or offline")
-    if values["zh_variant"] not in ("Hans", "Hant"):
-        raise ConfigError(f"zh_variant: {values['zh_variant']!r}", hint="use Hans or Hant")
-    if values["bilingual_voice"] not in ("zh", "en"):
-        raise ConfigError("bilingual_voice: use zh or en")
+    for key, allowed in CHOICES.items():
+        if values[key] not in allowed:
+            near = difflib.get_close_matches(str(values[key]), allowed, n=1)
+            raise ConfigError(f"{key}: {values[key]!r} is not one of {', '.join(allowed)}",
+                              hint=f"did you mean {near[0]!r}?" if near
+                              else f"use one of {', '.join(allowed)}")
+    align = [x.strip() for x in str(values["align"]).split(",") if x.strip()]
+    if any(x not in ("zh", "en") for x in align):
+        raise ConfigError(f"align: {values['align']!r}", hint='use "", "zh", "en" or "zh,en"')
     if not -40.0 <= values["loudness"] <= -5.0:
         raise ConfigError("loudness: target must be between -40 and -5 LUFS",
                           hint="-16 for online, -23 for broadcast")

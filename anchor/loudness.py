@@ -1,19 +1,15 @@
 """Loudness: measure a voice track and bring it to a broadcast target (EBU R128).
 
-ffmpeg's ``loudnorm`` filter does both. One pass with ``print_format=json``
-measures (integrated loudness, true peak, loudness range, gating threshold);
-the second pass is given those measurements so it can apply one fixed gain
-(``linear=true``) instead of riding the level as it goes. loudnorm only stays
-linear when the gain leaves the true peak under the target and the loudness
-range under the LRA target; otherwise it falls back to its dynamic mode (a
-gentle gain rider plus a true-peak limiter), which is what a -16 LUFS target
-needs for speech with a wide crest factor. Where loudnorm still misses by more
-than 0.5 LU (inputs under 3 s: it caps the gain at the peak ceiling instead of
-limiting), a fixed gain plus a limiter at 192 kHz does the job. The report says
-which mode ran.
+The speech stage makes its track at a steady level, so one measurement and one gain do:
+``normalize`` reads the track into memory, measures it per ITU-R BS.1770-4 / EBU R128
+(K-weighting, 400 ms blocks, absolute and relative gates; true peak on the signal
+oversampled to 192 kHz by libswresample), scales it to the target and, only where the gain
+would push the true peak over the ceiling, runs a look-ahead peak limiter over those peaks.
+The limiter takes a little loudness off, so the gain is corrected by what it missed and the
+limiter run again (at most twice more). No ffmpeg process, no second pass over a file.
 
-loudnorm resamples to 192 kHz internally (true-peak detection needs it), so the
-second pass resamples back to the track's 24 kHz mono 16-bit form.
+``measure`` stays ffmpeg's ``loudnorm`` analysis of a file (any format, e.g. a finished MP4):
+the independent referee that ``anchor check`` and the tests hold ``normalize`` to.
 
 Targets: -16 LUFS integrated for online video, -23 LUFS (EBU R128) for broadcast;
 true peak at most -1 dBTP either way.
@@ -29,15 +25,16 @@ import contextlib
 import json
 import logging
 import math
-import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from .cache import atomic_path
 from .errors import InputError, RenderError
 from .ffmpeg import ffmpeg_exe
 
@@ -47,12 +44,14 @@ __all__ = [
     "Loudness",
     "LoudnessReport",
     "analysis_args",
-    "limiter_args",
+    "limit",
     "measure",
+    "measure_samples",
     "music_bed",
     "music_bed_args",
     "normalize",
-    "normalize_args",
+    "sample_peaks",
+    "true_peak",
 ]
 
 log = logging.getLogger(__name__)
@@ -61,17 +60,12 @@ ONLINE_LUFS = -16.0
 BROADCAST_LUFS = -23.0
 SAMPLE_RATE = 24000  # the speech stage's rate; the output keeps it
 
-# loudnorm's own limits on its measured_* options; values outside make it refuse to start
-_MEASURED_I = (-99.0, 0.0)
-_MEASURED_TP = (-99.0, 99.0)
-_MEASURED_LRA = (0.0, 99.0)
-_MEASURED_THRESH = (-99.0, 0.0)
-_LRA_TARGET = (1.0, 50.0)
-_DEFAULT_LRA = 7.0  # loudnorm's default, used as the floor of the LRA target
-# Resampling 192 kHz → 24 kHz and rounding to 16 bits move the true peak by a few
-# hundredths of a dB; aiming this far under the ceiling keeps the file under it.
+_QUIETEST = -99.0  # LUFS: under this a track counts as silence and is copied
+_DEFAULT_LRA = 7.0  # loudnorm's default (measuring does not depend on it)
+# Rounding to 16 bits and a different resampler in the referee (ffmpeg's 192 kHz) move
+# the true peak by a few hundredths of a dB; aiming this far under the ceiling keeps it under.
 _TP_GUARD_DB = 0.3
-_RETRY_LU = 0.5  # a result further than this from the target gets one corrected pass
+_PRECISION_LU = 0.1  # the limiter's loudness loss is made up until within this
 _JSON_RE = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)
 
 
@@ -82,7 +76,7 @@ class Loudness:
     integrated_lufs: float
     true_peak_dbtp: float
     lra_lu: float
-    threshold_lufs: float  # the relative gate; the second loudnorm pass needs it
+    threshold_lufs: float  # the relative gate
 
     @property
     def silent(self) -> bool:
@@ -105,8 +99,7 @@ class LoudnessReport:
     after: Loudness
     target_lufs: float
     true_peak: float
-    # "linear" or "dynamic" (loudnorm's modes), "limited" (gain + limiter, where loudnorm
-    # missed the target) or "none" (silence: copied)
+    # "linear" (one gain), "limited" (gain + true-peak limiter) or "none" (silence: copied)
     mode: str
 
     def as_dict(self) -> dict[str, Any]:
@@ -123,10 +116,6 @@ def _finite(x: float) -> float | None:
     return round(x, 2) if math.isfinite(x) else None
 
 
-def _clamp(x: float, bounds: tuple[float, float]) -> float:
-    return min(max(x, bounds[0]), bounds[1])
-
-
 # ------------------------------------------------------------------ argument builders
 
 
@@ -139,27 +128,6 @@ def analysis_args(src: Path, target_lufs: float = ONLINE_LUFS, true_peak: float 
     """ffmpeg arguments of the measuring pass: decode, loudnorm, discard the audio."""
     return ["-i", str(src), "-map", "0:a:0", "-af", _loudnorm(target_lufs, true_peak, lra),
             "-f", "null", "-"]
-
-
-def normalize_args(src: Path, dst: Path, measured: Loudness, target_lufs: float,
-                   true_peak: float, lra: float) -> list[str]:
-    """ffmpeg arguments of the correcting pass, given the first pass's measurements."""
-    extra = (
-        f":measured_I={_clamp(measured.integrated_lufs, _MEASURED_I):.2f}"
-        f":measured_TP={_clamp(measured.true_peak_dbtp, _MEASURED_TP):.2f}"
-        f":measured_LRA={_clamp(measured.lra_lu, _MEASURED_LRA):.2f}"
-        f":measured_thresh={_clamp(measured.threshold_lufs, _MEASURED_THRESH):.2f}"
-        ":linear=true"
-    )
-    # loudnorm works at 192 kHz; bring it back to the speech rate, mono, 16-bit
-    chain = f"{_loudnorm(target_lufs, true_peak, lra, extra)},aresample={SAMPLE_RATE}"
-    return ["-i", str(src), "-map", "0:a:0", "-af", chain, "-ac", "1", "-ar", str(SAMPLE_RATE),
-            "-c:a", "pcm_s16le", "-f", "wav", str(dst)]
-
-
-def _convert_args(src: Path, dst: Path) -> list[str]:
-    return ["-i", str(src), "-map", "0:a:0", "-ac", "1", "-ar", str(SAMPLE_RATE),
-            "-c:a", "pcm_s16le", "-f", "wav", str(dst)]
 
 
 # ------------------------------------------------------------------ running ffmpeg
@@ -222,63 +190,239 @@ def measure(wav: Path) -> Loudness:
 @contextlib.contextmanager
 def _atomic_target(dst: Path) -> Iterator[Path]:
     """A temporary path beside ``dst`` that replaces it only when the block succeeds."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".part.wav", dir=dst.parent)
-    os.close(fd)
+    with atomic_path(dst, ".part.wav") as tmp:
+        yield tmp
+
+
+# ------------------------------------------------------------------ measuring in memory
+
+_BLOCK_S, _STEP_S = 0.4, 0.1  # momentary blocks, 75 % overlap (BS.1770-4)
+_SHORT_S = 3.0  # short-term blocks for the loudness range (EBU Tech 3342)
+_ABS_GATE = -70.0
+_OVERSAMPLED = 192_000  # true peak: the rate loudnorm measures at
+
+
+def _biquad_response(b: tuple[float, float, float], a: tuple[float, float, float],
+                     z: np.ndarray) -> np.ndarray:
+    zi = 1 / z
+    return (b[0] + b[1] * zi + b[2] * zi**2) / (a[0] + a[1] * zi + a[2] * zi**2)
+
+
+def _k_weighted(x: np.ndarray, rate: int) -> np.ndarray:
+    """``x`` through BS.1770's K-weighting (a high shelf, then a high pass), designed for
+    ``rate`` from the standard's analogue prototypes (as libebur128 and pyloudnorm do) and
+    applied in the frequency domain, with padding so the filters' tails do not wrap."""
+    def shelf() -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+        gain_db, q, fc = 3.999843853973347, 0.7071752369554196, 1681.974450955533
+        big_a = 10 ** (gain_db / 40)
+        w0 = 2 * math.pi * fc / rate
+        alpha, cos = math.sin(w0) / (2 * q), math.cos(w0)
+        root = 2 * math.sqrt(big_a) * alpha
+        b = (big_a * ((big_a + 1) + (big_a - 1) * cos + root),
+             -2 * big_a * ((big_a - 1) + (big_a + 1) * cos),
+             big_a * ((big_a + 1) + (big_a - 1) * cos - root))
+        a = ((big_a + 1) - (big_a - 1) * cos + root, 2 * ((big_a - 1) - (big_a + 1) * cos),
+             (big_a + 1) - (big_a - 1) * cos - root)
+        return b, a
+
+    def high_pass() -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+        q, fc = 0.5003270373238773, 38.13547087602444
+        w0 = 2 * math.pi * fc / rate
+        alpha, cos = math.sin(w0) / (2 * q), math.cos(w0)
+        return ((1 + cos) / 2, -(1 + cos), (1 + cos) / 2), (1 + alpha, -2 * cos, 1 - alpha)
+
+    n = 1 << math.ceil(math.log2(len(x) + rate))  # a second of room for the tails
+    z = np.exp(2j * np.pi * np.arange(n // 2 + 1) / n)
+    response = _biquad_response(*shelf(), z) * _biquad_response(*high_pass(), z)
+    return np.fft.irfft(np.fft.rfft(x.astype(np.float64), n) * response, n)[: len(x)]
+
+
+def _block_powers(y2_cumsum: np.ndarray, rate: int, block_s: float) -> np.ndarray:
+    width, step = round(block_s * rate), round(_STEP_S * rate)
+    if len(y2_cumsum) - 1 < width:
+        return np.zeros(0)
+    starts = np.arange(0, len(y2_cumsum) - width, step)
+    return (y2_cumsum[starts + width] - y2_cumsum[starts]) / width
+
+
+def _gated_loudness(powers: np.ndarray, relative_lu: float) -> tuple[float, float, np.ndarray]:
+    """(loudness of the gated blocks, the relative gate, the gated blocks' loudnesses)."""
+    with np.errstate(divide="ignore"):
+        lk = -0.691 + 10 * np.log10(powers)
+    kept = powers[lk > _ABS_GATE]
+    if kept.size == 0:
+        return -math.inf, -math.inf, np.zeros(0)
+    gate = -0.691 + 10 * math.log10(float(kept.mean())) + relative_lu
+    passed = (lk > _ABS_GATE) & (lk > gate)
+    if not passed.any():
+        return -math.inf, gate, np.zeros(0)
+    return -0.691 + 10 * math.log10(float(powers[passed].mean())), gate, lk[passed]
+
+
+def true_peak(x: np.ndarray, rate: int) -> float:
+    """Largest absolute value of ``x`` oversampled to 192 kHz (linear, 0 for silence)."""
+    return float(sample_peaks(x, rate).max()) if x.size else 0.0
+
+
+def sample_peaks(x: np.ndarray, rate: int) -> np.ndarray:
+    """For every sample, the largest absolute value of the 192 kHz signal from it to the
+    next: the true peak, sample by sample. Linear in ``x``: a gain scales it alike."""
+    peaks = np.abs(x)
+    if rate >= _OVERSAMPLED or x.size == 0:
+        return peaks
+    over = np.abs(_oversample(x, rate))
+    factor = max(1, len(over) // len(x))
+    usable = min(len(x), len(over) // factor)
+    peaks[:usable] = np.maximum(peaks[:usable],
+                                over[:usable * factor].reshape(usable, factor).max(axis=1))
+    return peaks
+
+
+def _oversample(x: np.ndarray, rate: int) -> np.ndarray:
+    import av
+
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=_OVERSAMPLED)
+    parts: list[np.ndarray] = []
+    step = rate  # a second at a time keeps the frames small
+    for i in range(0, len(x), step):
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(x[i:i + step], dtype=np.float32)[None, :], format="flt",
+            layout="mono")
+        frame.sample_rate = rate
+        parts += [f.to_ndarray().ravel() for f in resampler.resample(frame)]
+    parts += [f.to_ndarray().ravel() for f in resampler.resample(None)]
+    return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+
+
+def _integrated(x: np.ndarray, rate: int) -> tuple[float, float, np.ndarray]:
+    """Integrated loudness, its relative gate, and the K-weighted energy's running sum."""
+    y = _k_weighted(x, rate) if x.size else np.zeros(0)
+    cum = np.concatenate([[0.0], np.cumsum(y * y)])
+    integrated, gate, _ = _gated_loudness(_block_powers(cum, rate, _BLOCK_S), -10.0)
+    return integrated, gate, cum
+
+
+def measure_samples(x: np.ndarray, rate: int, peaks: np.ndarray | None = None) -> Loudness:
+    """EBU R128 measurements of mono float samples (-1..1) at ``rate``, in memory.
+    ``peaks``: :func:`sample_peaks` of ``x`` when already known."""
+    x = np.asarray(x, dtype=np.float32)
+    integrated, gate, cum = _integrated(x, rate)
+    _, _, short = _gated_loudness(_block_powers(cum, rate, _SHORT_S), -20.0)
+    lra = float(np.percentile(short, 95) - np.percentile(short, 10)) if short.size else 0.0
+    peak = float(peaks.max()) if peaks is not None and peaks.size else true_peak(x, rate)
+    return Loudness(integrated_lufs=integrated,
+                    true_peak_dbtp=20 * math.log10(peak) if peak > 0 else -math.inf,
+                    lra_lu=lra, threshold_lufs=gate)
+
+
+# ------------------------------------------------------------------ gain and limiter
+
+_LOOKAHEAD_MS = 5  # the gain starts to fall this long before a peak
+_HOLD_MS = 40  # and comes back up this long after it
+_MAX_PASSES = 3
+
+
+def _sliding_min(x: np.ndarray, width: int) -> np.ndarray:
+    """min(x[i:i + width]) for every i with a full window (van Herk / Gil-Werman)."""
+    n = len(x)
+    if width <= 1 or n < width:
+        return x.copy() if width <= 1 else np.full(max(0, n - width + 1), x.min())
+    pad = (-n) % width
+    blocks = np.concatenate([x, np.full(pad, np.inf)]).reshape(-1, width)
+    prefix = np.minimum.accumulate(blocks, axis=1).ravel()
+    suffix = np.minimum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
+    i = np.arange(n - width + 1)
+    return np.minimum(suffix[i], prefix[i + width - 1])
+
+
+def limit(x: np.ndarray, rate: int, ceiling: float,
+          peaks: np.ndarray | None = None) -> np.ndarray:
+    """``x`` with its true peaks brought under ``ceiling`` (linear) by a smooth gain that
+    falls over _LOOKAHEAD_MS before each peak, holds _HOLD_MS after it, and is 1 elsewhere.
+
+    The gain is a moving average (width L) of the minimum, over [n - L, n + H], of the gain
+    each sample needs; every sample's window covers n whenever H >= L/2, so the gain at n is
+    never above what n needs, and it never steps. ``peaks``: :func:`sample_peaks` of ``x``
+    when already known.
+    """
+    per_sample = sample_peaks(x, rate) if peaks is None else peaks
+    need = np.minimum(1.0, ceiling / np.maximum(per_sample, 1e-12))
+    if need.min() >= 1.0:
+        return x
+    look, hold = rate * _LOOKAHEAD_MS // 1000, rate * _HOLD_MS // 1000
+    padded = np.concatenate([np.ones(look), need, np.ones(hold)])
+    windowed = _sliding_min(padded, look + hold + 1)  # [n - look, n + hold]
+    half = look // 2
+    padded = np.concatenate([np.ones(half), windowed, np.ones(look - half)])
+    cum = np.concatenate([[0.0], np.cumsum(padded)])
+    gain = (cum[look:look + len(x)] - cum[:len(x)]) / look
+    return (x * np.minimum(gain, need)).astype(np.float32)
+
+
+def _level(x: np.ndarray, rate: int, before: Loudness, peaks: np.ndarray, target_lufs: float,
+           true_peak_db: float) -> tuple[np.ndarray, str]:
+    """The gain to the target; the limiter where that gain would break the ceiling.
+    ``peaks`` (of ``x``) scale with the gain, so the signal is oversampled only once."""
+    ceiling = 10 ** ((true_peak_db - _TP_GUARD_DB) / 20)
+    gain_db = target_lufs - before.integrated_lufs
+    if before.true_peak_dbtp + gain_db <= true_peak_db - _TP_GUARD_DB:
+        return (x * 10 ** (gain_db / 20)).astype(np.float32), "linear"
+    best = x
+    for _ in range(_MAX_PASSES):
+        gain = 10 ** (gain_db / 20)
+        out = limit((x * gain).astype(np.float32), rate, ceiling, peaks * gain)
+        got = _integrated(out, rate)[0]
+        best = out
+        if abs(target_lufs - got) <= _PRECISION_LU:
+            break
+        gain_db += target_lufs - got
+    return best, "limited"
+
+
+def _read_track(path: Path) -> np.ndarray:
+    """Mono float samples of ``path`` at SAMPLE_RATE: a 16-bit WAV directly, anything else
+    (or any other rate or layout) through PyAV."""
+    import wave
+
     try:
-        yield Path(tmp)
-        os.replace(tmp, dst)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        with wave.open(str(path), "rb") as r:
+            if (r.getsampwidth(), r.getnchannels(), r.getframerate()) == (2, 1, SAMPLE_RATE):
+                pcm = np.frombuffer(r.readframes(r.getnframes()), "<i2")
+                return pcm.astype(np.float32) / 32768.0
+    except (wave.Error, EOFError):
+        pass
+    import av
 
+    from .tts.base import resample
 
-def _second_pass(src: Path, dst: Path, before: Loudness, target_lufs: float,
-                 true_peak: float) -> tuple[str, Loudness]:
-    # A target range no narrower than the input's lets loudnorm stay linear (one gain,
-    # speech dynamics untouched) whenever the peak allows it.
-    lra = _clamp(max(_DEFAULT_LRA, math.ceil(before.lra_lu) + 1.0), _LRA_TARGET)
-    aim_tp = max(-9.0, true_peak - _TP_GUARD_DB)
-    stderr = _run(normalize_args(src, dst, before, target_lufs, aim_tp, lra),
-                  f"normalising loudness of {src.name}")
-    return _parse(stderr).get("normalization_type", "dynamic"), measure(dst)
-
-
-def limiter_args(src: Path, dst: Path, gain_db: float, true_peak: float) -> list[str]:
-    """ffmpeg arguments for a fixed gain followed by a peak limiter at 192 kHz (where the
-    sample peak is close to the true peak), resampled back to 24 kHz mono 16-bit."""
-    limit = _clamp(10 ** (true_peak / 20), (0.0625, 1.0))
-    chain = (f"volume={gain_db:.2f}dB,aresample=192000,"
-             f"alimiter=limit={limit:.4f}:attack=1:release=50:level=false:latency=true,"
-             f"aresample={SAMPLE_RATE}")
-    return ["-i", str(src), "-map", "0:a:0", "-af", chain, "-ac", "1", "-ar", str(SAMPLE_RATE),
-            "-c:a", "pcm_s16le", "-f", "wav", str(dst)]
-
-
-def _limit_instead(src: Path, dst: Path, before: Loudness, after: Loudness,
-                   target_lufs: float, true_peak: float) -> tuple[str, Loudness]:
-    """A gain plus limiter when loudnorm missed the target. loudnorm treats inputs under
-    3 s linearly and caps the gain at the true-peak ceiling instead of limiting, so a
-    short, peaky clip ends up quiet (measured: -17.4 LUFS for a -16 target). The limiter
-    takes a little loudness off, so the gain is corrected once by what it missed."""
-    best_mode, best = "dynamic", after
-    best_file = dst.with_name(dst.name + ".limited.wav")
-    gain = target_lufs - before.integrated_lufs
     try:
-        for _ in range(2):
-            _run(limiter_args(src, best_file, gain, true_peak - _TP_GUARD_DB),
-                 f"limiting {src.name}")
-            got = measure(best_file)
-            if abs(target_lufs - got.integrated_lufs) < abs(target_lufs - best.integrated_lufs):
-                os.replace(best_file, dst)
-                best_mode, best = "limited", got
-            if abs(target_lufs - got.integrated_lufs) <= _RETRY_LU:
-                break
-            gain += target_lufs - got.integrated_lufs
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(best_file)
-    return best_mode, best
+        with av.open(str(path)) as container:
+            stream = container.streams.audio[0]
+            rate = stream.rate
+            frames = [f.to_ndarray() for f in container.decode(stream)]
+    except (av.error.FFmpegError, IndexError) as exc:  # type: ignore[attr-defined]
+        raise InputError(f"cannot read audio from {path.name}: {exc}") from exc
+    chans = [np.asarray(f, dtype=np.float32) for f in frames]
+    if not chans:
+        return np.zeros(0, np.float32)
+    if frames[0].ndim == 2 and frames[0].shape[0] > 1:  # planar: channels x samples
+        mono = np.concatenate([c.mean(axis=0) for c in chans])
+    else:
+        mono = np.concatenate([c.ravel() for c in chans])
+    if np.issubdtype(frames[0].dtype, np.integer):
+        mono = mono / float(np.iinfo(frames[0].dtype).max + 1)
+    return resample(mono.astype(np.float32), rate, SAMPLE_RATE)
+
+
+def _write_track(path: Path, x: np.ndarray) -> None:
+    import wave
+
+    pcm = (np.clip(x, -1.0, 32767 / 32768) * 32768.0).round().astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(pcm.tobytes())
 
 
 def normalize(wav_in: Path, wav_out: Path, target_lufs: float = ONLINE_LUFS,
@@ -293,17 +437,17 @@ def normalize(wav_in: Path, wav_out: Path, target_lufs: float = ONLINE_LUFS,
     if not -70.0 <= target_lufs <= -5.0 or not -9.0 <= true_peak <= 0.0:
         raise InputError(f"loudness target {target_lufs:g} LUFS / {true_peak:g} dBTP is out of "
                          "range", hint="use -70..-5 LUFS and -9..0 dBTP (e.g. -16 and -1)")
-    before = measure(wav_in)
+    x = _read_track(wav_in)
+    peaks = sample_peaks(x, SAMPLE_RATE)
+    before = measure_samples(x, SAMPLE_RATE, peaks)
+    if before.silent or before.integrated_lufs < _QUIETEST:
+        log.warning("%s is silent: copied without loudness normalisation", wav_in.name)
+        out, mode = x, "none"
+    else:
+        out, mode = _level(x, SAMPLE_RATE, before, peaks, target_lufs, true_peak)
     with _atomic_target(wav_out) as tmp:
-        if before.silent or before.integrated_lufs < _MEASURED_I[0]:
-            log.warning("%s is silent: copied without loudness normalisation", wav_in.name)
-            _run(_convert_args(wav_in, tmp), "copying silent audio")
-            mode, after = "none", measure(tmp)
-        else:
-            mode, after = _second_pass(wav_in, tmp, before, target_lufs, true_peak)
-            if abs(target_lufs - after.integrated_lufs) > _RETRY_LU:
-                mode, after = _limit_instead(wav_in, tmp, before, after, target_lufs,
-                                             true_peak)
+        _write_track(tmp, out)
+    after = measure_samples(_read_track(wav_out), SAMPLE_RATE)
     log.info("loudness %s: %.1f LUFS / %.1f dBTP → %.1f LUFS / %.1f dBTP (%s)", wav_in.name,
              before.integrated_lufs, before.true_peak_dbtp, after.integrated_lufs,
              after.true_peak_dbtp, mode)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .cache import file_sha256
+from .ffmpeg import use_ffmpeg
 from .models import Summary, to_dict
 from .modelstore import MODELS, is_ready
 from .render.fast import PINNED
@@ -56,8 +58,6 @@ def _output(path: Path | None, out_dir: Path) -> dict[str, Any] | None:
 
 def build_manifest(out_dir: Path, settings: Settings, result: RunResult,
                    summary: Summary | None) -> dict[str, Any]:
-    from .ffmpeg import ffmpeg_exe
-
     art = result.article
     clips = {}
     for label, clip in result.clips.items():
@@ -86,7 +86,7 @@ def build_manifest(out_dir: Path, settings: Settings, result: RunResult,
                      for k, v in to_dict(settings).items()},
         "backends": result.backends,
         "versions": package_versions(),
-        "ffmpeg": ffmpeg_exe(),
+        "ffmpeg": {k: v for k, v in asdict(use_ffmpeg(settings.ffmpeg)).items() if v},
         "models": _models(),
         "summary_sentences": len(summary.sentences) if summary else None,
         "key_figures": list(summary.key_figures) if summary else [],

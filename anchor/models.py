@@ -139,6 +139,10 @@ class Speech:
     words: tuple[Span, ...]  # word timings where the backend gives them, else ()
     backend: str
     voice: str
+    # Phoneme timings where the backend predicts them (Kokoro, hibari): one span per
+    # articulated phoneme in misaki's IPA (tone, length and aspiration marks kept with it,
+    # a stress mark with the phoneme after it), for visemes. Gaps are pauses. Else ().
+    phonemes: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +196,9 @@ class Avatar:
     voice_zh: str = ""
     voice_en: str = ""
     licence: str = ""
+    # Face landmarks from the TOML's [landmarks] (anchor.render.landmarks.GROUPS), in
+    # image pixels: (group, points). Empty: detected from the photo (and cached).
+    landmarks: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()
 
     def name_in(self, lang: str) -> str:
         return dict(self.language_names).get(lang, self.display_name)
@@ -290,6 +297,7 @@ class RenderSpec:
     cards: tuple[FigureCard, ...] = ()
     dateline: str = ""  # the date as the bumpers show it
     headline_other: str = ""  # the other language's headline (bilingual bumpers)
+    voice_language: str = ""  # the language spoken on ``audio``: the lip shapes' phonemes
 
 
 @dataclass(frozen=True, slots=True)

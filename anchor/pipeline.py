@@ -6,6 +6,7 @@ article ─ingest→ Article ─summarize→ Summary ─translate→ Script
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -34,7 +35,7 @@ from .models import (
     to_dict,
 )
 
-__all__ = ["RunResult", "load_script", "prepare_script", "render_article"]
+__all__ = ["RunResult", "article_from_script", "load_script", "prepare_script", "render_article"]
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,13 @@ class RunResult:
 
 
 class _Timer:
+    """Wall time per named stage. Stages may run at once on threads (speech beside video):
+    each keeps its own time, so the stages can add up to more than the total."""
+
     def __init__(self, timings: dict[str, float], progress: Progress) -> None:
         self.timings = timings
         self.progress = progress
+        self._lock = threading.Lock()
 
     @contextmanager
     def stage(self, name: str, what: str) -> Iterator[None]:
@@ -76,7 +81,9 @@ class _Timer:
         try:
             yield
         finally:
-            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - t0, 3)
+            with self._lock:
+                self.timings[name] = round(
+                    self.timings.get(name, 0.0) + time.perf_counter() - t0, 3)
 
 
 def load_script(path: Path) -> Script:
@@ -103,6 +110,27 @@ def load_script(path: Path) -> Script:
             raise InputError(f"{path}: sentence {seg.index + 1} is empty in one language",
                              hint="every segment needs both zh and en text")
     return script
+
+
+def article_from_script(script: Script, path: Path | None = None) -> Article:
+    """The article an edited script stands for, when only the script is given: its
+    source-language sentences, under the title of the render it came from (so it goes back
+    into the same output folder) or else its own headline."""
+    import hashlib
+    import json
+
+    lang = script.source_language
+    title = script.title(lang)
+    if path is not None:
+        with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
+            data = json.loads(path.read_text("utf-8"))
+            title = str((data.get("summary") or {}).get("title") or title)
+    paragraphs = script.texts(lang)
+    text = "\n".join(paragraphs)
+    return Article(title=title, paragraphs=paragraphs, language=lang,
+                   variant=script.zh_variant if lang == "zh" else "",
+                   source=str(path) if path is not None else "script",
+                   sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def _summary_key(article: Article, settings: Settings) -> str:
@@ -134,7 +162,10 @@ def require_reviewed(script: Script, settings: Settings) -> None:
 
 
 def make_script(article: Article, settings: Settings, timer: _Timer,
-                backends: dict[str, str]) -> tuple[Summary, Script]:
+                backends: dict[str, str], *, keep_models: bool = True
+                ) -> tuple[Summary, Script]:
+    """Summary and script; ``keep_models=False`` frees the translation model afterwards, so
+    it does not sit beside the speech models for the rest of a one-article run."""
     from .summarize import summarize
     from .translate import translate
 
@@ -151,8 +182,20 @@ def make_script(article: Article, settings: Settings, timer: _Timer,
                            Script,
                            lambda: translate(summary, zh_variant=settings.zh_variant,
                                              backend=settings.translator, glossary=glossary))
+        if not keep_models:
+            _release_translator()
     backends["translate"] = script.backend
     return summary, script
+
+
+def _release_translator() -> None:
+    """Close the llama.cpp model (~1.8 GB resident); the next translation loads it again."""
+    import sys
+
+    llama = sys.modules.get("anchor.translate.llama")
+    if llama is not None:
+        # the translate package keeps its models here; it offers no public way to free them
+        llama._close_all()
 
 
 def prepare_script(
@@ -168,28 +211,26 @@ def prepare_script(
     return article, summary, script
 
 
-def _voice_name(settings: Settings, avatar_voice: str, lang: Lang) -> str:
-    chosen = settings.voice_zh if lang == "zh" else settings.voice_en
-    return chosen or avatar_voice or ("zh-female" if lang == "zh" else "en-female")
-
-
 def render_article(
-    source: str | Path | Article,
+    source: str | Path | Article | None,
     settings: Settings,
     *,
     script_file: Path | None = None,
     script: Script | None = None,
     out_dir: Path | None = None,
     progress: Progress | None = None,
+    keep_models: bool = False,
 ) -> RunResult:
     """Run every stage for one article and write its folder of outputs.
 
-    ``script`` or ``script_file`` (an edited script) skips summarising and translating.
+    ``script`` or ``script_file`` (an edited script) skips summarising and translating;
+    with one of them, ``source`` may be None: the article is then rebuilt from the script.
+    ``keep_models``: keep the translation model loaded after the script is made (batches,
+    which translate again soon); by default it is freed before the speech models load.
     """
-    from .avatars import load_avatar
     from .ingest import read_article
+    from .preflight import preflight
     from .slug import slugify
-    from .voices import load_voice
 
     say = progress or (lambda msg: log.info(msg))
     timings: dict[str, float] = {}
@@ -197,34 +238,40 @@ def render_article(
     timer = _Timer(timings, say)
     t_start = time.perf_counter()
 
-    # Validate cheap things first so a bad option fails before minutes of work.
-    avatar = load_avatar(settings.avatar)
-    voices = {lang: load_voice(_voice_name(settings, getattr(avatar, f"voice_{lang}"), lang))
-              for lang in ("zh", "en")}
-    for lang, preset in voices.items():
-        if preset.language != lang:
-            raise InputError(f"voice {preset.name} speaks {preset.language}, not {lang}",
-                             hint=f"pick a {lang} voice: see `anchor voices`")
+    # Everything that can be checked in a second is, so a bad option, presenter, voice,
+    # ffmpeg or script fails before minutes of work.
+    ready = preflight(settings)
+    avatar = ready.avatar
+    voices = {"zh": ready.voice_zh, "en": ready.voice_en}
+    if script is None and script_file is not None:
+        script = load_script(script_file)
+        backends["translate"] = f"edited script ({script_file.name})"
+    elif script is not None:
+        backends["translate"] = f"edited script ({script.backend})"
+    if source is None and script is None:
+        raise InputError("nothing to render", hint="give an article, or --script script.json")
 
     _prepare_out(out_dir.parent if out_dir is not None else settings.out)
 
     with timer.stage("ingest", "reading the article"):
-        article = source if isinstance(source, Article) else read_article(str(source))
+        if isinstance(source, Article):
+            article = source
+        elif source is not None:
+            article = read_article(str(source))
+        else:
+            assert script is not None
+            article = article_from_script(script, script_file)
 
     summary: Summary | None = None
-    if script is not None:
-        backends["translate"] = f"edited script ({script.backend})"
-    elif script_file is not None:
-        script = load_script(script_file)
-        backends["translate"] = f"edited script ({script_file.name})"
-    else:
-        summary, script = make_script(article, settings, timer, backends)
+    if script is None:
+        summary, script = make_script(article, settings, timer, backends,
+                                      keep_models=keep_models)
     require_reviewed(script, settings)
 
     if out_dir is None:
         out_dir = settings.out / slugify(article.title, f"article-{article.sha256[:8]}")
     render_key = digest(script, _render_settings(settings), avatar, file_sha256(avatar.image),
-                        voices["zh"], voices["en"], __version__)
+                        voices["zh"], voices["en"], ready.ffmpeg.version, __version__)
     previous = _up_to_date(out_dir, render_key, article, script)
     if previous is not None:
         say(f"up to date: {out_dir}")
@@ -271,7 +318,9 @@ def _run_checks(result: RunResult, settings: Settings, say: Progress) -> None:
 def _render_settings(settings: Settings) -> dict[str, Any]:
     """The settings that change the pictures or sound (not where they are written)."""
     data = to_dict(settings)
-    for key in ("out", "summarizer", "translator", "sentences", "zh_variant", "check", "checks"):
+    # ffmpeg: the request is not the build; the key holds the chosen build's version instead
+    for key in ("out", "summarizer", "translator", "sentences", "zh_variant", "check", "checks",
+                "ffmpeg"):
         data.pop(key, None)
     return data
 
@@ -304,75 +353,115 @@ def _up_to_date(out_dir: Path, key: str, article: Article, script: Script) -> Ru
 
 def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
                       voices: dict[str, Any], work: Path, timer: _Timer) -> None:
-    from .align import speech_word_timings
+    """Speech, captions and clips. Two lanes: one thread speaks the languages one after
+    another (zh first: two clips wait on it) while this thread renders each clip as soon
+    as its voice is ready; the thumbnail is drawn on a third thread while video encodes."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from .captions import bilingual_cues, make_captions, write_captions
-    from .compose import bumper_ms, compose, timeline_speech
-    from .loudness import music_bed, normalize
+    from .compose import compose
     from .render import render
     from .render.fast import thumbnail
-    from .tts import speak
 
-    script, out_dir, backends = result.script, result.out_dir, result.backends
+    script, out_dir = result.script, result.out_dir
     speak_langs: list[Lang] = [lang for lang in ("zh", "en") if lang in settings.langs]
     if settings.bilingual and settings.bilingual_voice not in speak_langs:
         speak_langs.append(settings.bilingual_voice)  # type: ignore[arg-type]
+    if settings.bilingual:  # its voice first: that clip and its own language's wait on it
+        speak_langs.sort(key=lambda lang: lang != settings.bilingual_voice)
     captions: dict[str, Captions] = {}
-    for lang in speak_langs:
-        with _SPEECH_LOCK, timer.stage(f"speak_{lang}", f"speaking {lang} ({voices[lang].label})"):
-            speech = speak(script.texts(lang), lang, voices[lang], backend=settings.tts,
-                           out_wav=work / f"{lang}.wav")
-        result.speech[lang] = speech
-        backends[f"speak_{lang}"] = f"{speech.backend}:{speech.voice}"
-        with timer.stage("loudness", f"levelling {lang} to {settings.loudness:g} LUFS"):
-            if settings.music_bed:
-                music_bed(speech.audio, speech.audio)
-            loud = normalize(speech.audio, speech.audio, settings.loudness, settings.true_peak)
-        result.loudness[lang] = loud.as_dict()
-        if not speech.words and lang in settings.align.split(","):
-            with timer.stage(f"align_{lang}", f"aligning {lang} words for the captions"):
-                speech = replace(speech, words=speech_word_timings(speech))
-            result.speech[lang] = speech
-        # the clip's timeline: the brand's intro and outro around the voice, so the
-        # captions (and the SRT/VTT written from them) are timed as the MP4 plays
-        speech = timeline_speech(speech, *bumper_ms(settings), work / f"{lang}.clip.wav")
-        result.speech[lang] = speech
-        with timer.stage("caption", f"captioning {lang}"):
-            captions[lang] = make_captions(script.texts(lang), speech.sentences, lang,
-                                           speech.words)
+    speech_lane = ThreadPoolExecutor(1, thread_name_prefix="anchor-speech")
+    side_lane = ThreadPoolExecutor(1, thread_name_prefix="anchor-thumbnail")
+    try:
+        spoken_futures: dict[str, Future[Speech]] = {
+            lang: speech_lane.submit(_speak_one, result, settings, voices, work, timer, lang,
+                                     captions)
+            for lang in speak_langs
+        }
+        thumb: Future[None] | None = None
+        # the thumbnail shows the first clip of zh, en, bilingual that is made
+        thumb_of = next((lang for lang in ("zh", "en") if lang in settings.langs), "bilingual")
 
-    first_spec = None
-    for lang in speak_langs:
-        if lang not in settings.langs:
-            continue
-        speech = result.speech[lang]
-        spec = compose(label=lang, script=script, speech=speech, cues=captions[lang].cues,
-                       avatar=avatar, settings=settings, headline_lang=lang)
-        first_spec = first_spec or spec
-        srt, vtt = out_dir / f"{lang}.srt", out_dir / f"{lang}.vtt"
-        write_captions(captions[lang], srt, vtt)
-        with timer.stage(f"render_{lang}", f"rendering {lang}.mp4"):
-            clip = render(spec, out_dir / f"{lang}.mp4", renderer=settings.renderer)
-        result.clips[lang] = replace(clip, srt=srt, vtt=vtt)
+        def voice(lang: str) -> Speech:
+            return spoken_futures[lang].result()
 
-    if settings.bilingual:
-        spoken: Lang = settings.bilingual_voice  # type: ignore[assignment]
-        other: Lang = "en" if spoken == "zh" else "zh"
-        speech = result.speech[spoken]
-        with timer.stage("caption", "captioning bilingual"):
-            # the other language's text, timed on the spoken track's sentences
-            on_spoken = make_captions(script.texts(other), speech.sentences, other)
-            zh_caps, en_caps = ((captions[spoken], on_spoken) if spoken == "zh"
-                                else (on_spoken, captions[spoken]))
-            cues = bilingual_cues(zh_caps, en_caps, spoken=spoken)
-        spec = compose(label="bilingual", script=script, speech=speech, cues=cues,
-                       avatar=avatar, settings=settings, headline_lang=spoken)
-        first_spec = first_spec or spec
-        with timer.stage("render_bilingual", "rendering bilingual.mp4"):
-            result.clips["bilingual"] = render(spec, out_dir / "bilingual.mp4",
-                                               renderer=settings.renderer)
-    if first_spec is not None:
-        with timer.stage("thumbnail", "making the thumbnail"):
-            thumbnail(first_spec, out_dir / "thumbnail.png")
+        for lang in speak_langs:
+            if lang not in settings.langs:
+                continue
+            speech = voice(lang)
+            spec = compose(label=lang, script=script, speech=speech, cues=captions[lang].cues,
+                           avatar=avatar, settings=settings, headline_lang=lang)
+            if lang == thumb_of:
+                thumb = side_lane.submit(_thumbnail, thumbnail, spec, out_dir, timer)
+            srt, vtt = out_dir / f"{lang}.srt", out_dir / f"{lang}.vtt"
+            write_captions(captions[lang], srt, vtt)
+            with timer.stage(f"render_{lang}", f"rendering {lang}.mp4"):
+                clip = render(spec, out_dir / f"{lang}.mp4", renderer=settings.renderer)
+            result.clips[lang] = replace(clip, srt=srt, vtt=vtt)
+
+        if settings.bilingual:
+            spoken: Lang = settings.bilingual_voice  # type: ignore[assignment]
+            other: Lang = "en" if spoken == "zh" else "zh"
+            speech = voice(spoken)
+            with timer.stage("caption", "captioning bilingual"):
+                # the other language's text, timed on the spoken track's sentences
+                on_spoken = make_captions(script.texts(other), speech.sentences, other)
+                zh_caps, en_caps = ((captions[spoken], on_spoken) if spoken == "zh"
+                                    else (on_spoken, captions[spoken]))
+                cues = bilingual_cues(zh_caps, en_caps, spoken=spoken)
+            spec = compose(label="bilingual", script=script, speech=speech, cues=cues,
+                           avatar=avatar, settings=settings, headline_lang=spoken)
+            if thumb_of == "bilingual":
+                thumb = side_lane.submit(_thumbnail, thumbnail, spec, out_dir, timer)
+            with timer.stage("render_bilingual", "rendering bilingual.mp4"):
+                result.clips["bilingual"] = render(spec, out_dir / "bilingual.mp4",
+                                                   renderer=settings.renderer)
+        for future in spoken_futures.values():
+            future.result()  # a voice no clip used still fails the run if it failed
+        if thumb is not None:
+            thumb.result()
+    finally:
+        speech_lane.shutdown(wait=True, cancel_futures=True)
+        side_lane.shutdown(wait=True, cancel_futures=True)
+
+
+def _speak_one(result: RunResult, settings: Settings, voices: dict[str, Any], work: Path,
+               timer: _Timer, lang: Lang, captions: dict[str, Captions]) -> Speech:
+    """One language: speak, level, align (only where the voice gave no word times), put on
+    the clip's timeline, caption."""
+    from .align import speech_word_timings
+    from .captions import make_captions
+    from .compose import bumper_ms, timeline_speech
+    from .loudness import music_bed, normalize
+    from .tts import speak
+
+    script, backends = result.script, result.backends
+    with _SPEECH_LOCK, timer.stage(f"speak_{lang}", f"speaking {lang} ({voices[lang].label})"):
+        speech = speak(script.texts(lang), lang, voices[lang], backend=settings.tts,
+                       out_wav=work / f"{lang}.wav")
+    backends[f"speak_{lang}"] = f"{speech.backend}:{speech.voice}"
+    with timer.stage("loudness", f"levelling {lang} to {settings.loudness:g} LUFS"):
+        if settings.music_bed:
+            music_bed(speech.audio, speech.audio)
+        loud = normalize(speech.audio, speech.audio, settings.loudness, settings.true_peak)
+    result.loudness[lang] = loud.as_dict()
+    if not speech.words and lang in settings.align.split(","):
+        with timer.stage(f"align_{lang}", f"aligning {lang} words for the captions"):
+            speech = replace(speech, words=speech_word_timings(speech))
+    # the clip's timeline: the brand's intro and outro around the voice, so the
+    # captions (and the SRT/VTT written from them) are timed as the MP4 plays
+    speech = timeline_speech(speech, *bumper_ms(settings), work / f"{lang}.clip.wav")
+    result.speech[lang] = speech
+    with timer.stage("caption", f"captioning {lang}"):
+        captions[lang] = make_captions(script.texts(lang), speech.sentences, lang,
+                                       speech.words)
+    return speech
+
+
+def _thumbnail(draw: Callable[[Any, Path], Any], spec: Any, out_dir: Path,
+               timer: _Timer) -> None:
+    with timer.stage("thumbnail", "making the thumbnail"):
+        draw(spec, out_dir / "thumbnail.png")
 
 
 def _prepare_out(out_dir: Path) -> None:

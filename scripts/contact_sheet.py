@@ -6,6 +6,9 @@ Two sources:
 
     # straight from the animation (no renderer involved)
     .venv/bin/python scripts/contact_sheet.py --avatar astra --wav speech.wav -o sheet.png
+    # with the words and language of a scripts/presenter_metrics.py sample (lip shapes
+    # from phonemes, as a real render makes them)
+    .venv/bin/python scripts/contact_sheet.py --avatar lin --sample /tmp/pm/en --every
     # consecutive frames from 2.0 s, to watch a blink or a syllable frame by frame
     .venv/bin/python scripts/contact_sheet.py --avatar lin --wav speech.wav --start 2000 --every
 
@@ -32,7 +35,7 @@ from PIL import Image, ImageDraw, ImageFont
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from anchor.errors import AnchorError
-from anchor.models import Box
+from anchor.models import Box, Span
 from anchor.render.lipsync import SHAPES, frame_features, mouth_shapes
 from anchor.timing import frame_at, frame_count, ms_at_frame
 
@@ -61,13 +64,16 @@ def _grow(b: Box, frac: float, w: int, h: int) -> Box:
 
 def tiles_from_track(avatar: str, wav: Path, fps: int, size: tuple[int, int], seed: int,
                      n: int, start_ms: int | None, end_ms: int | None,
-                     every: bool) -> list[Tile]:
-    from anchor.avatars import load_avatar
+                     every: bool, words: tuple[Span, ...] = (), language: str = ""
+                     ) -> list[Tile]:
+    from anchor.avatars import _parse, load_avatar
     from anchor.render.presenter import LID_LEVELS, PresenterTrack
 
     with wave.open(str(wav), "rb") as w:
         duration_ms = w.getnframes() * 1000 // w.getframerate()
-    track = PresenterTrack(load_avatar(avatar), Box(0, 0, *size), fps, duration_ms, wav, seed)
+    who = _parse(Path(avatar)) if avatar.endswith(".toml") else load_avatar(avatar)
+    track = PresenterTrack(who, Box(0, 0, *size), fps, duration_ms, wav, seed, words=words,
+                           language=language)
     crop = _grow(track.regions.face, 0.3, *size)
     start = start_ms or 0
     if every:
@@ -181,8 +187,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="Contact sheet of presenter frames.")
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--video", type=Path, help="rendered mp4 to sample")
-    src.add_argument("--avatar", help="avatar name: animate it directly (needs --wav)")
+    src.add_argument("--avatar", help="avatar name or TOML path: animate it directly "
+                                      "(needs --wav or --sample)")
     ap.add_argument("--wav", type=Path, help="voice track for --avatar")
+    ap.add_argument("--sample", type=Path,
+                    help="a presenter_metrics.py sample folder: its speech.wav, words, language")
     ap.add_argument("--fps", type=int, default=30)
     ap.add_argument("--size", default="820x1080", help="presenter box WxH for --avatar")
     ap.add_argument("--seed", type=int, default=0)
@@ -200,11 +209,19 @@ def main() -> None:
         if args.video:
             tiles = tiles_from_video(args.video, args.n, args.start, args.end, args.crop)
         else:
+            words: tuple[Span, ...] = ()
+            language = ""
+            if args.sample:
+                import json
+
+                data = json.loads((args.sample / "sample.json").read_text(encoding="utf-8"))
+                words = tuple(Span(a, b, t) for a, b, t in data["words"])
+                language, args.wav = data["lang"], args.sample / "speech.wav"
             if not args.wav:
-                ap.error("--avatar needs --wav")
+                ap.error("--avatar needs --wav or --sample")
             w, h = (int(v) for v in args.size.lower().split("x"))
             tiles = tiles_from_track(args.avatar, args.wav, args.fps, (w, h), args.seed,
-                                     args.n, args.start, args.end, args.every)
+                                     args.n, args.start, args.end, args.every, words, language)
     except AnchorError as exc:
         hint = f"\nhint: {exc.hint}" if exc.hint else ""
         raise SystemExit(f"error: {exc.message}{hint}") from None

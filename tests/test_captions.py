@@ -348,7 +348,7 @@ def test_write_captions_leaves_nothing_half_written(tmp_path: Path, monkeypatch)
     def boom(*_: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("anchor.captions.os.replace", boom)
+    monkeypatch.setattr("anchor.cache.os.replace", boom)  # the one atomic writer
     with pytest.raises(OSError, match="disk full"):
         write_captions(SMALL, srt, None)
     assert srt.read_text(encoding="utf-8") == "old"

@@ -137,3 +137,40 @@ def test_real_article_through_the_llm_vertical(tmp_path: Path) -> None:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in seg.zh)
     for label in ("zh", "en"):
         _assert_clip(res.out_dir / f"{label}.mp4", 1080, 1920)
+
+
+def test_script_alone_renders_through_the_cli_with_the_ffmpeg_users_have(tmp_path: Path) -> None:
+    """`anchor render --script` needs no article; with Debian's older ffmpeg first on PATH
+    and asked for (ffmpeg = system), the clip still renders, on the pinned build, after one
+    warning; every output is readable by the group and others, like the clips."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    script_file = tmp_path / "script.json"
+    script_file.write_text(json.dumps({"script": to_dict(SCRIPT)}, ensure_ascii=False))
+    out = tmp_path / "out"
+    system = shutil.which("ffmpeg")
+    env = {**os.environ, "ANCHOR_FFMPEG": "system"}
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("anchor")), "render", "--script", str(script_file),
+         "--langs", "en", "--no-bilingual", "--out", str(out), "--json"],
+        capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    folder = Path(data["out_dir"])
+    assert folder.parent == out and (folder / "en.mp4").is_file()
+    _assert_clip(folder / "en.mp4", 1920, 1080)
+    if system is None:
+        pytest.skip("no ffmpeg on PATH here: the script-only render was checked, the system "
+                    "ffmpeg fallback was not (./scripts/setup --test installs Debian's)")
+    used = data["ffmpeg"]["path"]
+    from anchor.ffmpeg import probe_ffmpeg
+
+    if not probe_ffmpeg(system).ok:
+        warnings = [ln for ln in proc.stderr.splitlines() if "using the pinned build" in ln]
+        assert len(warnings) == 1, proc.stderr
+        assert system not in used
+    for f in folder.iterdir():
+        assert f.stat().st_mode & 0o044 == 0o044, f"{f.name} is {oct(f.stat().st_mode)}"

@@ -12,11 +12,13 @@ import pytest
 from anchor.loudness import (
     Loudness,
     analysis_args,
+    limit,
     measure,
+    measure_samples,
     music_bed,
     music_bed_args,
     normalize,
-    normalize_args,
+    true_peak,
 )
 
 RATE = 24000
@@ -68,8 +70,8 @@ def test_normalize_meets_target_and_true_peak(tmp_path: Path, target: float, kin
     after = measure(tmp_path / "out.wav")
     assert abs(after.integrated_lufs - target) <= 1.0, (kind, report)
     assert after.true_peak_dbtp <= -1.0, (kind, report)
-    assert report.after == after
-    assert report.mode in ("linear", "dynamic", "limited")
+    assert abs(report.after.integrated_lufs - after.integrated_lufs) <= 0.3, (kind, report)
+    assert report.mode in ("linear", "limited")
     x, rate, channels, width = read_wav(tmp_path / "out.wav")
     assert (rate, channels, width) == (RATE, 1, 2)  # loudnorm's 192 kHz resampled back
     assert abs(len(x) - len(signal)) <= RATE // 100  # same length within 10 ms
@@ -90,6 +92,7 @@ def test_silence_is_copied_not_scaled(tmp_path: Path, caplog: pytest.LogCaptureF
     assert report.mode == "none"
     assert report.before.silent and report.after.silent
     assert "silent" in caplog.text
+    assert report.before == Loudness(float("-inf"), float("-inf"), 0.0, float("-inf"))
     x, rate, _, _ = read_wav(tmp_path / "out.wav")
     assert rate == RATE and not x.any()
     # -inf is not JSON: the report's dict form says null
@@ -116,13 +119,6 @@ def test_argument_builders(tmp_path: Path) -> None:
     a = analysis_args(Path("in.wav"))
     assert a[-3:] == ["-f", "null", "-"]
     assert "print_format=json" in a[a.index("-af") + 1]
-    measured = Loudness(-27.5, float("-inf"), 3.2, -120.0)  # out-of-range values get clamped
-    n = normalize_args(Path("in.wav"), Path("out.wav"), measured, -16.0, -1.3, 7.0)
-    chain = n[n.index("-af") + 1]
-    assert "measured_I=-27.50" in chain and "linear=true" in chain
-    assert "measured_TP=-99.00" in chain and "measured_thresh=-99.00" in chain
-    assert chain.endswith("aresample=24000")
-    assert n[n.index("-c:a") + 1] == "pcm_s16le" and n[-1] == "out.wav"
     bed = music_bed_args(Path("v.wav"), Path("o.wav"), 5000)
     graph = bed[bed.index("-filter_complex") + 1]
     assert "sidechaincompress" in graph and "aevalsrc" in " ".join(bed)
@@ -174,3 +170,33 @@ def test_normalize_keeps_timing(tmp_path: Path, target: float) -> None:
     onset = int(np.flatnonzero(np.abs(y) > 0.01 * np.abs(y).max())[0])
     expected = int(np.flatnonzero(np.abs(x) > 0.01 * np.abs(x).max())[0])
     assert abs(onset - expected) <= RATE // 500  # within 2 ms
+
+
+@pytest.mark.parametrize("kind", ["speechlike", "noise", "tone-100Hz", "tone-5kHz"])
+def test_in_memory_measurement_agrees_with_ffmpeg(tmp_path: Path, kind: str) -> None:
+    """normalize measures in numpy; ffmpeg's loudnorm is the referee."""
+    t = np.arange(3 * RATE) / RATE
+    x = {"speechlike": lambda: speechlike(3.0, 0.3),
+         "noise": lambda: noise(3.0, 0.1),
+         "tone-100Hz": lambda: 0.3 * np.sin(2 * np.pi * 100 * t),  # on the K-filter's slope
+         "tone-5kHz": lambda: 0.3 * np.sin(2 * np.pi * 5000 * t)}[kind]()  # on its shelf
+    path = write_wav(tmp_path / "x.wav", x)
+    ours, ffmpeg = measure_samples(read_wav(path)[0], RATE), measure(path)
+    assert ours.integrated_lufs == pytest.approx(ffmpeg.integrated_lufs, abs=0.15)
+    assert ours.true_peak_dbtp == pytest.approx(ffmpeg.true_peak_dbtp, abs=0.3)
+
+
+def test_limiter_holds_the_ceiling_and_leaves_the_rest() -> None:
+    x = speechlike(3.0, 0.3).astype(np.float32)
+    burst = int(0.64 * RATE)  # inside a syllable
+    x[burst: burst + 240] *= 5.0  # one hot burst of 10 ms
+    assert true_peak(x, RATE) > 1.2
+    ceiling = 10 ** (-1.3 / 20)
+    y = limit(x, RATE, ceiling)
+    assert true_peak(y, RATE) <= ceiling * 1.01
+    far = np.r_[0: int(0.3 * RATE), int(1.5 * RATE): 3 * RATE]  # away from the burst
+    assert np.array_equal(y[far], x[far])
+    near = slice(burst - 480, burst + 1200)
+    loud = np.abs(x[near]) > 0.05
+    gain = y[near][loud] / x[near][loud]
+    assert gain.min() < 0.7 and np.abs(np.diff(gain)).max() < 0.1  # limited, without steps

@@ -117,10 +117,10 @@ def test_patch_contract_and_no_seam(name: str, size: tuple[int, int], talk: Path
 def test_breathing_is_subtle_and_periodic(talk: Path) -> None:
     t = track("astra", talk)
     dys = np.array([t.state(f).dy for f in range(t.n_frames)])
-    assert 0.4 <= np.abs(dys).max() <= 1.0
+    assert 0.4 <= np.abs(dys).max() <= 1.5  # breathing and small nods
     # It moves, but never by more than a sub-pixel step between frames.
-    assert np.abs(np.diff(dys)).max() <= 0.25
-    assert len(set(dys.tolist())) >= 5
+    assert np.abs(np.diff(dys)).max() <= 0.34
+    assert len(set(dys.tolist())) >= 4  # several sub-pixel steps, not a jump
 
 
 def test_patch_is_fast(talk: Path) -> None:
@@ -143,8 +143,8 @@ def test_memory_does_not_grow_with_duration(tmp_path: Path) -> None:
     def held(t: PresenterTrack) -> int:
         return sum(v.nbytes for v in vars(t).values() if isinstance(v, np.ndarray))
 
-    per_frame = b.n_frames - a.n_frames  # shapes and lids: one byte per frame each
-    assert held(b) - held(a) <= 2 * per_frame
+    per_frame = b.n_frames - a.n_frames  # pose, lids, gaze, brows, head: a byte each
+    assert held(b) - held(a) <= 5 * per_frame
 
 
 def test_frames_past_the_end_repeat_the_last(talk: Path) -> None:
@@ -161,3 +161,49 @@ def test_fit_keeps_the_face_in_a_narrow_box() -> None:
     f = regions.face
     assert img.shape == (900, 300, 3)
     assert f.x >= 0 and f.x + f.w <= 300 and f.y >= 0 and f.y + f.h <= 900
+
+
+def test_without_mediapipe_or_toml_landmarks_the_boxes_drive_the_mouth(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, talk: Path) -> None:
+    import shutil
+
+    from anchor.render import landmarks
+
+    root = tmp_path / "assets"
+    (root / "avatars").mkdir(parents=True)
+    shutil.copy(Path(__file__).resolve().parent.parent / "avatars" / "astra.png",
+                root / "avatars" / "plain.png")
+    (root / "avatars" / "plain.toml").write_text('name = "plain"\n', encoding="utf-8")
+    monkeypatch.setenv("ANCHOR_ASSETS", str(root))
+    monkeypatch.setattr(landmarks, "mediapipe_available", lambda: False)
+    t = track("plain", talk)
+    assert t.landmarks.source == "boxes"
+    open_ = [f for f in range(t.n_frames) if t.state(f).shape_name in ("half", "open")]
+    assert open_
+    d = t.dirty
+    rest = t.static[d.y:d.y + d.h, d.x:d.x + d.w].astype(int)
+    assert np.abs(t.patch(open_[0]).astype(int) - rest).max() > 30
+
+
+def test_glances_brows_and_nods_follow_the_words(tmp_path: Path) -> None:
+    from anchor.models import Span
+
+    words = tuple(Span(s, s + 300, w) for s, w in zip(
+        range(400, 12000, 700), ["we", "bring", "news", "today", "from", "the", "city",
+                                 "of", "hope", "and", "more", "words", "to", "say", "now",
+                                 "at", "last"], strict=False))
+    wav = write_wav(tmp_path / "w.wav", 12500, tuple((w.start_ms, w.end_ms) for w in words))
+    t = PresenterTrack(load_avatar("lin"), Box(0, 0, 360, 480), FPS, 12500, wav, 3,
+                       words=words, language="en")
+    assert t.lip_source == "phonemes"
+    assert (t.gazes > 0).any() and (t.gazes == 0).mean() > 0.6  # glances, mostly at camera
+    assert t.stress_ms and (t.brows > 0).any()
+    dy = np.array([t.state(f).dy for f in range(t.n_frames)])
+    first = t.phrase_ms[0] * FPS // 1000
+    assert dy[first:first + 15].max() - dy[max(0, first - 10):first].min() >= 0.5  # a nod
+    f = int(np.argmax(t.gazes > 0))
+    eye = t._eye_boxes[0]
+    a = t.patch(f)[eye.y:eye.y + eye.h, eye.x:eye.x + eye.w].astype(int)
+    b = t.patch(f - 1 if t.gazes[f - 1] == 0 else 0)[eye.y:eye.y + eye.h,
+                                                     eye.x:eye.x + eye.w].astype(int)
+    assert np.abs(a - b).max() > 20  # the iris moved

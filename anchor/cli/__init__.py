@@ -10,12 +10,11 @@ import json
 import logging
 import sys
 
-import click
 import typer
 from typer.main import get_command
 
 from ..errors import AnchorError
-from . import batch, check, demo, info, models, render, script, serve
+from . import avatars, batch, check, demo, info, models, render, script, serve
 from .console import err_console, setup_logging
 
 __all__ = ["app", "main"]
@@ -44,30 +43,29 @@ app.command("check")(check.check_cmd)
 app.command("serve")(serve.serve_cmd)
 app.command("demo")(demo.demo_cmd)
 app.command("voices")(info.voices_cmd)
-app.command("avatars")(info.avatars_cmd)
 app.command("brands")(info.brands_cmd)
 app.command("doctor")(info.doctor_cmd)
+app.add_typer(avatars.app, name="avatars")
 app.add_typer(models.app, name="models")
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the CLI. Usage errors are the framework's own (usage line, "did you mean", exit 2):
+    the command runs in standalone mode, so whatever click typer bundles handles them.
+    Only Anchor's own errors and bugs are presented here."""
     command = get_command(app)
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        rv = command.main(args=argv, prog_name="anchor", standalone_mode=False)
+        command.main(args=args, prog_name="anchor", standalone_mode=True)
     except AnchorError as exc:
-        if "--json" in (argv if argv is not None else sys.argv[1:]):
+        if "--json" in args:
             print(json.dumps({"ok": False, "error": exc.message, "hint": exc.hint,
                               "exit_code": exc.exit_code}, ensure_ascii=False))
         err_console().print(f"[bold red]error:[/] {exc.message}", highlight=False)
         if exc.hint:
             err_console().print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:  # raised outside the command (typer maps those inside to 130)
         err_console().print("interrupted")
         sys.exit(130)
     except Exception as exc:  # a bug: one line for the user, the traceback with -vv
@@ -77,4 +75,3 @@ def main(argv: list[str] | None = None) -> None:
         err_console().print("[yellow]hint:[/] run again with -vv for the traceback, and "
                             "report it with that output", highlight=False)
         sys.exit(1)
-    sys.exit(rv if isinstance(rv, int) else 0)

@@ -19,6 +19,7 @@ from rich.progress import (
 
 from ..batch import BatchItem, ItemResult, read_batch, run_batch, run_one
 from ..config import load_settings
+from ..preflight import preflight
 from ..report import write_reports
 from .console import console, err_console, is_tty, progress_printer
 
@@ -31,15 +32,18 @@ def batch_cmd(
     avatar: str | None = typer.Option(None, help="Default presenter."),
     aspect: str | None = typer.Option(None, help="Default 16:9, 9:16 or 1:1."),
     sentences: int | None = typer.Option(None, help="Default summary length."),
-    tts: str | None = typer.Option(None, help="auto | edge | offline."),
+    tts: str | None = typer.Option(
+        None, help="offline (default) | edge (online voices: the text is sent to Microsoft's "
+                   "service) | auto (edge when reachable)."),
     bilingual: bool | None = typer.Option(None, "--bilingual/--no-bilingual"),
     config: Path | None = typer.Option(None, help="Config file (default ./anchor.toml)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report JSON on stdout."),
-) -> int:
+) -> None:
     """Render many articles; bad ones fail alone, finished ones are skipped on a re-run."""
     flags = {"out": out, "langs": langs, "avatar": avatar, "aspect": aspect,
              "sentences": sentences, "tts": tts, "bilingual": bilingual}
-    base = load_settings(config, flags)  # bad flags fail the whole batch, before any work
+    # bad flags, presenter, voices or ffmpeg fail the whole batch, before any work
+    preflight(load_settings(config, flags))
     items = read_batch(target)
     # LLM and TTS are shared by all workers and take turns (see pipeline locks); two slots
     # let one article render video while the next one translates or speaks.
@@ -57,7 +61,7 @@ def batch_cmd(
     else:
         results = _with_lines(items, runner, n)
     seconds = time.perf_counter() - t0
-    jpath, hpath = write_reports(results, base.out, seconds)
+    jpath, hpath = write_reports(results, load_settings(config, flags).out, seconds)
     failed = [r for r in results if not r.ok]
     if as_json:
         sys.stdout.write(jpath.read_text("utf-8"))
@@ -68,7 +72,8 @@ def batch_cmd(
         for r in failed:
             err_console().print(f"[red]failed[/] {r.item.id}: {r.error}"
                                 + (f" (hint: {r.hint})" if r.hint else ""))
-    return 1 if failed else 0
+    if failed:
+        raise typer.Exit(1)
 
 
 def _with_lines(items: list[BatchItem], runner, n: int) -> list[ItemResult]:

@@ -37,7 +37,7 @@ def check_cmd(
         None, "--names/--no-names", help="Fail on a missing Latin-script name (else warn)."),
     write: bool = typer.Option(True, "--write/--no-write",
                                help="Store the results in manifest.json under \"checks\"."),
-) -> int:
+) -> None:
     """Speech recognition round trip, figures and names, caption timing and reading speed.
 
     Exit 0 when every clip meets the thresholds, 1 when one does not.
@@ -55,7 +55,8 @@ def check_cmd(
                                     ensure_ascii=False, indent=2) + "\n")
     else:
         print_report(report)
-    return 0 if report.passed else 1
+    if not report.passed:
+        raise typer.Exit(1)
 
 
 def _timing_cell(c: ClipCheck) -> str:

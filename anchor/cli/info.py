@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
@@ -66,22 +66,33 @@ class Check:
     required: bool = True
 
 
-def _ffmpeg() -> Check:
-    from ..ffmpeg import ffmpeg_exe
+def _ffmpeg() -> list[Check]:
+    """Which ffmpeg renders and why; what the one on PATH can do when it is not the one."""
+    import shutil
+
+    from ..config import load_settings
+    from ..ffmpeg import choose_ffmpeg, probe_ffmpeg
 
     try:
-        exe = ffmpeg_exe()
-        out = subprocess.run([exe, "-hide_banner", "-buildconf"], capture_output=True,
-                             text=True, timeout=20).stdout
-        version = subprocess.run([exe, "-version"], capture_output=True, text=True,
-                                 timeout=20).stdout.split("\n")[0]
-    except (AnchorError, OSError, subprocess.SubprocessError) as exc:
-        return Check("ffmpeg", False, str(exc), "pip install imageio-ffmpeg")
-    missing = [lib for lib in ("libx264", "libass") if f"enable-{lib}" not in out]
-    if missing:
-        return Check("ffmpeg", False, f"{exe}: built without {', '.join(missing)}",
-                     "uninstall the PATH ffmpeg or install one with libx264 and libass")
-    return Check("ffmpeg", True, f"{version.split(' Copyright')[0]} ({exe})")
+        request = load_settings().ffmpeg
+        choice = choose_ffmpeg(request)
+    except AnchorError as exc:
+        return [Check("ffmpeg", False, exc.message, exc.hint or "pip install imageio-ffmpeg")]
+    checks = [Check("ffmpeg", True, f"{choice.source} build {choice.version.split('-')[0]}: "
+                                    f"{choice.reason} ({choice.path})")]
+    if choice.warning:
+        checks.append(Check("ffmpeg requested", False, choice.warning,
+                            "install ffmpeg 6.1+ with libx264, or leave ffmpeg unset",
+                            required=False))
+    on_path = shutil.which("ffmpeg")
+    if on_path and os.path.realpath(on_path) != os.path.realpath(choice.path):
+        p = probe_ffmpeg(on_path)
+        verdict = ("passes the probe; set ANCHOR_FFMPEG=system to use it" if p.ok
+                   else f"not usable: {'; '.join(p.missing[:2])}")
+        checks.append(Check("ffmpeg on PATH", p.ok,
+                            f"{p.version.split('-')[0] or '?'} ({on_path}): {verdict}",
+                            "not needed: the pinned build is used", required=False))
+    return checks
 
 
 def _module(name: str, label: str, fix: str, required: bool = True) -> Check:
@@ -93,7 +104,9 @@ def _edge() -> Check:
     from ..tts import edge
 
     ok = edge.EdgeBackend().available()
-    return Check("edge-tts service", ok, "reachable" if ok else "unreachable (offline voices used)",
+    return Check("edge-tts service", ok,
+                 ("reachable" if ok else "unreachable")
+                 + " (online voices, used only with --tts edge: the text leaves the machine)",
                  "needs the internet; optional", required=False)
 
 
@@ -121,7 +134,7 @@ def _home() -> Check:
 
 
 def run_checks() -> list[Check]:
-    checks: list[Callable[[], Check]] = [
+    checks: list[Callable[[], Check | list[Check]]] = [
         _home,
         _ffmpeg,
         _assets,
@@ -136,7 +149,10 @@ def run_checks() -> list[Check]:
                         required=False),
         _edge,
     ]
-    results = [c() for c in checks]
+    results: list[Check] = []
+    for c in checks:
+        got = c()
+        results.extend(got if isinstance(got, list) else [got])
     for name, spec in MODELS.items():
         ready = is_ready(name)
         results.append(Check(f"model {name}", ready,
@@ -146,7 +162,7 @@ def run_checks() -> list[Check]:
 
 
 def doctor_cmd(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")
-               ) -> int:
+               ) -> None:
     """Check ffmpeg, fonts, models and backends; say what is missing and how to fix it."""
     results = run_checks()
     failed = [c for c in results if c.required and not c.ok]
@@ -160,4 +176,5 @@ def doctor_cmd(as_json: bool = typer.Option(False, "--json", help="Machine-reada
             mark = "[green]ok[/]" if c.ok else ("[red]missing[/]" if c.required else "[yellow]–[/]")
             table.add_row(c.name, mark, c.detail, "" if c.ok else c.fix)
         console().print(table)
-    return 3 if failed else 0
+    if failed:
+        raise typer.Exit(3)

@@ -17,8 +17,9 @@ __all__ = ["print_json", "print_result", "render_cmd"]
 
 
 def render_cmd(
-    article: str = typer.Argument(
-        ..., help="Article file (.txt, .md, .json with title/body) or - for stdin."
+    article: str | None = typer.Argument(
+        None, help="Article file (.txt, .md, .json with title/body) or - for stdin. "
+                   "Not needed with --script.", show_default=False,
     ),
     langs: str | None = typer.Option(None, help="Clips to make: zh, en or zh,en."),
     sentences: int | None = typer.Option(None, help="Summary length in sentences."),
@@ -33,7 +34,12 @@ def render_cmd(
                                         help="The brand's intro and outro cards."),
     fps: int | None = typer.Option(None, help="Frame rate."),
     out: Path | None = typer.Option(None, help="Output folder (a subfolder per article)."),
-    tts: str | None = typer.Option(None, help="auto | edge | offline."),
+    tts: str | None = typer.Option(
+        None, help="offline (default: nothing leaves the machine) | edge (online voices: the "
+                   "text is sent to Microsoft's service) | auto (edge when reachable)."),
+    ffmpeg: str | None = typer.Option(
+        None, help='ffmpeg to use: "" pinned build (default), "system" or a path; '
+                   "used only if it passes a probe."),
     zh_variant: str | None = typer.Option(None, help="Hans (Simplified) or Hant."),
     renderer: str | None = typer.Option(None, help="fast | moviepy (reference)."),
     bilingual: bool | None = typer.Option(None, "--bilingual/--no-bilingual",
@@ -53,10 +59,14 @@ def render_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
 ) -> None:
     """Render one article into zh.mp4, en.mp4, captions, script.json and manifest.json."""
+    if article is None and script is None:
+        raise typer.BadParameter("give an article file (or - for stdin), or --script FILE",
+                                 param_hint="ARTICLE")
     settings = load_settings(config, {
         "langs": langs, "sentences": sentences, "avatar": avatar, "voice_zh": voice_zh,
         "voice_en": voice_en, "aspect": aspect, "fps": fps, "out": out, "tts": tts,
-        "zh_variant": zh_variant, "renderer": renderer, "bilingual": bilingual, "seed": seed,
+        "zh_variant": zh_variant, "renderer": renderer, "ffmpeg": ffmpeg, "bilingual": bilingual,
+        "seed": seed,
         "check": check, "brand": brand, "cards": cards, "bumpers": bumpers,
         "strict": strict, "glossary": str(glossary) if glossary else None,
     })

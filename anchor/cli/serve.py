@@ -42,11 +42,16 @@ def serve_cmd(
     config: Path | None = typer.Option(None, help="Config file (default ./anchor.toml)."),
 ) -> None:
     """Serve the submission form and JSON API (docs at /docs), or run queue workers."""
+    from ..config import load_settings
+    from ..preflight import preflight
     from ..web.config import is_loopback, load_serve_config, queue_kind
     from ..web.queues import DataDirLock, redis_url, run_worker
 
     cfg = load_serve_config({"data": data, "token": token, "workers": workers,
                              "queue": queue}, config_file=config)
+    # the render settings every job starts from: a typo, a missing presenter or an unusable
+    # ffmpeg stops the server now, not each reporter's job later
+    preflight(load_settings(config))
     kind = queue_kind(cfg.queue)
     if kind == "huey-redis":
         _check_redis(redis_url(cfg.queue))

@@ -16,17 +16,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
+from ..cache import atomic_write_text
 from ..errors import InputError
 from ..models import Avatar, Box
 from ..paths import assets_root, cache_dir
+
+if TYPE_CHECKING:
+    from .landmarks import Landmarks
 
 __all__ = [
     "FaceRegions",
@@ -34,6 +37,7 @@ __all__ = [
     "find_face",
     "read_rgb",
     "scale_regions",
+    "with_landmarks",
 ]
 
 log = logging.getLogger(__name__)
@@ -53,6 +57,7 @@ class FaceRegions:
     eyes: tuple[Box, ...]  # 0..2 boxes, left to right in the image
     mouth: Box
     source: str  # "hints", "detected" or "hints+detected"
+    landmarks: Landmarks | None = None  # set by the presenter; moved with the boxes
 
 
 def read_rgb(path: Path) -> np.ndarray:
@@ -73,8 +78,13 @@ def scale_regions(regions: FaceRegions, sx: float, sy: float, dx: float = 0.0,
         x1, y1 = (b.x + b.w) * sx + dx, (b.y + b.h) * sy + dy
         return Box(round(x0), round(y0), max(1, round(x1 - x0)), max(1, round(y1 - y0)))
 
+    lm = regions.landmarks.moved(sx, sy, dx, dy) if regions.landmarks is not None else None
     return FaceRegions(m(regions.face), tuple(m(e) for e in regions.eyes), m(regions.mouth),
-                       regions.source)
+                       regions.source, lm)
+
+
+def with_landmarks(regions: FaceRegions, lm: Landmarks | None) -> FaceRegions:
+    return replace(regions, landmarks=lm)
 
 
 # ----------------------------------------------------------------------------- detection
@@ -309,10 +319,6 @@ def _box_tuple(b: Box) -> tuple[int, int, int, int]:
 def _write_atomic(path: Path, text: str) -> None:
     """Write then rename, so a crash or a parallel render never leaves half a JSON file."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        atomic_write_text(path, text)
     except OSError as exc:  # a read-only cache costs speed, not correctness
         log.warning("cannot cache face regions in %s: %s", path.parent, exc)

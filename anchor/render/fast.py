@@ -35,7 +35,7 @@ import numpy as np
 from PIL import Image
 
 from ..errors import RenderError
-from ..ffmpeg import ffmpeg_exe
+from ..ffmpeg import MUX_ARGS, ffmpeg_exe
 from ..models import Box, RenderResult, RenderSpec
 from .scene import Scene, TrackFactory, build_scene
 
@@ -74,13 +74,7 @@ def encode_args(spec: RenderSpec) -> list[str]:
         "-threads", str(ENCODER_THREADS),
         "-pix_fmt", "yuv420p", *COLOUR_TAGS,
         "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ar", str(AUDIO_RATE),
-        "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
-        "-flags:a", "+bitexact",
-        "-movflags", "+faststart",
-        # -shortest holds up to shortest_buf_duration of *raw* frames (10 s by
-        # default: ~1 GB at 1080p, 3.7 GB at 4K, and slower); our streams are dense,
-        # so a quarter second cuts just as exactly
-        "-shortest", "-shortest_buf_duration", "0.25",
+        *MUX_ARGS,
     ]  # fmt: skip
 
 

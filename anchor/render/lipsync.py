@@ -30,6 +30,7 @@ __all__ = [
     "SHAPES",
     "SLIGHT",
     "LipParams",
+    "analyse_features",
     "analyse_wav",
     "frame_features",
     "mouth_shapes",
@@ -153,6 +154,13 @@ def analyse_wav(path: Path, fps: int, duration_ms: int,
                 params: LipParams | None = None) -> np.ndarray:
     """Mouth shape per frame for a WAV file, reading it a few seconds at a time."""
     p = params or LipParams()
+    return mouth_shapes(*analyse_features(path, fps, duration_ms, p), fps, p)
+
+
+def analyse_features(path: Path, fps: int, duration_ms: int,
+                     params: LipParams | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame RMS and spectral centroid of a WAV file, read a few seconds at a time."""
+    p = params or LipParams()
     n = frame_count(duration_ms, fps)
     rms = np.zeros(n)
     centroid = np.zeros(n)
@@ -171,7 +179,7 @@ def analyse_wav(path: Path, fps: int, duration_ms: int,
             chunk = _decode(w.readframes(hi - lo), width, channels)
             rms[first:first + count], centroid[first:first + count] = frame_features(
                 chunk, rate, fps, count, p, first_frame=first, offset=lo)
-    return mouth_shapes(rms, centroid, fps, p)
+    return rms, centroid
 
 
 # ----------------------------------------------------------------------------- mapping

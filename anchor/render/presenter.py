@@ -1,75 +1,166 @@
-"""A still portrait brought to life: mouth shapes from the voice, blinks, breathing.
+"""A still portrait brought to life: a jaw and lips that say the words, blinks, glances,
+brow raises and nods.
 
 The renderer pastes ``PresenterTrack.static`` once and then, per frame, only
 ``patch(i)`` at ``dirty`` (relative to the presenter box). Everything costly is
 done once in the constructor:
 
-- five mouth sprites, warped from the photo's own lips (the lower lip pulled
-  down, the upper lip up a little, the gap filled with a dark mouth interior and,
-  when the photo shows no teeth, a hint of upper teeth), each blended in with a
-  feathered ellipse so no edge shows;
-- eyelids at four closures, painted with the skin colour found above each eye;
-- the head region shifted by a few sub-pixel steps (breathing), feathered into
-  the unmoving neck and background.
+- the face's landmarks (anchor.render.landmarks: from the avatar's TOML, the
+  per-photo cache, MediaPipe FaceMesh, or estimated from boxes);
+- a palette of mouth poses (anchor.render.mouth: jaw drop levels × rounded /
+  neutral / spread lips, closed with relaxed corners, f/v), each a tile of the
+  lower face;
+- per eye: lid closures × three gaze directions; per brow: three raise levels;
+- the head region moved by a few sub-pixel steps (nods, breathing), feathered
+  into the unmoving neck and background.
 
-Each of those is stored per sub-pixel step as a small tile, so ``patch`` is one
-copy of the dirty region plus two or three tile assignments. Per-frame state is
-two int8 arrays (mouth shape, lid closure; the breathing offset is a formula of
-the frame index); nothing else grows with the clip.
+Each tile is stored per head offset, so ``patch`` is one copy of the dirty region
+plus a few tile assignments. Per-frame state is five int8 arrays (mouth pose, lid
+closure, gaze, brow, head offset); nothing else grows with the clip. What the mouth
+does per frame comes from anchor.render.visemes (phonemes timed on the words).
 """
 
 from __future__ import annotations
 
+import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from ..models import Avatar, Box
+from ..errors import AnchorError
+from ..models import Avatar, Box, Span
 from ..timing import frame_at, frame_count, ms_at_frame
 from .face import FaceRegions, find_face, read_rgb, scale_regions
-from .lipsync import CLOSED, HALF, OPEN, ROUND, SHAPES, SLIGHT, analyse_wav
+from .landmarks import Landmarks, cached_landmarks, from_regions, landmarks_from_avatar
+from .mouth import MouthModel, Pose
+from .visemes import MouthTrack, mouth_track
 
 __all__ = [
     "BLINK_MS",
     "LID_LEVELS",
+    "POSES",
     "FrameState",
     "PresenterTrack",
     "blink_starts",
     "fit_to_box",
     "lid_track",
+    "pose_track",
 ]
+
+log = logging.getLogger(__name__)
 
 BLINK_MS = 150  # a relaxed human blink lasts 100–400 ms; short reads as alert, not sleepy
 LID_LEVELS = 4  # lid closures drawn: 1/4, 2/4, 3/4, 4/4
-_SUBSTEPS = 8  # breathing offsets are quantised to 1/8 px: finer is invisible
+_SUBSTEPS = 3  # head offsets are quantised to 1/3 px: finer is invisible at 2x
 _BORDER = 2  # ring of the dirty region kept exactly equal to ``static``
 
-# Per shape: mouth gap (as a share of _MouthGeometry.reach, about the lip width of a
-# smiling photo) and how wide the mouth gets.
-# Newsreaders articulate, but do not sing: "open" is about a third of a yawn.
-_GAP = {CLOSED: 0.0, SLIGHT: 0.06, HALF: 0.11, OPEN: 0.18, ROUND: 0.14}
-_WIDTH = {CLOSED: 1.0, SLIGHT: 1.0, HALF: 0.98, OPEN: 1.03, ROUND: 0.84}
+# ----------------------------------------------------------------------------- pure helpers
+
+
+# The mouth palette: (name shown in contact sheets, Pose). Index 0 is the photo at rest.
+_JAW_LEVELS = (0.18, 0.36, 0.56, 0.78, 1.0)
+_WIDTHS = (("round", -1.0), ("", 0.2), ("spread", 0.9))
+POSES: tuple[tuple[str, Pose], ...] = (
+    ("closed", Pose()),
+    ("closed", Pose(relax=0.5, shut=True)),
+    ("closed", Pose(relax=1.0, shut=True)),
+    ("round", Pose(jaw=0.06, width=-1.0, relax=1.0)),
+    ("slight", Pose(jaw=0.04, width=0.9, relax=1.0)),
+    ("fv", Pose(jaw=0.1, width=0.25, fv=True, relax=1.0)),
+    *((name or ("slight", "half", "half", "open", "open")[k], Pose(jaw=j, width=w, relax=1.0))
+      for k, j in enumerate(_JAW_LEVELS) for name, w in _WIDTHS),
+)
+_REST, _CLOSED_HALF, _CLOSED, _PUCKER, _TEETH, _FV = range(6)
+_GAZE = (0.0, -1.0, 1.0)  # straight ahead, towards image left, towards image right
+_BROW_LEVELS = 2
+NOD_SHARE = 0.0045  # a nod dips the head by this share of the face height
 
 
 @dataclass(frozen=True, slots=True)
 class FrameState:
-    """What frame ``i`` shows: mouth shape, lid closure and breathing offset."""
+    """What frame ``i`` shows: mouth pose, lids, gaze, brows and head offset."""
 
-    shape: int  # index into lipsync.SHAPES
+    shape: int  # index into POSES (0: the photo's own mouth)
     lid: int  # 0 open .. LID_LEVELS closed
     level: int  # index of the sub-pixel vertical offset
     dy: float  # that offset in pixels (positive: down)
+    gaze: int = 0  # index into _GAZE
+    brow: int = 0  # 0 .. _BROW_LEVELS
 
     @property
     def shape_name(self) -> str:
-        return SHAPES[self.shape]
+        return POSES[self.shape][0]
 
 
-# ----------------------------------------------------------------------------- pure helpers
+def pose_track(m: MouthTrack) -> np.ndarray:
+    """Per frame, the palette pose nearest to the mouth track (int8 into POSES)."""
+    n = m.jaw.shape[0]
+    out = np.zeros(n, dtype=np.int8)
+    levels = np.asarray(_JAW_LEVELS)
+    for i in range(n):
+        if m.closed[i]:
+            sp = float(m.speaking[i])
+            out[i] = _CLOSED if sp > 0.6 else _CLOSED_HALF if sp > 0.2 else _REST
+            continue
+        if m.fv[i]:
+            out[i] = _FV
+            continue
+        j, w = float(m.jaw[i]), float(m.width[i])
+        wi = 0 if w < -0.35 else 2 if w > 0.5 else 1
+        if j < 0.5 * levels[0]:
+            out[i] = _PUCKER if wi == 0 else _TEETH if wi == 2 else _CLOSED
+            continue
+        k = int(np.argmin(np.abs(levels - j)))
+        out[i] = 6 + 3 * k + wi
+    return out
+
+
+def gaze_track(n: int, fps: int, seed: int) -> np.ndarray:
+    """Now and then a short glance aside (0.5–1.3 s every 4–9 s), then back to camera."""
+    rng = np.random.default_rng([seed, 2])
+    out = np.zeros(n, dtype=np.int8)
+    t = int(rng.uniform(3000, 6000))
+    total = ms_at_frame(n, fps)
+    while t < total:
+        length = int(rng.uniform(500, 1300))
+        out[frame_at(t, fps):frame_at(t + length, fps)] = 1 + int(rng.random() < 0.5)
+        t += length + int(rng.uniform(4000, 9000))
+    return out
+
+
+def brow_track(n: int, fps: int, stress_ms: Sequence[int]) -> np.ndarray:
+    """Brows up on stressed words: rise in ~80 ms, hold ~300 ms, fall over ~250 ms."""
+    out = np.zeros(n, dtype=np.int8)
+    shape = ((0, 1), (80, 2), (380, 1), (560, 0))  # (ms after the word starts, level)
+    for s in stress_ms:
+        for (a, lv), (b, _) in zip(shape, (*shape[1:], (640, 0)), strict=True):
+            lo, hi = frame_at(max(0, s - 60 + a), fps), frame_at(max(0, s - 60 + b), fps)
+            seg = out[lo:min(n, hi)]
+            np.maximum(seg, lv, out=seg)
+    return out
+
+
+def head_track(n: int, fps: int, phrase_ms: Sequence[int], seed: int, amp: float,
+               breath: float) -> np.ndarray:
+    """Head offset (px, down) per frame: a nod at each phrase start over slow breathing."""
+    rng = np.random.default_rng([seed, 1])
+    phase = rng.uniform(0, 2 * np.pi, 2)
+    t = np.array([ms_at_frame(f, fps) for f in range(n)], dtype=np.float64) / 1000.0
+    dy = breath * (0.75 * np.sin(2 * np.pi * t / 4.0 + phase[0])
+                   + 0.25 * np.sin(2 * np.pi * t / 6.7 + phase[1]))
+    last = -10.0
+    for k, s in enumerate(phrase_ms):
+        if s / 1000.0 - last < 1.2:
+            continue  # nods that come too quickly look like pecking
+        last = s / 1000.0
+        sign = -0.6 if k % 4 == 3 else 1.0  # now and then the chin lifts instead
+        u = (t - (s / 1000.0 - 0.08)) / 0.55
+        dy += sign * amp * np.where((u > 0) & (u < 1), np.sin(np.pi * u) ** 2, 0.0)
+    return dy
 
 
 def blink_starts(duration_ms: int, seed: int) -> list[int]:
@@ -130,12 +221,6 @@ def _smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
     return t * t * (3.0 - 2.0 * t)
 
 
-def _taper(t: np.ndarray, rigid: float | np.ndarray, length: float) -> np.ndarray:
-    """1 up to ``rigid``, then a raised cosine down to 0 over ``length``."""
-    u = np.clip((t - rigid) / max(length, 1e-6), 0.0, 1.0)
-    return 0.5 * (1.0 + np.cos(np.pi * u))
-
-
 def _shift(img: np.ndarray, dy: float) -> np.ndarray:
     """``img`` moved down by ``dy`` pixels (sub-pixel, edges repeated)."""
     m = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, dy]], dtype=np.float32)
@@ -152,160 +237,6 @@ def _clip(b: Box, w: int, h: int) -> Box | None:
 def _grow(b: Box, left: float, top: float, right: float, bottom: float) -> Box:
     x0, y0 = math.floor(b.x - left), math.floor(b.y - top)
     return Box(x0, y0, math.ceil(b.x + b.w + right) - x0, math.ceil(b.y + b.h + bottom) - y0)
-
-
-# ----------------------------------------------------------------------------- mouth
-
-
-@dataclass(frozen=True, slots=True)
-class _MouthGeometry:
-    cx: float
-    seam: float  # row where the lips part, at the centre: top of the lower lip
-    curve: tuple[float, float]  # seam(x) = seam + c1*(x-cx) + c2*(x-cx)**2 (a smile bends up)
-    top: float  # top of the upper lip
-    bottom: float  # bottom of the lower lip
-    half_w: float  # half the lip width (corner to centre)
-    teeth: bool  # the photo already shows upper teeth above the seam
-    lip_rgb: np.ndarray  # median lip colour
-    reach: float  # how far "fully open" opens, pixels per unit of _GAP
-
-    def seam_at(self, x: np.ndarray) -> np.ndarray:
-        d = x - self.cx
-        return self.seam + self.curve[0] * d + self.curve[1] * d * d
-
-
-def _mouth_geometry(img: np.ndarray, m: Box, face: Box) -> _MouthGeometry:
-    """Where inside the lip box the lips part, and what the photo shows there.
-
-    Per column, the parting is the top of the lowest run of lip-red pixels (below
-    teeth or a dark gap), or the darkest row when the lips touch; a parabola
-    through those follows a smile's curve.
-    """
-    lab = cv2.cvtColor(img[m.y:m.y + m.h, m.x:m.x + m.w], cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab = cv2.GaussianBlur(lab, (3, 3), 0)
-    c0, c1 = round(0.3 * m.w), max(round(0.3 * m.w) + 1, round(0.7 * m.w))
-    centre = lab[:, c0:c1]
-    # Skin just above the lips is the reference for "red" (lip) and "bright" (teeth).
-    above = img[max(0, m.y - max(2, m.h // 3)):m.y, m.x + c0:m.x + c1]
-    skin = cv2.cvtColor(above, cv2.COLOR_RGB2LAB).astype(np.float32).reshape(-1, 3) \
-        if above.size else centre.reshape(-1, 3)
-    skin_l, skin_a = float(np.median(skin[:, 0])), float(np.median(skin[:, 1]))
-    is_lip = lab[:, :, 1] > skin_a + 6
-    lipness = is_lip[:, c0:c1].mean(axis=1)
-    rows = np.flatnonzero(lipness >= 0.4)
-    gap = np.zeros(0, dtype=np.int64)
-    if rows.size >= 2:
-        # A run of non-lip rows between lip rows: teeth, or a dark parting.
-        inner = np.arange(rows[0], rows[-1] + 1)
-        gap = inner[lipness[inner] < 0.4]
-    teeth = bool(gap.size) and float(centre[gap, :, 0].mean()) > skin_l - 5
-    cols, seams = [], []
-    lo, hi = round(0.25 * m.h), max(round(0.25 * m.h) + 1, round(0.8 * m.h))
-    for c in range(round(0.12 * m.w), round(0.88 * m.w)):
-        if gap.size:
-            col = is_lip[:, c]
-            r = m.h - 1
-            while r > 0 and not col[r]:
-                r -= 1  # skip skin below the lower lip
-            while r > 0 and col[r - 1]:
-                r -= 1  # climb to the top of the lower lip
-            if 0 < r < m.h - 1:
-                cols.append(c)
-                seams.append(r)
-        else:
-            cols.append(c)
-            seams.append(lo + int(np.argmin(lab[lo:hi, c, 0])))
-    cx = m.w / 2
-    if len(cols) >= 5:
-        x = np.asarray(cols, dtype=np.float64) - cx
-        y = np.asarray(seams, dtype=np.float64)
-        c2, c1_, c0_ = np.polyfit(x, y, 2)
-        resid = np.abs(np.polyval((c2, c1_, c0_), x) - y)
-        keep = resid <= max(1.5, float(np.percentile(resid, 75)))  # one refit without outliers
-        if keep.sum() >= 5:
-            c2, c1_, c0_ = np.polyfit(x[keep], y[keep], 2)
-        c2 = float(np.clip(c2, -1.5 / m.w, 0.0))  # a parting bends up at the corners, mildly
-        c1_ = float(np.clip(c1_, -0.15, 0.15))
-        seam0 = float(np.clip(c0_, 0.2 * m.h, 0.85 * m.h))
-    else:
-        c2, c1_, seam0 = 0.0, 0.0, float(lo + int(np.argmin(centre[lo:hi, :, 0].mean(axis=1))))
-    lips = img[m.y:m.y + m.h, m.x:m.x + m.w].reshape(-1, 3)
-    red = lips[is_lip.reshape(-1)]
-    lip_rgb = np.median(red if len(red) >= 4 else lips, axis=0).astype(np.float32)
-    return _MouthGeometry(cx=m.x + cx, seam=m.y + seam0, curve=(c1_, c2), top=float(m.y),
-                          bottom=float(m.y + m.h), half_w=m.w / 2, teeth=teeth,
-                          lip_rgb=lip_rgb, reach=0.5 * m.w + 0.22 * face.h)
-
-
-def _chin(m: Box, face: Box) -> float:
-    """Row where the jaw's pull on the skin has faded out: just under the chin."""
-    return max(face.y + 1.12 * face.h, m.y + m.h + 0.22 * face.h)
-
-
-def _mouth_region(m: Box, face: Box) -> Box:
-    """Everything a mouth warp touches: lips, a margin, and the chin the jaw pulls."""
-    return _grow(m, 0.45 * m.w, 0.8 * m.h, 0.45 * m.w, _chin(m, face) - (m.y + m.h))
-
-
-def _mouth_sprite(img: np.ndarray, g: _MouthGeometry, region: Box, chin: float,
-                  shape: int) -> np.ndarray:
-    """The region with the mouth opened to ``shape``; equals ``img`` at its edges."""
-    y0, x0 = region.y, region.x
-    ys, xs = np.mgrid[y0:y0 + region.h, x0:x0 + region.w].astype(np.float32)
-    width = 2 * g.half_w
-    # A jaw drops by a share of the face, not of the lips: a small-lipped drawing
-    # still opens its mouth visibly, a broad smile does not gape.
-    gap = _GAP[shape] * g.reach
-    up, down = 0.25 * gap, 0.75 * gap  # the jaw moves, the upper lip barely does
-    # Narrow (round) or widen the mouth: sample further out or in, fading with
-    # distance from the lips so cheeks do not move.
-    rel = xs - g.cx
-    gx = _taper(np.abs(rel), 0.55 * width, 0.4 * width)
-    mid_y = 0.5 * (g.top + g.bottom)
-    gy = _taper(np.abs(ys - mid_y), 0.5 * (g.bottom - g.top), 0.6 * (g.bottom - g.top) + 4)
-    map_x = xs + rel * (1.0 / _WIDTH[shape] - 1.0) * gx * gy
-    # Opening profile across the mouth: full in the middle, shut at the corners.
-    u = np.clip(np.abs(map_x - g.cx) / g.half_w, 0.0, 1.0)
-    prof = np.sqrt(1.0 - u * u) ** (0.8 if shape == ROUND else 0.6)
-    seam = g.seam_at(map_x)
-    top_edge = seam - up * prof  # cavity spans [top_edge, bottom_edge)
-    bottom_edge = seam + down * prof
-    # Upper part: moves up rigidly over the upper lip, fading towards the nose.
-    w_up = _taper(top_edge - ys, np.maximum(seam - g.top, 1.0), 0.7 * (g.bottom - g.top) + 2)
-    # Lower part: lower lip moves rigidly, the chin follows less, the neck not at all.
-    w_dn = _taper(ys - bottom_edge, np.maximum(g.bottom - seam, 1.0), max(4.0, chin - g.bottom))
-    map_y = np.where(ys < seam, ys + up * prof * w_up, ys - down * prof * w_dn)
-    warped = cv2.remap(img, map_x, map_y.astype(np.float32), cv2.INTER_CUBIC,
-                       borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-    if gap > 0:
-        warped = _paint_cavity(warped, g, ys, top_edge, bottom_edge, prof, shape)
-    # Feathered ellipse: the warp has faded to nothing before the ellipse ends.
-    ry, rx = region.h / 2, region.w / 2
-    rho = np.sqrt(((xs - (x0 + rx)) / rx) ** 2 + ((ys - (y0 + ry)) / ry) ** 2)
-    alpha = _smoothstep(1.0, 0.8, rho)[..., None]
-    src = img[y0:y0 + region.h, x0:x0 + region.w].astype(np.float32)
-    return np.clip(src + alpha * (warped - src) + 0.5, 0, 255).astype(np.uint8)
-
-
-def _paint_cavity(warped: np.ndarray, g: _MouthGeometry, ys: np.ndarray, top: np.ndarray,
-                  bottom: np.ndarray, prof: np.ndarray, shape: int) -> np.ndarray:
-    """Fill the parted lips with a dark interior (and upper teeth when the photo has none)."""
-    height = np.maximum(bottom - top, 1e-3)
-    inside = np.clip(np.minimum(ys - top + 0.5, bottom - ys + 0.5), 0.0, 1.0)
-    inside *= np.clip(height * 1.5, 0.0, 1.0)  # a sub-pixel gap is a line, not a hole
-    depth = (ys - top) / height  # 0 at the upper lip, 1 at the lower
-    dark = g.lip_rgb * np.array([0.3, 0.13, 0.13], dtype=np.float32)
-    tongue = g.lip_rgb * np.array([0.62, 0.36, 0.36], dtype=np.float32)
-    # Shadow under the upper lip, the tongue catching some light near the lower lip.
-    colour = dark[None, None, :] + (tongue - dark)[None, None, :] * \
-        (np.clip(depth - 0.45, 0.0, 1.0) / 0.55)[..., None] * min(1.0, _GAP[shape] / 0.15)
-    if shape in (OPEN, HALF) and not g.teeth:
-        band = np.clip(0.3 * height, 0.0, 0.07 * 2 * g.half_w)
-        t = np.clip(band - (ys - top) + 0.5, 0.0, 1.0) * (prof > 0.25)
-        teeth = np.array([236.0, 232.0, 222.0], dtype=np.float32) * 0.92
-        colour = colour + (teeth[None, None, :] - colour) * (t * 0.9)[..., None]
-    a = inside[..., None]
-    return warped + a * (colour - warped)
 
 
 # ----------------------------------------------------------------------------- eyes
@@ -362,45 +293,119 @@ def _eyelid(img: np.ndarray, e: Box, region: Box, closure: float) -> np.ndarray:
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
-# ----------------------------------------------------------------------------- the track
+
+
+def _gaze(img: np.ndarray, lm: Landmarks, side: str, region: Box, shift: float) -> np.ndarray:
+    """``region`` with the iris of eye ``side`` moved ``shift`` px sideways inside the
+    eye opening (the white stretches on one side and folds on the other)."""
+    y0, x0 = region.y, region.x
+    src = img[y0:y0 + region.h, x0:x0 + region.w]
+    if shift == 0:
+        return src.copy()
+    ys, xs = np.mgrid[y0:y0 + region.h, x0:x0 + region.w].astype(np.float32)
+    contour = lm.eye(side)
+    mask = np.zeros((region.h, region.w), np.float32)
+    cv2.fillPoly(mask, [np.round(contour - [x0, y0]).astype(np.int32)], 1.0)
+    mask = cv2.GaussianBlur(mask, (0, 0), 0.8)
+    iris = lm[f"iris_{side}"][0]
+    half = max(2.0, float(contour[:, 0].max() - contour[:, 0].min()) / 2)
+    w = np.clip(1.0 - ((xs - iris[0]) / (0.95 * half)) ** 2, 0.0, 1.0)
+    map_x = xs - shift * w
+    moved = cv2.remap(img, map_x, ys, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    out = src.astype(np.float32) + mask[..., None] * (moved.astype(np.float32) - src)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def _brow(img: np.ndarray, brow: np.ndarray, region: Box, lift: float) -> np.ndarray:
+    """``region`` with the brow lifted ``lift`` px, the skin above and below following."""
+    y0, x0 = region.y, region.x
+    src = img[y0:y0 + region.h, x0:x0 + region.w]
+    if lift == 0:
+        return src.copy()
+    ys, xs = np.mgrid[y0:y0 + region.h, x0:x0 + region.w].astype(np.float32)
+    bx0, bx1 = float(brow[:, 0].min()), float(brow[:, 0].max())
+    by0, by1 = float(brow[:, 1].min()), float(brow[:, 1].max())
+    cx, half = (bx0 + bx1) / 2, max(2.0, (bx1 - bx0) / 2)
+    wx = 1.0 - _smoothstep(0.7 * half, 1.25 * half, np.abs(xs - cx))
+    # Rigid over the brow, fading to nothing at the region's top and bottom rows.
+    up = _smoothstep(float(y0), by0, ys)
+    down = 1.0 - _smoothstep(by1, float(y0 + region.h - 1), ys)
+    wy = np.minimum(up, down)
+    map_y = ys + lift * wx * wy
+    moved = cv2.remap(img, xs, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    return moved
+
+
+def _landmarks_for(avatar: Avatar, rgb: np.ndarray, regions: FaceRegions) -> Landmarks:
+    """The TOML's landmarks, else the photo's (cached FaceMesh), else estimated from boxes."""
+    lm = landmarks_from_avatar(avatar.landmarks)
+    if lm is not None:
+        return lm
+    try:
+        lm = cached_landmarks(rgb, avatar.image.name)
+    except AnchorError as exc:
+        log.warning("%s: %s; the mouth moves on estimated landmarks", avatar.name, exc.message)
+        lm = None
+    if lm is None:
+        return from_regions(regions.face, regions.eyes, regions.mouth)
+    return lm
 
 
 class PresenterTrack:
     """The animated presenter for one clip, as a static image plus per-frame patches."""
 
     def __init__(self, avatar: Avatar, box: Box, fps: int, duration_ms: int, audio: Path,
-                 seed: int = 0, *, motion: bool = True, blinks: bool = True) -> None:
+                 seed: int = 0, *, motion: bool = True, blinks: bool = True,
+                 words: Sequence[Span] = (), language: str = "") -> None:
         self.box = box
         self.fps = fps
-        self.n_frames = frame_count(duration_ms, fps)
+        self.n_frames = n = frame_count(duration_ms, fps)
         rgb = read_rgb(avatar.image)
-        self.static, self.regions = fit_to_box(rgb, find_face(avatar, rgb), box.w, box.h)
+        found = find_face(avatar, rgb)
+        found = FaceRegions(found.face, found.eyes, found.mouth, found.source,
+                            _landmarks_for(avatar, rgb, found))
+        self.static, self.regions = fit_to_box(rgb, found, box.w, box.h)
         self.static.setflags(write=False)
         r = self.regions
-        # Per-frame state: two int8 arrays; the breathing offset is a formula.
-        self.shapes = analyse_wav(audio, fps, duration_ms)
-        self.lids = lid_track(self.n_frames, fps, blink_starts(duration_ms, seed)) if blinks \
-            else np.zeros(self.n_frames, dtype=np.int8)
-        rng = np.random.default_rng([seed, 1])
-        self._phase = rng.uniform(0, 2 * np.pi, 2)
-        self._amp = float(np.clip(0.006 * r.face.h, 0.5, 1.0)) if motion else 0.0
-        steps = math.ceil(self._amp * _SUBSTEPS)
+        lm = r.landmarks
+        assert lm is not None
+        self.landmarks = lm
+        self.mouth = MouthModel(self.static, lm)
+        fh = self.mouth.fh
+
+        # Per-frame state: five int8 arrays.
+        self.lips = mouth_track(audio, fps, duration_ms, words, language)
+        self.shapes = pose_track(self.lips)
+        self.lids = lid_track(n, fps, blink_starts(duration_ms, seed)) if blinks \
+            else np.zeros(n, dtype=np.int8)
+        self.gazes = gaze_track(n, fps, seed) if motion else np.zeros(n, dtype=np.int8)
+        self.brows = brow_track(n, fps, self.lips.stress_ms) if motion \
+            else np.zeros(n, dtype=np.int8)
+        amp = float(np.clip(NOD_SHARE * fh, 0.7, 2.5)) if motion else 0.0
+        breath = float(np.clip(0.002 * fh, 0.45, 0.7)) if motion else 0.0
+        dy = head_track(n, fps, self.lips.phrase_ms, seed, amp, breath) if motion \
+            else np.zeros(n)
+        steps = math.ceil((amp + breath) * _SUBSTEPS) if motion else 0
         self._offsets = np.arange(-steps, steps + 1) / _SUBSTEPS  # level → dy
+        self.levels = np.clip(np.round(dy * _SUBSTEPS) + steps, 0, 2 * steps).astype(np.int8)
+        # The mouth track's float arrays are not kept: memory stays flat per frame.
+        self.stress_ms, self.phrase_ms = self.lips.stress_ms, self.lips.phrase_ms
+        self.lip_source = self.lips.source
+        del self.lips
 
         # Dirty region: the head (face, hair) with a feathered ellipse, plus the
-        # mouth's chin reach, plus room for the sub-pixel motion.
+        # jaw's reach, plus room for the head's motion.
         f = r.face
-        # An egg: tall above the eyes for hair, shorter below, ending under the chin
-        # (a smaller dirty region is less for the renderer to compose per frame).
+        # An egg: tall above the eyes for hair, shorter below, ending under the chin.
         head_c = (f.x + f.w / 2, f.y + 0.42 * f.h)
         head_r = (0.82 * f.w, 1.0 * f.h)
-        below_r = 0.8 * f.h
-        mouth_reg = _mouth_region(r.mouth, f)
+        mouth_reg = self.mouth.region
+        below_r = max(0.8 * f.h, (mouth_reg.y + mouth_reg.h - head_c[1]) / 0.8)
         hx0 = min(head_c[0] - head_r[0], mouth_reg.x)
         hx1 = max(head_c[0] + head_r[0], mouth_reg.x + mouth_reg.w)
         hy0 = head_c[1] - head_r[1]
         hy1 = max(head_c[1] + below_r, mouth_reg.y + mouth_reg.h)
-        pad = _BORDER + 2
+        pad = _BORDER + 2 + steps // _SUBSTEPS
         full = Box(math.floor(hx0) - pad, math.floor(hy0) - pad,
                    math.ceil(hx1 - hx0) + 2 * pad, math.ceil(hy1 - hy0) + 2 * pad)
         self.dirty = _clip(full, box.w, box.h) or Box(0, 0, box.w, box.h)
@@ -409,7 +414,7 @@ class PresenterTrack:
         ys, xs = np.mgrid[d.y:d.y + d.h, d.x:d.x + d.w].astype(np.float32)
         ry = np.where(ys < head_c[1], head_r[1], below_r)
         rho = np.hypot((xs - head_c[0]) / head_r[0], (ys - head_c[1]) / ry)
-        mask = _smoothstep(1.0, 0.78, rho)
+        mask = _smoothstep(1.0, 0.8, rho)
         # Where the box cuts the head (a tight or wide box), fade the motion out
         # towards the cut too, and keep the outermost ring exactly still: the
         # renderer's paste edge must not show.
@@ -419,35 +424,66 @@ class PresenterTrack:
         mask *= _smoothstep(_BORDER - 0.5, _BORDER + ramp, to_edge)
         self._mask = mask[..., None].astype(np.float32)
         self._base_f = base.astype(np.float32)
-        self._bases = np.stack([self._moved(base, dy, Box(0, 0, d.w, d.h))
-                                for dy in self._offsets])
+        self._bases = np.stack([self._moved(base, dy_, Box(0, 0, d.w, d.h))
+                                for dy_ in self._offsets])
 
-        # Mouth tiles: (shape, level) → pixels of the mouth region, already moved.
+        # Mouth tiles: (pose, level) → pixels of the lower face, already moved.
         self._mouth_box = _clip(Box(mouth_reg.x - d.x, mouth_reg.y - d.y, mouth_reg.w,
                                     mouth_reg.h), d.w, d.h)
         self._mouth_tiles: np.ndarray | None = None
         if self._mouth_box is not None:
-            geo = _mouth_geometry(self.static, r.mouth, f)
-            chin = _chin(r.mouth, f)
+            used = sorted(set(self.shapes.tolist()) - {_REST})
+            self._pose_slot = np.zeros(len(POSES), dtype=np.int16)
+            for k, pose_i in enumerate(used):
+                self._pose_slot[pose_i] = k
+            model = self.mouth
             self._mouth_tiles = self._tiles(
                 self._mouth_box,
-                [lambda img, reg, s=s: _mouth_sprite(img, geo, reg, chin, s)
-                 for s in range(len(SHAPES))])
-        # Eye tiles: (eye, closure level) → pixels of that eye's region, moved.
+                [lambda img, reg, p=POSES[i][1]: model.draw(img, reg, p) for i in used])
+        # Eye tiles: (closure level × gaze, level) per eye; brow tiles: (raise, level).
         self._eye_boxes: list[Box] = []
         self._eye_tiles: list[np.ndarray] = []
-        if blinks:
-            for e in r.eyes:
-                # Room above for the lid's feathered top and the skin it samples.
-                above = max(1.0 * e.h, 0.2 * e.h + 6)
-                reg = _clip(_grow(e, 0.3 * e.w, above, 0.3 * e.w, 0.8 * e.h + 2), box.w, box.h)
-                local = reg and _clip(Box(reg.x - d.x, reg.y - d.y, reg.w, reg.h), d.w, d.h)
-                if local is None or self._overlaps_mouth(local):
-                    continue
+        self._brow_boxes: list[Box] = []
+        self._brow_tiles: list[np.ndarray] = []
+        use_lm = lm.source != "boxes"
+        eyes = [lm.box(f"eye_{s}_upper", f"eye_{s}_lower") for s in ("r", "l")] if use_lm \
+            else list(r.eyes)
+        gazes = _GAZE if (motion and use_lm) else _GAZE[:1]
+        if not (motion and use_lm):
+            self.gazes[:] = 0
+        for side, e in zip(("r", "l"), eyes, strict=False):
+            above = 0.8 * e.h + 5
+            reg = _clip(_grow(e, 0.3 * e.w, above, 0.3 * e.w, 0.8 * e.h + 2), box.w, box.h)
+            local = reg and _clip(Box(reg.x - d.x, reg.y - d.y, reg.w, reg.h), d.w, d.h)
+            if local is None or self._overlaps_mouth(local):
+                continue
+            if blinks or len(gazes) > 1:
+                shift = 0.14 * e.w
                 self._eye_boxes.append(local)
                 self._eye_tiles.append(self._tiles(
-                    local, [lambda img, rg, e=e, c=c: _eyelid(img, e, rg, c / LID_LEVELS)
-                            for c in range(LID_LEVELS + 1)]))
+                    local, [lambda img, rg, e=e, c=c, sh=gz * shift, side=side: _eye(
+                        img, lm, side, e, rg, sh, c / LID_LEVELS)
+                        for gz in gazes for c in range(LID_LEVELS + 1)]))
+            if motion and use_lm:
+                brow = lm[f"brow_{side}"]
+                bb = lm.box(f"brow_{side}")
+                top = bb.y - 0.05 * fh
+                bottom = reg.y  # the eye's tile starts there
+                if bottom - top < 4:
+                    continue
+                breg = _clip(Box(round(bb.x - 0.35 * bb.w), math.floor(top),
+                                 round(1.7 * bb.w), math.ceil(bottom - top)), box.w, box.h)
+                blocal = breg and _clip(Box(breg.x - d.x, breg.y - d.y, breg.w, breg.h),
+                                        d.w, d.h)
+                if blocal is None or blocal.y + blocal.h > local.y:
+                    continue
+                lift = 0.012 * fh
+                self._brow_boxes.append(blocal)
+                self._brow_tiles.append(self._tiles(
+                    blocal, [lambda img, rg, b=brow, lf=-lift * k / _BROW_LEVELS: _brow(
+                        img, b, rg, lf)
+                             for k in range(_BROW_LEVELS + 1)]))
+        self._lid_levels = LID_LEVELS + 1
         # Only needed while building tiles: a megabyte or more each at 1080p.
         del self._mask, self._base_f
 
@@ -468,65 +504,66 @@ class PresenterTrack:
 
     def _tiles(self, sub: Box, makers: list[Callable[[np.ndarray, Box], np.ndarray]]
                ) -> np.ndarray:
-        """For each variant and breathing level: the pixels of ``sub`` in the frame."""
+        """For each variant and head level: the pixels of ``sub`` in the frame.
+
+        Each variant is drawn once with a margin, shifted once per sub-pixel phase, and
+        each level is then a slice of its phase (whole-pixel part of the offset) with the
+        head mask's feathered rows blended over the still image.
+        """
         d = self.dirty
-        # Draw on the still image with a margin, move, then crop: the shift reads
-        # up to a pixel beyond the tile, which must show the same variant.
-        g = _clip(_grow(Box(sub.x + d.x, sub.y + d.y, sub.w, sub.h), 0, 2, 0, 2),
+        margin = 2 + math.ceil(float(np.abs(self._offsets).max()) if len(self._offsets) else 0)
+        g = _clip(_grow(Box(sub.x + d.x, sub.y + d.y, sub.w, sub.h), 0, margin, 0, margin),
                   self.box.w, self.box.h)
         assert g is not None
-        inner = Box(sub.x + d.x - g.x, sub.y + d.y - g.y, sub.w, sub.h)
-        grown_local = Box(g.x - d.x, g.y - d.y, g.w, g.h)
+        iy, ix = sub.y + d.y - g.y, sub.x + d.x - g.x  # the tile inside the drawn region
+        sl = (slice(sub.y, sub.y + sub.h), slice(sub.x, sub.x + sub.w))
+        m, still = self._mask[sl], self._base_f[sl]
+        feather = np.flatnonzero((m[..., 0] < 1.0).any(axis=1))
+        r0, r1 = (int(feather[0]), int(feather[-1]) + 1) if feather.size else (0, 0)
         out = np.empty((len(makers), len(self._offsets), sub.h, sub.w, 3), dtype=np.uint8)
         for i, make in enumerate(makers):
             drawn = make(self.static, g)
+            phases: dict[int, np.ndarray] = {}
             for k, dy in enumerate(self._offsets):
-                moved = self._moved_clipped(drawn, dy, grown_local)
-                out[i, k] = moved[inner.y:inner.y + inner.h, inner.x:inner.x + inner.w]
-        return out
-
-    def _moved_clipped(self, pixels: np.ndarray, dy: float, sub: Box) -> np.ndarray:
-        """Like ``_moved`` for a sub-box that may stick out of the dirty region."""
-        d = self.dirty
-        c = _clip(sub, d.w, d.h)
-        moved = _shift(pixels, dy)
-        if c is None:
-            return moved
-        ox, oy = c.x - sub.x, c.y - sub.y
-        part = moved[oy:oy + c.h, ox:ox + c.w].astype(np.float32)
-        sl = (slice(c.y, c.y + c.h), slice(c.x, c.x + c.w))
-        still, m = self._base_f[sl], self._mask[sl]
-        out = moved.copy()
-        out[oy:oy + c.h, ox:ox + c.w] = np.clip(still + m * (part - still) + 0.5, 0,
-                                                255).astype(np.uint8)
+                whole = math.floor(dy + 1e-9)
+                frac = round((dy - whole) * _SUBSTEPS)
+                if frac not in phases:
+                    phases[frac] = _shift(drawn, frac / _SUBSTEPS)
+                rows = np.clip(np.arange(iy - whole, iy - whole + sub.h), 0, g.h - 1)
+                tile = phases[frac][rows, ix:ix + sub.w]
+                if r1 > r0:
+                    part = tile[r0:r1].astype(np.float32)
+                    tile[r0:r1] = np.clip(still[r0:r1] + m[r0:r1] * (part - still[r0:r1])
+                                          + 0.5, 0, 255).astype(np.uint8)
+                out[i, k] = tile
         return out
 
     # -- per frame
 
     def state(self, frame_index: int) -> FrameState:
         i = min(max(frame_index, 0), self.n_frames - 1) if self.n_frames else 0
-        shape = int(self.shapes[i]) if i < len(self.shapes) else CLOSED
-        lid = int(self.lids[i]) if i < len(self.lids) else 0
-        t = ms_at_frame(i, self.fps) / 1000.0
-        # Breathing (~4 s) with a slower sway on top, so it never looks mechanical.
-        wave = 0.75 * math.sin(2 * math.pi * t / 4.0 + self._phase[0]) \
-            + 0.25 * math.sin(2 * math.pi * t / 6.7 + self._phase[1])
-        steps = len(self._offsets) // 2
-        level = steps + round(wave * self._amp * _SUBSTEPS)
-        level = min(max(level, 0), len(self._offsets) - 1)
-        return FrameState(shape, lid, level, float(self._offsets[level]))
+        if i >= len(self.shapes):
+            return FrameState(_REST, 0, len(self._offsets) // 2, 0.0)
+        level = int(self.levels[i])
+        return FrameState(int(self.shapes[i]), int(self.lids[i]), level,
+                          float(self._offsets[level]), int(self.gazes[i]), int(self.brows[i]))
 
     def patch(self, frame_index: int) -> np.ndarray:
         """RGB uint8 pixels of ``dirty`` for frame ``frame_index`` (a new array)."""
         s = self.state(frame_index)
         out = self._bases[s.level].copy()
-        if self._mouth_tiles is not None and s.shape != CLOSED:
+        if self._mouth_tiles is not None and s.shape != _REST:
             m = self._mouth_box
             assert m is not None
-            out[m.y:m.y + m.h, m.x:m.x + m.w] = self._mouth_tiles[s.shape, s.level]
-        if s.lid:
+            out[m.y:m.y + m.h, m.x:m.x + m.w] = self._mouth_tiles[self._pose_slot[s.shape],
+                                                                   s.level]
+        if s.lid or s.gaze:
+            variant = s.gaze * self._lid_levels + s.lid
             for b, tiles in zip(self._eye_boxes, self._eye_tiles, strict=True):
-                out[b.y:b.y + b.h, b.x:b.x + b.w] = tiles[s.lid, s.level]
+                out[b.y:b.y + b.h, b.x:b.x + b.w] = tiles[variant, s.level]
+        if s.brow:
+            for b, tiles in zip(self._brow_boxes, self._brow_tiles, strict=True):
+                out[b.y:b.y + b.h, b.x:b.x + b.w] = tiles[s.brow, s.level]
         return out
 
     def frame(self, frame_index: int) -> np.ndarray:
@@ -535,3 +572,19 @@ class PresenterTrack:
         d = self.dirty
         img[d.y:d.y + d.h, d.x:d.x + d.w] = self.patch(frame_index)
         return img
+
+
+def _eye(img: np.ndarray, lm: Landmarks, side: str, e: Box, region: Box, shift: float,
+         closure: float) -> np.ndarray:
+    """One eye's region looking ``shift`` px aside with its lid ``closure`` down."""
+    looked = _gaze(img, lm, side, region, shift)
+    if closure <= 0:
+        return looked
+    return _eyelid(_paste(img, looked, region) if shift else img, e, region, closure)
+
+
+def _paste(img: np.ndarray, pixels: np.ndarray, region: Box) -> np.ndarray:
+    """A copy of ``img`` with ``pixels`` at ``region`` (for drawing one change on another)."""
+    out = img.copy()
+    out[region.y:region.y + region.h, region.x:region.x + region.w] = pixels
+    return out

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import RenderError
+from ..ffmpeg import ffmpeg_exe
 from ..models import Box, RenderResult, RenderSpec
 from .fast import encode_args, part_path
 from .scene import Layer, Scene, TrackFactory, build_scene
@@ -93,12 +94,25 @@ def _layer_clips(scene: Scene, layer: Layer, fps: int) -> list[Any]:
     return clips
 
 
+def _use_our_ffmpeg() -> None:
+    """moviepy binds its ffmpeg path at import; point it at the one Anchor chose, so both
+    renderers encode with the same build."""
+    import moviepy.audio.io.ffmpeg_audiowriter as audio_writer
+    import moviepy.audio.io.readers as audio_reader
+    import moviepy.video.io.ffmpeg_writer as video_writer
+
+    for module in (audio_writer, audio_reader, video_writer):
+        module.FFMPEG_BINARY = ffmpeg_exe()  # type: ignore[attr-defined]
+
+
 def render_moviepy(
     spec: RenderSpec, out: Path, *, track_factory: TrackFactory | None = None
 ) -> RenderResult:
     """Render ``spec`` to ``out`` with moviepy; same picture as render_fast, ~15x slower."""
     # moviepy is imported here: it is slow to import and only this renderer needs it
     from moviepy import CompositeVideoClip, ImageClip, VideoClip
+
+    _use_our_ffmpeg()
 
     t0 = time.perf_counter()
     scene = build_scene(spec, track_factory)

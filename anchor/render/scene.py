@@ -94,7 +94,7 @@ def presenter_track(spec: RenderSpec, box: Box) -> Track:
         ) from exc
     return PresenterTrack(
         avatar=spec.avatar, box=box, fps=spec.fps, duration_ms=spec.duration_ms,
-        audio=spec.audio, seed=spec.seed,
+        audio=spec.audio, seed=spec.seed, words=spec.words, language=spec.voice_language,
     )
 
 

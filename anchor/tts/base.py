@@ -19,12 +19,13 @@ SAMPLE_RATE = 24_000  # every track is written at this rate; Kokoro and hibari m
 class Synth:
     """One synthesised sentence: mono float32 samples and word timings, if the backend has them.
 
-    Word spans are relative to the start of ``samples``.
+    Word and phoneme spans are relative to the start of ``samples``.
     """
 
     samples: np.ndarray
     sample_rate: int
     words: tuple[Span, ...] = ()
+    phonemes: tuple[Span, ...] = ()  # Kokoro/misaki IPA, one span per articulated phoneme
 
     @property
     def duration_ms(self) -> int:

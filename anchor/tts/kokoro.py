@@ -10,6 +10,11 @@ it, and we make the phonemes ourselves:
 - English: hibari's G2P, a port of misaki's English G2P with the same phoneme set as Kokoro
   (hibari's vocab.json equals Kokoro's vocabulary), British rules for ``b*`` voices.
 
+Word and phoneme times come from the model itself: ``anchor.modelstore`` derives a copy of the
+model that also outputs the duration it predicts for every token, and ``anchor.tts.phonemes``
+maps tokens back to words (no speech recognition needed). Without that copy (no ``onnx``
+package when it was to be built) the plain model runs and the words are found afterwards.
+
 The model reads at most 510 tokens at once; longer input is cut at punctuation and the pieces
 joined with a short pause. The int8 model is the slow part of a run (about real time on two
 cores without VNNI, 2-5x faster than real time with it), so the session is loaded once per
@@ -32,11 +37,12 @@ from anchor.errors import BackendUnavailable, ConfigError
 from anchor.models import Lang, VoicePreset
 
 from .base import SAMPLE_RATE, Synth, package_version
+from .phonemes import Layout, chunk_offsets, en_pieces, layout, time_tokens, zh_pieces
 
 if TYPE_CHECKING:
     import onnxruntime
 
-__all__ = ["KokoroBackend", "phonemize", "split_phonemes"]
+__all__ = ["KokoroBackend", "phoneme_layout", "phonemize", "split_phonemes"]
 
 log = logging.getLogger(__name__)
 
@@ -60,38 +66,31 @@ def _vocab() -> dict[str, int]:
 
 
 @functools.cache
-def _zh_g2p() -> Any:
-    import jieba
-    from misaki.zh import ZHG2P
-
-    jieba.setLogLevel(logging.WARNING)  # it prints "Building prefix dict..." on every load
-    return ZHG2P()
-
-
-@functools.cache
 def _en_g2p(british: bool) -> Any:
     from hibari.g2p import G2P
 
     return G2P(british=british)
 
 
-def _zh_phonemes(text: str) -> str:
-    return str(_zh_g2p()(text)[0]) if text.strip() else ""
-
-
-def phonemize(text: str, language: Lang, british: bool = False) -> str:
-    """Kokoro phonemes for ``text`` (already normalised for speech)."""
+def phoneme_layout(text: str, language: Lang, british: bool = False) -> Layout:
+    """Kokoro phonemes for ``text`` (already normalised for speech), word by word."""
     if language == "en":
-        return str(_en_g2p(british)(text))
-    parts: list[str] = []
+        return layout(en_pieces(_en_g2p(british), text))
+    pieces: list[tuple[str, str]] = []
     pos = 0
     for m in _LATIN_RUN.finditer(text):
         if not re.search(r"[A-Za-z]", m.group()):
             continue  # bare digits: ZHG2P reads them in Chinese
-        parts += [_zh_phonemes(text[pos:m.start()]), str(_en_g2p(british)(m.group()))]
+        pieces += [*zh_pieces(text[pos:m.start()]), ("", " "),
+                   *en_pieces(_en_g2p(british), m.group()), ("", " ")]
         pos = m.end()
-    parts.append(_zh_phonemes(text[pos:]))
-    return " ".join(p.strip() for p in parts if p.strip())
+    pieces += zh_pieces(text[pos:])
+    return layout(pieces)
+
+
+def phonemize(text: str, language: Lang, british: bool = False) -> str:
+    """Kokoro phonemes for ``text`` (already normalised for speech)."""
+    return phoneme_layout(text, language, british).phonemes
 
 
 def _token_count(phonemes: str) -> int:
@@ -148,16 +147,21 @@ def split_phonemes(phonemes: str, limit: int = MAX_TOKENS) -> list[str]:
 def _session() -> onnxruntime.InferenceSession:
     import onnxruntime as ort
 
+    from anchor.errors import ModelError
     from anchor.modelstore import ensure
 
-    folder = ensure("kokoro")
+    try:
+        path = ensure("kokoro-durations")
+    except ModelError as exc:  # e.g. no onnx package to build it: speak without timings
+        log.warning("Kokoro without phoneme durations (%s); words will be aligned afterwards",
+                    exc.message)
+        path = ensure("kokoro") / "model.onnx"
     options = ort.SessionOptions()
     options.intra_op_num_threads = THREADS  # the machines have two cores, shared with video work
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
-    log.debug("loading Kokoro from %s", folder)
-    return ort.InferenceSession(str(folder / "model.onnx"), options,
-                                providers=["CPUExecutionProvider"])
+    log.debug("loading Kokoro from %s", path)
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 @functools.cache
@@ -178,7 +182,11 @@ def _voice_pack(name: str) -> np.ndarray:
     return np.asarray(voices[name], dtype=np.float32)  # (510, 1, 256): one style per length
 
 
-def _infer(tokens: list[int], style: np.ndarray, speed: float) -> np.ndarray:
+def _infer(tokens: list[int], style: np.ndarray, speed: float
+           ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Audio of one chunk, and the frames predicted per token (pads included) if known."""
+    from anchor.modelstore import DURATION_OUTPUT
+
     session = _session()
     names = {i.name for i in session.get_inputs()}
     token_input = "input_ids" if "input_ids" in names else "tokens"  # newer exports rename it
@@ -187,15 +195,18 @@ def _infer(tokens: list[int], style: np.ndarray, speed: float) -> np.ndarray:
         "style": style,
         "speed": np.array([speed], dtype=np.float32),
     })
-    return np.asarray(outputs[0], dtype=np.float32).ravel()
+    audio = np.asarray(outputs[0], dtype=np.float32).ravel()
+    timed = [o.name for o in session.get_outputs()] == ["audio", DURATION_OUTPUT]
+    return audio, (np.asarray(outputs[1]).ravel() if timed else None)
 
 
 class KokoroBackend:
     """Kokoro-82M voices: zf_xiaobei, zm_yunxia, ... for Mandarin; af_*, am_*, bf_* for English."""
 
     name = "kokoro"
+    # "timed": entries cached before the durations were read carry no word times
     version = (f"kokoro-82m-v1.0-int8 misaki-{package_version('misaki')}"
-               f" hibari-g2p-{package_version('hibari-tts')}")
+               f" hibari-g2p-{package_version('hibari-tts')} timed")
     languages: tuple[Lang, ...] = ("zh", "en")
 
     def available(self) -> bool:
@@ -216,14 +227,29 @@ class KokoroBackend:
         british = name.startswith("b")  # Kokoro's b* voices are British English
         speed = min(max(voice.speed, 0.5), 2.0)
         vocab = _vocab()
+        lay = phoneme_layout(text, voice.language, british)
+        chunks = split_phonemes(lay.phonemes)
         parts: list[np.ndarray] = []
-        for chunk in split_phonemes(phonemize(text, voice.language, british)):
+        runs: list[tuple[int, str, int, np.ndarray]] = []
+        pos = 0
+        timed = True
+        for offset, chunk in zip(chunk_offsets(lay.phonemes, chunks), chunks, strict=True):
             tokens = [vocab[ch] for ch in chunk if ch in vocab]
             if not tokens:
                 continue
             if parts:
                 parts.append(np.zeros(int(_CHUNK_PAUSE_S * SAMPLE_RATE), np.float32))
+                pos += len(parts[-1])
             # one style vector per input length: n tokens use row n - 1
-            parts.append(_infer(tokens, pack[len(tokens) - 1], speed))
+            audio, durations = _infer(tokens, pack[len(tokens) - 1], speed)
+            parts.append(audio)
+            if durations is None:
+                timed = False
+            else:
+                runs.append((offset, chunk, pos, durations))
+            pos += len(audio)
         samples = np.concatenate(parts) if parts else np.zeros(0, np.float32)
-        return Synth(samples, SAMPLE_RATE)
+        if not timed:
+            return Synth(samples, SAMPLE_RATE)
+        timing = time_tokens(lay, runs, vocab, SAMPLE_RATE)
+        return Synth(samples, SAMPLE_RATE, timing.words, timing.phonemes)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from anchor import paths
+from anchor.cache import atomic_path
 from anchor.errors import BackendUnavailable, ConfigError, InputError
 from anchor.models import Lang, Span, Speech, VoicePreset
 from anchor.timing import ms_to_samples, samples_to_ms
@@ -52,13 +51,14 @@ Progress = Callable[[int, int], None]
 class _Clip:
     samples: np.ndarray  # float32 at SAMPLE_RATE, silence trimmed
     words: tuple[Span, ...]  # relative to the clip start
+    phonemes: tuple[Span, ...] = ()  # likewise
 
 
 def speak(
     texts: Sequence[str],
     language: Lang,
     voice: VoicePreset,
-    backend: str = "auto",
+    backend: str = "offline",
     *,
     out_wav: Path,
     cache_dir: Path | None = None,
@@ -66,7 +66,8 @@ def speak(
 ) -> Speech:
     """Speak ``texts`` (one script sentence each) into ``out_wav`` and say where each lies.
 
-    ``backend`` is "auto", "edge", "offline" or a backend name. When edge-tts fails part-way,
+    ``backend`` is "offline" (local voices), "edge" (online: the text is sent to the service),
+    "auto" (edge when reachable) or a backend name. When edge-tts fails part-way,
     the whole track is read again offline (one voice per clip) with one warning.
     ``cache_dir`` keeps each sentence's audio (default: the stage cache, ``ANCHOR_HOME``).
     ``progress(done, total)`` is called after each sentence.
@@ -93,7 +94,7 @@ def speak(
                     language, engine.name, engine.voice_id(voice))
         clips = _read_all(engine, spoken, voice, cache_dir, progress)
 
-    audio, sentences, words = _assemble(clips, texts)
+    audio, sentences, words, phonemes = _assemble(clips, texts)
     _write_wav(out_wav, _level(audio), SAMPLE_RATE)
     return Speech(
         language=language,
@@ -104,6 +105,7 @@ def speak(
         words=words,
         backend=engine.name,
         voice=engine.voice_id(voice),
+        phonemes=phonemes,
     )
 
 
@@ -139,11 +141,13 @@ def _read(engine: SpeechBackend, text: str, voice: VoicePreset, cache_dir: Path)
     head, tail = voiced_bounds(samples, SAMPLE_RATE)
     shift = samples_to_ms(head, SAMPLE_RATE)
     length = samples_to_ms(tail - head, SAMPLE_RATE)
-    words = tuple(
-        Span(max(0, w.start_ms - shift), max(0, min(length, w.end_ms - shift)), w.text)
-        for w in synth.words
-    )
-    clip = _Clip(samples[head:tail].copy(), words)
+    def moved(spans: tuple[Span, ...]) -> tuple[Span, ...]:
+        return tuple(
+            Span(max(0, w.start_ms - shift), max(0, min(length, w.end_ms - shift)), w.text)
+            for w in spans
+        )
+
+    clip = _Clip(samples[head:tail].copy(), moved(synth.words), moved(synth.phonemes))
     _store(cache_dir, key, clip)
     return clip
 
@@ -175,32 +179,32 @@ def _load(cache_dir: Path, key: str) -> _Clip | None:
         samples = np.load(audio, allow_pickle=False)
         meta = cache_dir / f"{key}.json"
         words: tuple[Span, ...] = ()
+        phonemes: tuple[Span, ...] = ()
         if meta.exists():
-            words = tuple(Span(*w) for w in json.loads(meta.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
+            data = json.loads(meta.read_text(encoding="utf-8"))
+            if isinstance(data, list):  # before phonemes were kept: words only
+                data = {"words": data}
+            words = tuple(Span(*w) for w in data.get("words", ()))
+            phonemes = tuple(Span(*p) for p in data.get("phonemes", ()))
+    except (OSError, ValueError, TypeError, AttributeError):
         log.debug("ignoring unreadable speech cache entry %s", key)
         return None
-    return _Clip(samples.astype(np.float32, copy=False), words)
+    return _Clip(samples.astype(np.float32, copy=False), words, phonemes)
 
 
 def _store(cache_dir: Path, key: str, clip: _Clip) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
-    if clip.words:  # written first: an entry counts as present once its .npy exists
-        rows = [[w.start_ms, w.end_ms, w.text] for w in clip.words]
+    if clip.words or clip.phonemes:  # written first: an entry counts once its .npy exists
+        data = {kind: [[s.start_ms, s.end_ms, s.text] for s in spans]
+                for kind, spans in (("words", clip.words), ("phonemes", clip.phonemes))}
         _atomic_write(cache_dir / f"{key}.json",
-                      lambda f: f.write(json.dumps(rows, ensure_ascii=False).encode("utf-8")))
+                      lambda f: f.write(json.dumps(data, ensure_ascii=False).encode("utf-8")))
     _atomic_write(cache_dir / f"{key}.npy", lambda f: np.save(f, clip.samples))
 
 
 def _atomic_write(path: Path, write: Callable[[Any], object]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path, ".tmp") as tmp, tmp.open("wb") as f:
+        write(f)
 
 
 # ------------------------------------------------------------------------ the track
@@ -222,12 +226,13 @@ def _fade(samples: np.ndarray) -> np.ndarray:
 
 
 def _assemble(clips: list[_Clip], texts: list[str]
-              ) -> tuple[np.ndarray, tuple[Span, ...], tuple[Span, ...]]:
+              ) -> tuple[np.ndarray, tuple[Span, ...], tuple[Span, ...], tuple[Span, ...]]:
     """Lay the clips out with pauses; sentence spans keep the written text (for captions)."""
     pieces: list[np.ndarray] = [np.zeros(ms_to_samples(LEAD_IN_MS, SAMPLE_RATE), np.float32)]
     pos = len(pieces[0])
     sentences: list[Span] = []
     words: list[Span] = []
+    phonemes: list[Span] = []
     previous: str | None = None
     for clip, text in zip(clips, texts, strict=True):
         if len(clip.samples) and previous is not None:
@@ -239,10 +244,11 @@ def _assemble(clips: list[_Clip], texts: list[str]
         pos += len(clip.samples)
         sentences.append(Span(start, samples_to_ms(pos, SAMPLE_RATE), text))
         words += [Span(start + w.start_ms, start + w.end_ms, w.text) for w in clip.words]
+        phonemes += [Span(start + p.start_ms, start + p.end_ms, p.text) for p in clip.phonemes]
         if len(clip.samples):
             previous = text
     pieces.append(np.zeros(ms_to_samples(TAIL_MS, SAMPLE_RATE), np.float32))
-    return np.concatenate(pieces), tuple(sentences), tuple(words)
+    return np.concatenate(pieces), tuple(sentences), tuple(words), tuple(phonemes)
 
 
 def _level(audio: np.ndarray) -> np.ndarray:

@@ -1,0 +1,53 @@
+"""`anchor avatars` (list the presenters) and `anchor avatars add PHOTO --name NAME`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .console import console
+from .info import avatars_cmd
+
+app = typer.Typer(help="Presenters: list them, or add your own from a photo.",
+                  add_completion=False)
+
+
+@app.callback(invoke_without_command=True)
+def _list(ctx: typer.Context) -> None:
+    """List presenters (avatars/*.png + .toml); `anchor avatars add` adds one."""
+    if ctx.invoked_subcommand is None:
+        avatars_cmd()
+
+
+@app.command("add")
+def add_cmd(
+    photo: Path = typer.Argument(..., help="Portrait photo (PNG or JPEG): one person, "
+                                           "frontal, eyes open, mouth closed or smiling."),
+    name: str = typer.Option(..., "--name", help="File name of the presenter, e.g. mei-li."),
+    display_name: str = typer.Option("", "--display-name",
+                                     help="Name on the lower third (default: from --name)."),
+    title: str = typer.Option("News Anchor", "--title", help="Title under the name."),
+    licence: str = typer.Option("", "--licence", help="Who may use the photo, and how."),
+    voice_zh: str = typer.Option("zh-female", "--voice-zh", help="Mandarin voice preset."),
+    voice_en: str = typer.Option("en-female", "--voice-en", help="English voice preset."),
+    backdrop: bool = typer.Option(False, "--backdrop",
+                                  help="Replace the photo's background by the brand's studio."),
+    brand: str = typer.Option("default", "--brand", help="Brand whose backdrop --backdrop uses."),
+    folder: Path | None = typer.Option(None, "--dir",
+                                       help="Where to write NAME.png/.toml (default: avatars/)."),
+    force: bool = typer.Option(False, "--force", help="Replace an avatar of that name."),
+) -> None:
+    """Check a photo and make it a presenter: writes avatars/NAME.png and NAME.toml."""
+    from ..avatars import avatars_dir
+    from ..brand import load_brand
+    from ..portrait import add_avatar
+
+    branding = load_brand(brand) if backdrop else None
+    png, toml, check = add_avatar(
+        photo, name, folder or avatars_dir(), display_name=display_name, title=title,
+        licence=licence, voice_zh=voice_zh, voice_en=voice_en, backdrop=branding, force=force)
+    console().print(f"added [bold]{name}[/]: {png} and {toml}")
+    console().print(f"face {check.face_px:.0f} px tall, eyes open {check.eyes_open:.2f}, "
+                    f"mouth parted {check.mouth_open:.0%}; try it: "
+                    f"anchor render ARTICLE --avatar {name}", highlight=False)
