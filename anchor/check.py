@@ -41,9 +41,10 @@ from typing import Any
 from .align import read_pcm16, refine_word_starts
 from .asr import Transcript, cer, transcribe, wer  # Whisper loads on first use
 from .errors import AnchorError, InputError
+from .figures import parse_figures
 from .loudness import Loudness, measure
 from .models import LANGS, Captions, Cue, Lang, Span, to_dict
-from .text import extract_figures, has_cjk
+from .text import has_cjk
 from .translate.checks import Problem, check_translation
 
 __all__ = [
@@ -231,14 +232,18 @@ class CheckReport:
     out_dir: Path
     clips: tuple[ClipCheck, ...]
     thresholds: Thresholds
+    # parts of script.json still marked for review (a name, figure or meaning the
+    # translate checks faulted); a person clears "review" after correcting them
+    review: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
-        return all(c.passed for c in self.clips)
+        return all(c.passed for c in self.clips) and not self.review
 
     @property
     def problems(self) -> tuple[str, ...]:
-        return tuple(f"{c.label}: {p}" for c in self.clips for p in c.problems)
+        return tuple(f"{c.label}: {p}" for c in self.clips for p in c.problems) + tuple(
+            f"marked for review: {r}" for r in self.review)
 
 
 # ------------------------------------------------------------------ pure parts
@@ -394,7 +399,7 @@ def check_facts(source_texts: Sequence[str], texts: Sequence[str], language: Lan
     problems: list[Problem] = []
     figures = missing_figures = 0
     for src, out in pairs:
-        src_figures = extract_figures(src)
+        src_figures = [f.text for f in parse_figures(src) if not f.soft]
         figures += len(src_figures)
         if not out.strip():
             # check_translation reports only "empty" then; every fact is missing
@@ -691,7 +696,11 @@ def check_output(out_dir: Path, thresholds: Thresholds | None = None,
         results.append(check_clip(video, texts[lang], captions, lang, source, thresholds,
                                   other_texts=texts[other], source_language=source_lang,
                                   label=label))
-    return CheckReport(out_dir=out_dir, clips=tuple(results), thresholds=thresholds)
+    review = tuple(f"headline: {w}" for w in script.title_warnings) + tuple(
+        f"sentence {s.index + 1}: {'; '.join(s.warnings) or 'marked'}"
+        for s in script.segments if s.review)
+    return CheckReport(out_dir=out_dir, clips=tuple(results), thresholds=thresholds,
+                       review=review)
 
 
 # ------------------------------------------------------------------ JSON and the manifest
@@ -750,6 +759,7 @@ def report_dict(report: CheckReport) -> dict[str, Any]:
         "thresholds": to_dict(report.thresholds),
         "clips": {c.label: _clip_dict(c, report.out_dir) for c in report.clips},
         "problems": list(report.problems),
+        "review": list(report.review),
     })
 
 

@@ -68,6 +68,8 @@ class Settings:
     date: str
     checks: dict[str, Any] = field(default_factory=dict)
     branding: Branding = field(default_factory=Branding)
+    strict: bool = False
+    glossary: str = ""
 
     @property
     def size(self) -> tuple[int, int]:

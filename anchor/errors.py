@@ -9,6 +9,7 @@ __all__ = [
     "InputError",
     "ModelError",
     "RenderError",
+    "ReviewNeeded",
 ]
 
 
@@ -54,3 +55,10 @@ class RenderError(AnchorError):
     """ffmpeg or the frame pipeline failed."""
 
     exit_code = 1
+
+
+class ReviewNeeded(AnchorError):
+    """The script has sentences the checks fault (a name, a figure, the meaning) and
+    ``strict`` is on: a person reviews it before anything is rendered."""
+
+    exit_code = 2

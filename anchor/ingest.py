@@ -816,18 +816,14 @@ def _first_sentence(para: str) -> str:
 
 
 def _trim_title(s: str, lang: Lang) -> str:
-    """Shorten a sentence used as title: cut at a clause break before the limit."""
+    """Shorten a sentence used as title: cut at a clause break before the limit, else
+    between words (jieba's for Chinese), never inside a word. The translate stage fits
+    it to the lower third by measure afterwards."""
+    from .headline import fit_headline
+
     s = _strip_closers(s).rstrip("。！？!?.…；;：:，,、 ") or s
     limit = 40 if lang == "zh" else 100
-    if len(s) <= limit:
-        return s
-    head = s[:limit]
-    cut = max(head.rfind(p) for p in "，、；：,;:—")
-    if cut >= limit // 3:
-        return head[:cut]
-    if lang == "en" and " " in head:
-        return head[: head.rfind(" ")] + "…"
-    return head + "…"
+    return fit_headline(s, measure=lambda t: len(t) <= limit)
 
 
 def _pick_title(paras: list[str], lang: Lang) -> str:

@@ -101,4 +101,8 @@ def build_manifest(out_dir: Path, settings: Settings, result: RunResult,
         "script": _output(out_dir / "script.json", out_dir),
         "timings_s": result.timings,
         "warnings": result.warnings,
+        "review": {
+            "flagged": ["headline" if i < 0 else i + 1 for i in result.script.flagged],
+            "glossary": list(result.script.glossary),
+        },
     }

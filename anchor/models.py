@@ -77,6 +77,7 @@ class Segment:
     zh: str
     en: str
     warnings: tuple[str, ...] = ()  # e.g. "number 95% missing in en"
+    review: bool = False  # the checks still fault it after retries: a person must look
 
     def text(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
@@ -92,6 +93,8 @@ class Script:
     zh_variant: str  # "Hans" or "Hant": the script the zh text is written in
     segments: tuple[Segment, ...]
     backend: str  # translation backend and model that produced it
+    title_warnings: tuple[str, ...] = ()  # what the checks found wrong with the headline
+    glossary: tuple[str, ...] = ()  # the glossary files the names were rendered from
 
     def title(self, lang: Lang) -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -101,7 +104,14 @@ class Script:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        return tuple(f"sentence {s.index + 1}: {w}" for s in self.segments for w in s.warnings)
+        return tuple(f"headline: {w}" for w in self.title_warnings) + tuple(
+            f"sentence {s.index + 1}: {w}" for s in self.segments for w in s.warnings)
+
+    @property
+    def flagged(self) -> tuple[int, ...]:
+        """Indexes of the sentences marked for review (-1: the headline)."""
+        return ((-1,) if self.title_warnings else ()) + tuple(
+            s.index for s in self.segments if s.review)
 
 
 @dataclass(frozen=True, slots=True)

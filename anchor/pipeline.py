@@ -22,7 +22,7 @@ from typing import Any
 from . import __version__
 from .cache import atomic_write_text, cached, digest, file_sha256
 from .config import Settings
-from .errors import InputError, RenderError
+from .errors import InputError, RenderError, ReviewNeeded
 from .models import (
     Article,
     Captions,
@@ -138,9 +138,27 @@ def _summary_key(article: Article, settings: Settings) -> str:
                   os.environ.get("ANCHOR_SUMMARY_MODEL", ""), "summary-v1")
 
 
-def _script_key(summary: Summary, settings: Settings) -> str:
+def _script_key(summary: Summary, settings: Settings, glossary_fingerprint: str) -> str:
     return digest(summary, settings.zh_variant, settings.translator,
-                  os.environ.get("ANCHOR_MT_MODEL", ""), "script-v1")
+                  os.environ.get("ANCHOR_MT_MODEL", ""), glossary_fingerprint, "script-v2")
+
+
+def settings_glossary(settings: Settings) -> Any:
+    """The glossary a render uses: base < brand < project folder < settings.glossary."""
+    from .glossary import load_glossary
+
+    return load_glossary(settings.brand, settings.glossary)
+
+
+def require_reviewed(script: Script, settings: Settings) -> None:
+    """With ``strict``, a script with sentences marked for review stops here."""
+    if settings.strict and script.flagged:
+        where = ", ".join("headline" if i < 0 else f"sentence {i + 1}" for i in script.flagged)
+        first = next(iter(script.warnings), "")
+        raise ReviewNeeded(
+            f"the script needs review before rendering ({where}): {first}",
+            hint="run `anchor script ARTICLE`, correct script.json, then "
+                 "`anchor render --script script.json`; or render without --strict")
 
 
 def make_script(article: Article, settings: Settings, timer: _Timer,
@@ -151,6 +169,8 @@ def make_script(article: Article, settings: Settings, timer: _Timer,
     from .summarize import summarize
     from .translate import translate
 
+    glossary = settings_glossary(settings)
+
     with _SCRIPT_LOCK, timer.stage("summarize", "summarizing"):
         summary, _ = cached("summary", _summary_key(article, settings), Summary,
                             lambda: summarize(article, settings.sentences,
@@ -158,9 +178,10 @@ def make_script(article: Article, settings: Settings, timer: _Timer,
     backends["summarize"] = summary.backend
     with _SCRIPT_LOCK, timer.stage("translate",
                                    f"translating {len(summary.sentences)} sentences"):
-        script, _ = cached("script", _script_key(summary, settings), Script,
+        script, _ = cached("script", _script_key(summary, settings, glossary.fingerprint),
+                           Script,
                            lambda: translate(summary, zh_variant=settings.zh_variant,
-                                             backend=settings.translator))
+                                             backend=settings.translator, glossary=glossary))
         if not keep_models:
             _release_translator()
     backends["translate"] = script.backend
@@ -245,6 +266,7 @@ def render_article(
     if script is None:
         summary, script = make_script(article, settings, timer, backends,
                                       keep_models=keep_models)
+    require_reviewed(script, settings)
 
     if out_dir is None:
         out_dir = settings.out / slugify(article.title, f"article-{article.sha256[:8]}")

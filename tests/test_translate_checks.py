@@ -45,9 +45,10 @@ def test_chinese_units_against_english_scale_words():
     good = "Downloads passed 297 million and views 1 billion, in 195 countries."
     assert messages(src, good) == []
     wrong = "Downloads passed 2.97 billion and views 10 billion, in 195 countries."
+    # the same digits at the wrong scale are one problem each, saying what was written
     assert messages(src, wrong) == [
-        'number "2.97亿" missing in en',
-        'number "10億" missing in en',
+        'number "超2.97亿" has another value in en: "passed 2.97 billion"',
+        'number "10億" has another value in en: "10 billion"',
     ]
 
 
@@ -55,7 +56,7 @@ def test_english_scale_words_against_chinese_units():
     src = "The deals are worth $3.5 billion, or 35 million yuan per firm."
     assert messages(src, "交易总额35亿美元，每家公司3500万元。", "en", "zh") == []
     assert messages(src, "交易总额3.5亿美元，每家公司3500万元。", "en", "zh") == [
-        'number "$3.5 billion" missing in zh'
+        'number "$3.5 billion" has another value in zh: "3.5亿美元"'
     ]
 
 
@@ -107,7 +108,7 @@ def test_english_names_may_be_translated_but_acronyms_stay():
 
 def test_chinese_left_in_english():
     src = "目前芒果TV国际APP海外下载量超2.97亿。"
-    out = "Currently the 芒果TV international APP has 297 million downloads."
+    out = "Currently the 芒果TV international APP has over 297 million downloads."
     assert messages(src, out) == ['Chinese text "芒果" left in en']
 
 
@@ -143,7 +144,7 @@ def test_problem_weight_orders_attempts():
     [
         ("2.97億", "en", "297 million"),
         ("10亿", "en", "1 billion"),
-        ("$3.5 billion", "zh", "35亿"),
+        ("$3.5 billion", "zh", "35亿美元"),
         ("Thursday", "zh", "星期四"),
         ("周日", "en", "Sunday"),
         ("11月12日", "en", "November 12"),
@@ -208,14 +209,15 @@ def test_retry_names_missing_items_and_keeps_the_better_attempt():
     got = translate_text(fake, "海外下载量超2.97亿。", "zh", "en")  # type: ignore[arg-type]
     assert got.text == "Downloads passed 297 million."
     assert got.problems == () and got.attempts == 2
-    assert '"297 million" (for "2.97亿")' in fake.corrections[0]
+    assert '"more than 297 million" (for "超2.97亿")' in fake.corrections[0]
 
 
 def test_retry_that_fails_keeps_first_attempt_and_warns():
     fake = Scripted(["Downloads passed 2.97 billion.", "Downloads went up."])
     got = translate_text(fake, "海外下载量超2.97亿。", "zh", "en")  # type: ignore[arg-type]
     assert got.text == "Downloads passed 2.97 billion."
-    assert [str(p) for p in got.problems] == ['number "2.97亿" missing in en']
+    assert [str(p) for p in got.problems] == [
+        'number "超2.97亿" has another value in en: "passed 2.97 billion"']
 
 
 def test_no_retry_for_deterministic_backends():
@@ -243,3 +245,109 @@ def test_translate_end_to_end_with_fake_backend(monkeypatch: pytest.MonkeyPatch)
     assert script.segments[0].zh == "海外下載量超2.97億。"
     assert script.segments[0].en == "Downloads passed 297 million."
     assert script.backend == "scripted:fake" and script.warnings == ()
+
+
+# ------------------------------------------------------------------ names, figures, flags
+
+
+class Recording(Scripted):
+    """Scripted, and remembers what the model was given to read."""
+
+    def __init__(self, answers: list[str]) -> None:
+        super().__init__(answers)
+        self.inputs: list[str] = []
+
+    def translate(self, text, source, target, **kw):  # type: ignore[no-untyped-def,override]
+        self.inputs.append(text)
+        return super().translate(text, source, target, **kw)
+
+
+def test_the_model_reads_names_and_figures_already_rendered():
+    from anchor.glossary import load_glossary
+
+    fake = Recording(["Historian Zhang Lifan's account, with more than 100,000 followers, "
+                      "and 4.3 billion yuan."])
+    got = translate_text(fake, "历史学者章立凡的账号拥有10万多粉丝，投资43亿元。", "zh", "en",  # type: ignore[arg-type]
+                         glossary=load_glossary())
+    assert fake.inputs[0] == ("历史学者 Zhang Lifan 的账号拥有more than 100,000粉丝，"
+                              "投资4.3 billion yuan。")
+    assert got.problems == ()
+
+
+def test_a_misspelt_name_is_retried_then_flagged():
+    from anchor.glossary import load_glossary
+
+    fake = Scripted(["Zhang Liangfan spoke.", "Zhang Tianfan spoke."])
+    got = translate_text(fake, "章立凡发言。", "zh", "en", glossary=load_glossary())  # type: ignore[arg-type]
+    assert [str(p) for p in got.problems] == ['name "章立凡" should read "Zhang Lifan" in en']
+    assert '"Zhang Lifan" (for "章立凡")' in fake.corrections[0]
+
+
+def test_old_path_leaves_the_sentence_alone():
+    from anchor.glossary import load_glossary
+
+    fake = Recording(["x"] * 2)
+    translate_text(fake, "投资43亿元。", "zh", "en", glossary=load_glossary(),  # type: ignore[arg-type]
+                   fidelity=False)
+    assert fake.inputs[0] == "投资43亿元。"
+
+
+def test_failing_sentences_are_marked_for_review(monkeypatch: pytest.MonkeyPatch):
+    import anchor.translate as tr
+
+    fake = Scripted(["Views", "It got 10 billion views.", "It got 10 billion views.",
+                     "It rained."])
+    monkeypatch.setitem(tr._INSTANCES, "scripted", fake)  # type: ignore[arg-type]
+    monkeypatch.setitem(tr.BACKENDS, "scripted", Scripted)  # type: ignore[arg-type]
+    summary = Summary("zh", "播放量", ("播放量10亿次。", "下雨了。"), (), "x")
+    script = tr.translate(summary, backend="scripted")
+    assert script.segments[0].review and not script.segments[1].review
+    assert script.flagged == (0,)
+    assert script.segments[0].warnings == (
+        'number "10亿" has another value in en: "10 billion"',)
+    assert script.glossary and script.glossary[0].endswith("glossary.toml")
+
+
+def test_mixed_sentences_are_translated_into_both_languages(monkeypatch: pytest.MonkeyPatch):
+    import anchor.translate as tr
+
+    fake = Scripted(["股市下跌", "股市今天下跌，投资者十分担心。",
+                     "Stocks fell today and investors are very worried."])
+    monkeypatch.setitem(tr._INSTANCES, "scripted", fake)  # type: ignore[arg-type]
+    monkeypatch.setitem(tr.BACKENDS, "scripted", Scripted)  # type: ignore[arg-type]
+    summary = Summary("en", "Stocks fall", ("Stocks fell today, 投资者十分担心。",), (), "x")
+    script = tr.translate(summary, backend="scripted")
+    seg = script.segments[0]
+    assert seg.zh == "股市今天下跌，投资者十分担心。"
+    assert seg.en == "Stocks fell today and investors are very worried."
+
+
+@pytest.mark.parametrize(
+    ("out", "expected"),
+    [
+        ("Keep it short, in headline style.", ['the output repeats the instructions '
+                                               '("Keep it short")']),
+        ("Headline: Hunan launches reporters", ["the output starts with a label"]),
+        ("“Hunan launches reporters”", ["the whole output is wrapped in quotes"]),
+        ("Hunan launches reporters", []),
+    ],
+)
+def test_prompt_leaks(out: str, expected: list[str]):
+    from anchor.translate.checks import leak_problems
+
+    assert [str(p) for p in leak_problems(out, "湖南推出数字记者")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "mixed"),
+    [
+        ("他说 this is a very important step。", "zh", True),
+        ("芒果TV国际APP推出AI与5G+AR技术。", "zh", False),
+        ("The firm, 据报道亏损严重, closed.", "en", True),
+        ("The 湖南 office opened.", "en", False),
+    ],
+)
+def test_mixed_script(text: str, lang: str, mixed: bool):
+    from anchor.translate.checks import mixed_script
+
+    assert mixed_script(text, lang) is mixed  # type: ignore[arg-type]

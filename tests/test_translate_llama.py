@@ -84,3 +84,40 @@ def test_model_is_shared(scripts: dict[str, Script]):
     from anchor.translate import llama
 
     assert len(llama._LOADED) == 1
+
+
+# The sentences the first real-story trial got wrong (names, magnitudes, invented
+# figures, a place turned into a description), written for this test after that story.
+HARD = Summary(
+    language="zh",
+    title="章立凡和张千帆的微博账号遭封杀",
+    sentences=(
+        "历史学者章立凡和北京大学法学教授张千帆的微博账号同时遭到封杀，两人拥有众多粉丝。",
+        "马栏山视频文创园今年投资43亿元，视频播放量超过10亿次。",
+        "浏阳市的烟花产业有10万多名工人。",
+    ),
+    key_figures=("43亿元", "10亿", "10万多"),
+    backend="test",
+)
+
+
+@pytest.fixture(scope="module")
+def hard() -> Script:
+    from anchor.glossary import load_glossary
+
+    return translate(HARD, backend="llama", glossary=load_glossary())
+
+
+def test_names_and_figures_are_right_or_marked_for_review(hard: Script):
+    from anchor.figures import figure_problems
+
+    expected = [("Zhang Lifan", "Zhang Qianfan", "Peking University"),
+                ("Malanshan", "4.3 billion yuan", "1 billion"),
+                ("Liuyang", "100,000")]
+    for seg, src, musts in zip(hard.segments, HARD.sentences, expected, strict=True):
+        kept = all(m.lower() in seg.en.lower() for m in musts) and not figure_problems(
+            src, seg.en, "en")
+        assert kept or seg.review, (seg.en, seg.warnings)
+    assert "million" not in hard.segments[0].en.lower() or hard.segments[0].review
+    # one spelling everywhere: the headline uses the sentences' names
+    assert "Zhang Lifan" in hard.title_en or hard.title_warnings

@@ -14,7 +14,7 @@ import typer
 from typer.main import get_command
 
 from ..errors import AnchorError
-from . import avatars, batch, check, demo, info, models, render, serve, users
+from . import avatars, batch, check, demo, info, models, render, script, serve, users
 from .console import err_console, setup_logging
 
 __all__ = ["app", "main"]
@@ -37,6 +37,7 @@ def _root(
 
 
 app.command("render")(render.render_cmd)
+app.command("script")(script.script_cmd)
 app.command("batch")(batch.batch_cmd)
 app.command("check")(check.check_cmd)
 app.command("serve")(serve.serve_cmd)

@@ -50,6 +50,10 @@ def render_cmd(
                                            "fail on a miss."),
     script: Path | None = typer.Option(
         None, help="Render an edited script.json instead of summarising and translating."),
+    strict: bool | None = typer.Option(None, "--strict/--no-strict",
+                                       help="Stop before rendering when a sentence is "
+                                            "marked for review."),
+    glossary: Path | None = typer.Option(None, help="A newsroom glossary TOML over the others."),
     config: Path | None = typer.Option(None, help="Config file (default ./anchor.toml)."),
     timings: bool = typer.Option(False, "--timings", help="Print time spent per stage."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
@@ -64,6 +68,7 @@ def render_cmd(
         "zh_variant": zh_variant, "renderer": renderer, "ffmpeg": ffmpeg, "bilingual": bilingual,
         "seed": seed,
         "check": check, "brand": brand, "cards": cards, "bumpers": bumpers,
+        "strict": strict, "glossary": str(glossary) if glossary else None,
     })
     result = render_article(article, settings, script_file=script, progress=progress_printer())
     if as_json:

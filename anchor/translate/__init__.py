@@ -19,10 +19,23 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..errors import BackendUnavailable, ConfigError
+from ..figures import rewrite
+from ..glossary import Glossary, load_glossary
+from ..headline import fit_headline
 from ..models import Lang, Script, Segment, Summary
+from ..names import Name, find_names
 from ..text import has_cjk, to_simplified, to_traditional
-from .checks import Problem, check_translation, problem_weight, target_form
+from .checks import (
+    Problem,
+    check_translation,
+    leak_problems,
+    mixed_script,
+    name_problems,
+    problem_weight,
+    target_form,
+)
 from .llama import LlamaTranslator
+from .meaning import meaning_problems
 from .transformers_backend import MT_MODEL_ENV, TransformersTranslator
 
 __all__ = [
@@ -32,6 +45,7 @@ __all__ = [
     "clean_output",
     "correction_prompt",
     "get_backend",
+    "prepare_source",
     "translate",
     "translate_text",
 ]
@@ -97,10 +111,18 @@ def get_backend(name: str = "auto") -> Translator:
     return backend
 
 
-def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto") -> Script:
+def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto", *,
+              glossary: Glossary | None = None, fidelity: bool = True) -> Script:
     """The bilingual script of ``summary``: Chinese sources are translated into
     English, English sources into Chinese; the Chinese side is written in
-    ``zh_variant`` ("Hans" Simplified or "Hant" Traditional)."""
+    ``zh_variant`` ("Hans" Simplified or "Hant" Traditional).
+
+    Names are rendered from ``glossary`` (the base glossary when None) and figures are
+    written the target's way before the model sees a sentence; ``fidelity=False``
+    leaves the sentence as it is (the old path, kept for comparison: the checks run
+    either way). A sentence the checks still fault after a retry is marked for review.
+    A sentence mixing both languages is translated into both, so neither script keeps
+    the other's clauses."""
     if zh_variant not in VARIANTS:
         raise ConfigError(f"unknown Chinese variant {zh_variant!r}", hint="use Hans or Hant")
     engine = get_backend(backend)
@@ -110,20 +132,42 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto")
     # The model reads Simplified best; the source's script is restored for display.
     prep = to_simplified if src == "zh" else (lambda s: s)
 
-    title = translate_text(engine, prep(summary.title), src, dst, title=True)
-    for p in title.problems:
+    if glossary is None:
+        glossary = load_glossary()
+    gl = glossary if fidelity else Glossary()
+
+    def both(text: str, **kw: object) -> tuple[str, str, tuple[Problem, ...], int]:
+        """(zh, en, problems, attempts) of one source text."""
+        got = translate_text(engine, prep(text), src, dst, glossary=gl, fidelity=fidelity,
+                             **kw)  # type: ignore[arg-type]
+        own, problems, attempts = text, got.problems, got.attempts
+        if fidelity and mixed_script(text, src):
+            # "他说 this is a step": the source side is translated too, into its own language
+            again = translate_text(engine, prep(text), dst, src, glossary=gl,
+                                   fidelity=fidelity, **kw)  # type: ignore[arg-type]
+            own, problems = again.text, problems + again.problems
+            attempts += again.attempts
+        return ((conv(own), got.text) if src == "zh" else (conv(got.text), own)) + (
+            problems, attempts)
+
+    title_zh, title_en, title_problems, _ = both(summary.title, title=True)
+    if fidelity:  # short enough for the lower third, never cut inside a name or word
+        fixed = [n.target for n in find_names(prep(summary.title), src, gl)] + [
+            n.source for n in find_names(prep(summary.title), src, gl)]
+        title_zh, title_en = fit_headline(title_zh, fixed), fit_headline(title_en, fixed)
+    for p in title_problems:
         log.warning("title: %s", p)
-    example = (prep(summary.title), title.text) if title.text else None
+    example = (prep(summary.title), title_en if src == "zh" else title_zh) \
+        if (title_en if src == "zh" else title_zh) else None
 
     segments = []
     for i, sentence in enumerate(summary.sentences):
-        got = translate_text(engine, prep(sentence), src, dst, example=example)
-        zh, en = (conv(sentence), got.text) if src == "zh" else (conv(got.text), sentence)
-        segments.append(Segment(index=i, zh=zh, en=en, warnings=tuple(map(str, got.problems))))
-        if got.attempts > 1:
-            log.info("sentence %d needed a retry; %d warning(s) left", i + 1, len(got.problems))
-    title_zh, title_en = ((conv(summary.title), title.text) if src == "zh"
-                          else (conv(title.text), summary.title))
+        zh, en, problems, attempts = both(sentence, example=example)
+        # warnings quote the source in the script's own characters (6號, not 6号)
+        shown = tuple(conv(str(p)) if src == "zh" else str(p) for p in problems)
+        segments.append(Segment(index=i, zh=zh, en=en, warnings=shown, review=bool(problems)))
+        if attempts > 1:
+            log.info("sentence %d needed a retry; %d warning(s) left", i + 1, len(problems))
     return Script(
         title_zh=title_zh,
         title_en=title_en,
@@ -131,6 +175,8 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto")
         zh_variant=zh_variant,
         segments=tuple(segments),
         backend=f"{engine.name}:{engine.model_name()}",
+        title_warnings=tuple(map(str, title_problems)),
+        glossary=glossary.files,
     )
 
 
@@ -149,24 +195,48 @@ class Translation:
     attempts: int
 
 
+def prepare_source(text: str, source: Lang, target: Lang, names: Sequence[Name]) -> str:
+    """What the model reads: ``text`` with its names already in their fixed rendering
+    and its figures written the target's way (43亿元 → "4.3 billion yuan"), so the
+    model copies them instead of guessing."""
+    out = text
+    for n in sorted(names, key=lambda n: len(n.source), reverse=True):
+        if n.target != n.source and n.origin != "unsure":
+            pad = " " if target == "en" else ""
+            out = out.replace(n.source, pad + n.target + pad)
+    out = rewrite(out, target)
+    return re.sub(r" {2,}", " ", out).strip()
+
+
 def translate_text(engine: Translator, text: str, source: Lang, target: Lang, *,
-                   title: bool = False, example: tuple[str, str] | None = None) -> Translation:
+                   title: bool = False, example: tuple[str, str] | None = None,
+                   glossary: Glossary | None = None, fidelity: bool = True) -> Translation:
     """Translate one sentence, check it, retry once with a correction if needed, and
     keep the better attempt."""
     if not text.strip():
         return Translation("", (), 0)
-    first = clean_output(engine.translate(text, source, target, title=title, example=example),
-                         target, source=text)
-    problems = check_translation(text, first, source, target)
+    names = find_names(text, source, glossary) if fidelity and glossary is not None else []
+    model_in = prepare_source(text, source, target, names) if fidelity else text
+
+    def check(out: str) -> list[Problem]:
+        found = (check_translation(text, out, source, target)
+                 + name_problems(names, out, target) + leak_problems(out, text))
+        if fidelity and not title:  # e5, not the translating model, judges the meaning
+            found += meaning_problems(text, out, target)
+        return found
+
+    first = clean_output(engine.translate(model_in, source, target, title=title,
+                                          example=example), target, source=text)
+    problems = check(first)
     if not problems or not engine.steerable(source, target):
         return _romanised(Translation(first, tuple(problems), 1), target)
     log.info("retrying %r: %s", text[:40], "; ".join(map(str, problems)))
     second = clean_output(
-        engine.translate(text, source, target, title=title, example=example, previous=first,
-                         correction=correction_prompt(problems, target)),
+        engine.translate(model_in, source, target, title=title, example=example,
+                         previous=first, correction=correction_prompt(problems, target)),
         target, source=text,
     )
-    problems2 = check_translation(text, second, source, target)
+    problems2 = check(second)
     # on a tie keep the first attempt: the plain prompt reads more naturally
     if problem_weight(problems2) < problem_weight(problems):
         return _romanised(Translation(second, tuple(problems2), 2), target)
@@ -210,7 +280,13 @@ def correction_prompt(problems: Sequence[Problem], target: Lang) -> str:
     must: list[str] = []
     other: list[str] = []
     for p in problems:
-        if p.kind in ("number", "date", "name"):
+        if p.kind == "name" and p.wrote:
+            must.append(f'"{p.wrote}" (for "{p.item}")')
+        elif p.kind in ("number", "date") and not p.item and p.wrote:
+            other.append(f'Remove "{p.wrote}": the source does not say it.')
+        elif p.kind == "leak":
+            other.append("Output only the translation, with no label, note or quotes.")
+        elif p.kind in ("number", "date", "name"):
             hint = target_form(p.item, target)
             must.append(f'"{hint}" (for "{p.item}")' if hint and hint != p.item
                         else f'"{p.item}"')

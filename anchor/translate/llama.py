@@ -36,8 +36,8 @@ def system_prompt(source: Lang, target: Lang, *, title: bool = False) -> str:
             "Write Chinese names in pinyin; write no Chinese characters.",
             "Output only the translation, nothing else.",
         ]
-        if title:
-            lines.append("The text is a headline: keep it short, in headline style.")
+        # No "headline style" line for titles: the 1.5B model echoed it as the headline
+        # ("Keep it short, in headline style."); titles are shortened by measure instead.
         return "\n".join(lines)
     # A Chinese instruction makes a small model answer in Chinese more reliably.
     lines = [
@@ -45,8 +45,6 @@ def system_prompt(source: Lang, target: Lang, *, title: bool = False) -> str:
         "原文里的每个数字、日期、时间、星期、百分比和名称都必须保留。",
         "只输出译文，不要解释。",
     ]
-    if title:
-        lines.append("这是一条新闻标题，译文要简短。")
     return "\n".join(lines)
 
 

@@ -86,6 +86,7 @@ class SegmentModel(BaseModel):
     en: str
     warnings: list[str] = Field(default_factory=list,
                                 description="read-only: kept from the server's copy")
+    review: bool = Field(False, description="read-only: the checks still fault this sentence")
 
 
 class ScriptModel(BaseModel):
@@ -98,6 +99,9 @@ class ScriptModel(BaseModel):
     zh_variant: Literal["Hans", "Hant"]
     segments: list[SegmentModel] = Field(min_length=1, max_length=30)
     backend: str = ""
+    title_warnings: list[str] = Field(default_factory=list, description="read-only")
+    glossary: list[str] = Field(default_factory=list,
+                                description="read-only: glossary files the names came from")
 
 
 class ProgressOut(BaseModel):

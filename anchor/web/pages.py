@@ -110,7 +110,16 @@ def duration(seconds: float | None) -> str:
     return f"{h} h {m:02d} min"
 
 
-templates.filters.update(when=_when, clock=_clock, size=_size, duration=duration)
+def _regex_name(warning: str) -> tuple[str, str] | None:
+    """(source, rendering) of a 'name "X" should read "Y"' warning, for "add to glossary"."""
+    import re
+
+    m = re.match(r'name "([^"]+)" should read "([^"]+)"', warning)
+    return (m.group(1), m.group(2)) if m else None
+
+
+templates.filters.update(when=_when, clock=_clock, size=_size, duration=duration,
+                        regex_name=_regex_name)
 templates.globals.update(STEPS=STEPS, LANG_NAMES=LANG_NAMES, phase=phase)
 
 
@@ -227,7 +236,16 @@ async def render_job(request: Request, job_id: JobId, svc: Service, me: Viewer) 
             seg["zh"] = fields.get(f"zh_{i}", seg["zh"])
             seg["en"] = fields.get(f"en_{i}", seg["en"])
         await run_in_threadpool(svc.save_script, job_id, data, me)
-        if fields.get("action") != "save":
+        action = fields.get("action", "")
+        if action.startswith("glossary:"):
+            # "add to glossary" on a flagged name: the project folder's glossary.toml,
+            # which render, batch and serve all read
+            from ..glossary import PROJECT_GLOSSARY, add_term
+
+            zh, _, en = action.removeprefix("glossary:").partition("=")
+            await run_in_threadpool(add_term, Path.cwd() / PROJECT_GLOSSARY, zh, en)
+            return RedirectResponse(f"/jobs/{job_id}?saved=1", status_code=303)
+        if action != "save":
             await run_in_threadpool(svc.render, job_id, me)
     except AnchorError as exc:
         return _job_page(request, svc, svc.get(job_id, me), status=status_for(exc), error=exc,

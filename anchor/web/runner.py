@@ -263,7 +263,8 @@ class JobRunner:
             script = self.pipeline.prepare(article, settings, say)
             watch.check()
             now = time.time()
-            nxt: Status = "rendering" if job.auto_render else "review"
+            # the web is strict: a script with parts marked for review waits for a person
+            nxt: Status = "rendering" if job.auto_render and not script.flagged else "review"
 
             def scripted(j: Job) -> Job:
                 # auto_render keeps the lease and goes straight on; review frees the job.

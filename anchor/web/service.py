@@ -157,7 +157,7 @@ def script_from_edit(data: dict[str, Any], old: Script) -> Script:
         # them, an edited one was checked by a person; a client cannot add or hide any.
         same = prior is not None and prior.zh == zh and prior.en == en
         segments.append(Segment(index=i, zh=zh, en=en, warnings=prior.warnings if same and prior
-                                else ()))
+                                else (), review=bool(same and prior and prior.review)))
     title_zh, title_en = new.title_zh.strip(), new.title_en.strip()
     if not title_zh or not title_en:
         raise InputError("the headline is empty in one language", hint="give both titles")
@@ -167,7 +167,9 @@ def script_from_edit(data: dict[str, Any], old: Script) -> Script:
             raise InputError(f"the {lang} headline is {len(title):,} characters; the limit "
                              f"is {MAX_TITLE_CHARS}", hint="shorten it: it runs in the "
                              "lower third of the clip")
-    return replace(old, title_zh=title_zh, title_en=title_en, segments=tuple(segments))
+    same_title = (title_zh, title_en) == (old.title_zh, old.title_en)
+    return replace(old, title_zh=title_zh, title_en=title_en, segments=tuple(segments),
+                   title_warnings=old.title_warnings if same_title else ())
 
 
 class JobService:

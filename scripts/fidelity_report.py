@@ -1,0 +1,183 @@
+"""Fidelity of the translation on real news: before (model alone) and after (names and
+figures fixed before the model, checks, retries, review flags).
+
+    PYTHONPATH=. python scripts/fidelity_report.py [--articles samples/real/voa.jsonl]
+        [--sentences 3] [--limit N] [--backend llama] [--threads N] [--show]
+
+For every summary sentence of every article, both paths translate it (translate_text,
+the headline as context left out) with the same model in the same run, one after the
+other. A sentence "keeps its facts" when its translation has every figure of the source
+(value, unit, qualifier) and every name in its fixed rendering, and adds no figure, year
+or magnitude the source lacks; the goal is that every sentence keeps its facts or is
+flagged for review. Printed: those
+fractions, the flags, the invented figures, and seconds per sentence for each path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from anchor.figures import figure_problems
+from anchor.glossary import load_glossary
+from anchor.ingest import ingest
+from anchor.models import Summary
+from anchor.names import find_names
+from anchor.text import split_sentences, to_simplified
+from anchor.translate import get_backend, translate_text
+from anchor.translate.checks import name_problems
+
+
+@dataclass
+class Tally:
+    sentences: int = 0
+    kept: int = 0
+    flagged: int = 0
+    right_or_flagged: int = 0
+    invented: int = 0
+    seconds: float = 0.0
+    misses: list[str] = field(default_factory=list)
+
+
+def summary_of(rec: dict[str, str], n: int) -> Summary:
+    art = ingest(rec["text"], title=rec["title"], name=rec["url"])
+    try:
+        from anchor.summarize import summarize
+
+        return summarize(art, n)
+    except Exception as exc:  # no embedding model here: the lead sentences
+        print(f"  (extractive summary unavailable: {exc}; using the first {n} sentences)",
+              file=sys.stderr)
+        sents = tuple(split_sentences(art.text)[:n])
+        return Summary(art.language, art.title, sents, (), "lead")
+
+
+def facts_problems(src: str, out: str, lang: str, glossary: object) -> list[str]:
+    target = "en" if lang == "zh" else "zh"
+    names = find_names(to_simplified(src), lang, glossary)  # type: ignore[arg-type]
+    probs = [p.message for p in figure_problems(src, out, target)]
+    probs += [str(p) for p in name_problems(names, out, target)]  # type: ignore[arg-type]
+    return probs
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=Path, default=Path("samples/real/voa.jsonl"))
+    ap.add_argument("--sentences", type=int, default=3)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--backend", default="llama")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="llama.cpp threads (default: the backend's)")
+    ap.add_argument("--show", action="store_true", help="print every translation")
+    ap.add_argument("--rescore", type=Path, default=None,
+                    help="re-judge the translations printed by an earlier --show run with "
+                         "today's checks (flags and times as recorded), without the model")
+    args = ap.parse_args()
+    if args.rescore:
+        rescore(args.rescore)
+        return
+    recs = [json.loads(line) for line in args.articles.read_text("utf-8").splitlines() if line]
+    if args.limit:
+        recs = recs[: args.limit]
+    if args.threads and args.backend == "llama":
+        import anchor.translate as tr
+        from anchor.translate.llama import LlamaTranslator
+
+        tr._INSTANCES["llama"] = LlamaTranslator(n_threads=args.threads)
+    engine = get_backend(args.backend)
+    glossary = load_glossary()
+    tallies = {"before": Tally(), "after": Tally()}
+    for k, rec in enumerate(recs, 1):
+        summary = summary_of(rec, args.sentences)
+        lang = summary.language
+        target = "en" if lang == "zh" else "zh"
+        example = None
+        print(f"[{k}/{len(recs)}] {rec['title']} ({lang}, {len(summary.sentences)} sentences)",
+              file=sys.stderr)
+        for src in summary.sentences:
+            src_s = to_simplified(src) if lang == "zh" else src
+            # both paths on the same sentence, one after the other: same load, same model
+            for mode, fidelity in (("before", False), ("after", True)):
+                t0 = time.perf_counter()
+                got = translate_text(engine, src_s, lang, target,  # type: ignore[arg-type]
+                                     example=example, glossary=glossary, fidelity=fidelity)
+                tally = tallies[mode]
+                tally.seconds += time.perf_counter() - t0
+                flagged = bool(got.problems)  # the old path's warnings count as flags too
+                probs = facts_problems(src, got.text, lang, glossary)
+                tally.sentences += 1
+                tally.kept += not probs
+                tally.flagged += flagged
+                tally.right_or_flagged += (not probs) or flagged
+                tally.invented += any("adds" in p for p in probs)
+                if probs and not flagged:
+                    tally.misses.append(f"{src} → {got.text}: {'; '.join(probs)}")
+                if args.show:
+                    flags = "; ".join(map(str, got.problems))
+                    print(f"  {mode:6} {src}\n         → {got.text}\n         "
+                          f"{'; '.join(probs) or 'facts kept'}"
+                          f"{' [FLAGGED: ' + flags + ']' if flagged else ''}"
+                          f" ({time.perf_counter() - t0:.1f} s)", flush=True)
+        print_table(tallies, k, args.backend, file=sys.stderr)
+    print_table(tallies, len(recs), args.backend, file=sys.stdout)
+    if tallies["after"].misses:
+        print("\nnot kept and not flagged (after):")
+        for m in tallies["after"].misses:
+            print("  " + m)
+
+
+def rescore(log: Path) -> None:
+    """Tallies of an earlier --show log, judged by the current figure and name checks."""
+    import re
+
+    glossary = load_glossary()
+    tallies = {"before": Tally(), "after": Tally()}
+    lines = log.read_text("utf-8").splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"  (before|after)\s+(.*)$", line)
+        if not m or i + 2 >= len(lines):
+            continue
+        mode, src = m.groups()
+        out = lines[i + 1].strip().removeprefix("→ ").strip()
+        verdict = lines[i + 2]
+        flagged = "[FLAGGED:" in verdict
+        secs = re.search(r"\(([\d.]+) s\)\s*$", verdict)
+        lang = "zh" if re.search(r"[\u4e00-\u9fff]", src) else "en"
+        probs = facts_problems(src, out, lang, glossary)
+        t = tallies[mode]
+        t.sentences += 1
+        t.kept += not probs
+        t.flagged += flagged
+        t.right_or_flagged += (not probs) or flagged
+        t.invented += any("adds" in p for p in probs)
+        t.seconds += float(secs.group(1)) if secs else 0.0
+        if probs and not flagged:
+            t.misses.append(f"[{mode}] {src} → {out}: {'; '.join(probs)}")
+    print_table(tallies, 0, f"rescored from {log}", file=sys.stdout)
+    for mode in tallies:
+        for miss in tallies[mode].misses:
+            print("  " + miss)
+
+
+def print_table(tallies: dict[str, Tally], articles: int, backend: str, file: object) -> None:
+    out = file  # stderr for the running tally, stdout for the final one
+    print(f"\n{articles} articles, {tallies['after'].sentences} summary sentences, "
+          f"backend {backend}", file=out)  # type: ignore[arg-type]
+    print(f"{'':8}{'facts kept':>12}{'flagged':>10}{'kept or flagged':>18}"
+          f"{'invented':>10}{'s/sentence':>12}", file=out)  # type: ignore[arg-type]
+    for mode, t in tallies.items():
+        n = max(t.sentences, 1)
+        print(f"{mode:8}{t.kept / n:>12.0%}{t.flagged:>10}{t.right_or_flagged / n:>18.0%}"
+              f"{t.invented:>10}{t.seconds / n:>12.2f}", file=out)  # type: ignore[arg-type]
+    ratio = tallies["after"].seconds / max(tallies["before"].seconds, 1e-9)
+    print(f"time after/before: {ratio:.2f}x (retries included)", file=out)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    main()

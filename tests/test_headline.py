@@ -1,0 +1,47 @@
+"""anchor.headline: short enough for the lower third, never cut inside a name or word."""
+
+from __future__ import annotations
+
+from anchor.headline import fit_headline
+
+
+def chars(limit: int):  # a measure by length, so the tests need no font
+    return lambda t: len(t) <= limit
+
+
+def test_a_headline_that_fits_is_kept_without_closing_punctuation():
+    assert fit_headline("Library opens digital archive.", measure=chars(40)) == (
+        "Library opens digital archive")
+
+
+def test_cut_at_a_clause_break_first():
+    text = "Hunan Daily launches digital reporters, who read the news in two languages"
+    assert fit_headline(text, measure=chars(45)) == "Hunan Daily launches digital reporters"
+
+
+def test_never_inside_a_name_or_a_word():
+    text = "Censors close accounts of historian Zhang Lifan and law professor Zhang Qianfan"
+    got = fit_headline(text, names=["Zhang Lifan", "Zhang Qianfan"], measure=chars(70))
+    assert got == "Censors close accounts of historian Zhang Lifan and law professor"
+    assert text.startswith(got) and not got.endswith(("Zhang", "Zhang Qian"))
+
+
+def test_chinese_cut_between_words_not_inside_a_name():
+    text = "历史学者章立凡和北京大学法学教授张千帆的微博账号同时遭到封杀"
+    got = fit_headline(text, names=["章立凡", "张千帆", "北京大学"], measure=chars(18))
+    assert len(got) <= 18 and text.startswith(got)
+    assert not got.endswith(("张", "张千", "北京", "章立"))
+
+
+def test_measured_in_the_layout_font_when_present():
+    from anchor.headline import headline_measure
+
+    fit = headline_measure()
+    assert fit("长沙地铁六号线开通")
+    assert not fit("长" * 200)
+
+
+def test_a_cut_headline_does_not_end_on_a_small_word():
+    text = "China urges faster progress in billion-dollar railway link to Thailand"
+    got = fit_headline(text, measure=chars(34))
+    assert got == "China urges faster progress"
