@@ -195,3 +195,21 @@ def test_names_are_checked(tmp_path: Path) -> None:
 
 def _page(c: TestClient, path: str) -> Any:
     return c.get(path, headers={"accept": "text/html"})
+
+
+def test_only_editors_add_presenters_through_the_mounted_upload(
+        tmp_path: Path, newsroom: dict[str, str]) -> None:
+    """POST /api/avatars is part of the served app; a reporter may not put a new face on
+    air (403 JSON), and a photo over the 1 MB article limit is not refused for size."""
+    photo = b"\xff\xd8" + b"\x00" * 2_000_000  # 2 MB, not a real JPEG
+    with TestClient(make_test_app(tmp_path, token=ADMIN_TOKEN), base_url=BASE) as c:
+        form = {"name": "newface"}
+        r = c.post("/api/avatars", data=form, files={"photo": ("p.jpg", photo, "image/jpeg")},
+                   headers=bearer(newsroom["li.wei"]))
+        assert r.status_code == 403, r.text
+        assert "editor" in r.json()["error"]
+        r = c.post("/api/avatars", data=form, files={"photo": ("p.jpg", photo, "image/jpeg")},
+                   headers=bearer(newsroom["ed"]))
+        # the editor gets past the role and the size limit, to the photo check itself
+        assert r.status_code in (400, 422), r.text
+        assert r.json()["error"] and r.json()["hint"]

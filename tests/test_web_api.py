@@ -391,3 +391,19 @@ def test_many_jobs_on_two_workers_none_lost(tmp_path: Path) -> None:
         statuses = {wait(c, i, "done", "failed", timeout=60)["status"] for i in ids}
         assert statuses == {"done"}, time.monotonic() - t0
         assert len(c.get("/api/jobs?limit=100").json()["jobs"]) == 12
+
+
+def test_online_voices_only_when_the_form_asks(client: TestClient) -> None:
+    """Speech stays offline unless the submission says tts=edge (the text then leaves the
+    machine); an unknown value is a 4xx, not a silent default."""
+    c = client
+    page = c.get("/").text
+    assert 'name="tts" value="edge"' in page and "sent to Microsoft" in page
+    plain = c.post("/api/jobs", json={"text": "Title\nA story. It has two sentences."})
+    online = c.post("/api/jobs", json={"text": "Title\nA story. It has two sentences.",
+                                       "tts": "edge"})
+    assert plain.status_code == online.status_code == 201, (plain.text, online.text)
+    assert "tts" not in plain.json().get("options", {})
+    assert online.json()["options"]["tts"] == "edge"
+    bad = c.post("/api/jobs", json={"text": "Title\nA story.", "tts": "cloud"})
+    assert bad.status_code in (400, 422) and "error" in bad.json()

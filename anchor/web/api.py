@@ -65,6 +65,10 @@ class JobOptions(BaseModel):
     sentences: int | None = Field(None, ge=1, le=30, description="summary length")
     zh_variant: Literal["Hans", "Hant"] | None = None
     bilingual: bool | None = Field(None, description="also make bilingual.mp4")
+    tts: Literal["offline", "edge"] | None = Field(
+        None, description="offline: this server's voices, nothing leaves it (the default); "
+                          "edge: Microsoft's online voices, so the script's text is sent to "
+                          "that service (falls back offline with a warning if it fails)")
 
     def overrides(self) -> dict[str, Any]:
         data = self.model_dump(exclude_none=True, include=set(JobOptions.model_fields))
@@ -311,6 +315,8 @@ _MULTIPART_SCHEMA = {
         "aspect": {"type": "string", "enum": ["16:9", "9:16", "1:1"]},
         "sentences": {"type": "integer"}, "zh_variant": {"type": "string"},
         "bilingual": {"type": "boolean"}, "auto_render": {"type": "boolean"},
+        "tts": {"type": "string", "enum": ["offline", "edge"],
+                "description": "edge sends the script's text to Microsoft's online voices"},
     },
 }
 

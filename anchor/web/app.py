@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import AnchorError
-from . import api, pages
+from . import api, avatar_upload, pages
 from .accounts import AccountStore, Throttle
 from .auth import AuthError, LoginRequired, Throttled
 from .config import LOOPBACK, ServeConfig, load_serve_config
@@ -178,6 +178,7 @@ def create_app(
         return svc.health()
 
     app.include_router(api.router)
+    app.include_router(avatar_upload.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")),
               name="static")
@@ -190,7 +191,8 @@ def create_app(
     # multipart framing and form fields on top of the largest article file; the story
     # form may send more, so that an oversize paste comes back to the reporter
     app.add_middleware(BodyLimit, limit=cfg.max_upload_bytes + 64 * 1024,
-                       page_limit=pages.PAGE_FORM_LIMIT, page_paths=("/jobs",))
+                       page_limit=pages.PAGE_FORM_LIMIT,
+                       page_paths=("/jobs", "/api/avatars"))  # photos up to 15 MB
     app.add_middleware(SameOrigin)
     if cfg.allowed_hosts:
         app.add_middleware(HostCheck, allowed=cfg.allowed_hosts)

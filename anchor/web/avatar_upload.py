@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from ..errors import InputError
+from .accounts import Account, Forbidden
 from .api import require_token
 
 __all__ = ["MAX_PHOTO_BYTES", "router"]
@@ -33,7 +34,11 @@ async def upload_avatar(
     licence: Annotated[str, Form()] = "",
     backdrop: Annotated[bool, Form()] = False,
     brand: Annotated[str, Form()] = "default",
+    me: Account = Depends(require_token),
 ) -> JSONResponse:
+    if not me.may_approve:  # a new face on air is an editor's call, like approving a clip
+        raise Forbidden("only an editor can add a presenter",
+                        hint="ask an editor, or use `anchor avatars add` on the server")
     from ..avatars import avatars_dir
     from ..brand import load_brand
     from ..portrait import add_avatar

@@ -138,7 +138,8 @@ def _form_defaults(request: Request) -> dict[str, Any]:
     try:
         s = load_settings(request.app.state.cfg.config)
         return {"langs": list(s.langs), "aspect": s.aspect, "sentences": s.sentences,
-                "avatar": s.avatar, "voice_zh": "", "voice_en": "", "bilingual": s.bilingual}
+                "avatar": s.avatar, "voice_zh": "", "voice_en": "", "bilingual": s.bilingual,
+                "tts": s.tts}
     except AnchorError as exc:
         log.warning("render defaults unreadable: %s", exc.message)
         return {"langs": ["zh", "en"], "aspect": "16:9", "sentences": 5, "avatar": "",
