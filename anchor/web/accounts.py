@@ -24,13 +24,13 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from ..errors import AnchorError, InputError
+from .sqlite import immediate
 
 __all__ = ["ADMIN", "LOCAL", "ROLES", "Account", "AccountStore", "Forbidden", "Throttle",
            "hash_password", "verify_password"]
@@ -140,16 +140,8 @@ class AccountStore:
             self._local.con = con
         return con
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        con = self._con()
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate(self._con())
 
     # --------------------------------------------------------------- management
 

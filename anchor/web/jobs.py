@@ -18,13 +18,14 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from ..errors import AnchorError
+from .sqlite import immediate
 
 __all__ = [
     "ACTIVE",
@@ -191,18 +192,8 @@ class SqliteJobStore:
                 self._all.append(con)
         return con
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        con = self._con()
-        # IMMEDIATE takes the write lock up front, so read-check-write cannot interleave
-        # with another writer (thread or process) between the read and the write.
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate(self._con())
 
     @staticmethod
     def _row(job: Job) -> tuple[Any, ...]:
