@@ -55,6 +55,13 @@ def test_warp_is_still_at_the_region_edge_and_never_folds(name: str,
         det = (np.gradient(mx, axis=1) * np.gradient(my, axis=0)
                - np.gradient(mx, axis=0) * np.gradient(my, axis=1))
         assert det[~near].min() > 0.1, pose
+        # and no step: neighbours move alike (a shear line shows as a crease)
+        for f in (dx, dy):
+            for axis in (0, 1):
+                step = np.abs(np.diff(f, axis=axis))
+                hit = np.diff(near.astype(np.int8), axis=axis) != 0
+                far = ~(np.take(near, range(1, near.shape[axis]), axis=axis) | hit)
+                assert step[far].max() < 2.0, pose
 
 
 @pytest.mark.parametrize("name", ["astra", "lin"])

@@ -244,6 +244,10 @@ class MouthModel:
         # Opening profile across the mouth: full in the middle, shut at the corners.
         u = np.clip((map_x - self.cx) / self.half_in, -1.0, 1.0)
         prof = np.sqrt(np.clip(1.0 - u * u, 0.0, 1.0)) ** (1.2 if rnd > 0.5 else 0.9)
+        # ...closing at the corners at a finite slope: an elliptic end is vertical there,
+        # and the lip's lift and the jaw's pull would shear the cheek along a line
+        # running up and down from each corner.
+        prof = np.minimum(prof, 2.0 * (1.0 - np.abs(u)))
         seam = self.lower_inner(map_x) + drop_c  # where the parting shows after the relax
         up = (0.16 * jaw + 0.012 * self.fh * spr * min(1.0, pose.jaw * 3)) * prof
         if pose.fv and not self.teeth:
