@@ -80,6 +80,19 @@ class MouthModel:
         self.chin = lm.chin.astype(np.float64)
         nose = lm["nose"]
         self.nose_base = float(nose[1][1])
+        # Where nothing may move (the line every displacement fades to): under the nose
+        # just below its base; beside the nose higher up the cheeks, so that the smile's
+        # corners can relax without squeezing all their travel into the few rows between
+        # the corners and the nose (a squeezed warp folds over and draws the photo's
+        # smile folds as jagged lines). Clear of the eyes' tiles below the eyes.
+        self._nose_half = float(max(abs(nose[2][0] - self.cx), abs(nose[3][0] - self.cx),
+                                    0.05 * self.fh))
+        self._still_nose = self.nose_base + 0.2 * (self.seam_c - self.upper_lip
+                                                   - self.nose_base)
+        eyes = [lm.box(f"eye_{s}_upper", f"eye_{s}_lower") for s in ("r", "l")]
+        eye_floor = max(e.y + 1.9 * e.h + 4.0 for e in eyes)
+        self._still_cheek = min(self._still_nose, max(self.nose_base - 0.08 * self.fh,
+                                                       eye_floor))
         oval = lm["face_oval"]
         # Face half-width at the mouth's height: the jaw moves inside it.
         rows = oval[np.abs(oval[:, 1] - self.seam_c) < 0.12 * self.fh]
@@ -108,6 +121,8 @@ class MouthModel:
         self.region = self._region(img.shape[1], img.shape[0])
         self._field_key: tuple[int, int, int, int] | None = None
         self._field: np.ndarray | None = None
+        self._env_key: tuple[int, int, int, int] | None = None
+        self._env: np.ndarray | None = None
 
     # --- geometry helpers (image coordinates)
 
@@ -117,12 +132,18 @@ class MouthModel:
     def lower_inner(self, x: np.ndarray) -> np.ndarray:
         return np.interp(x, *self._il)
 
+    def still_line(self, x: np.ndarray) -> np.ndarray:
+        """Per column, the row above which no pose moves anything (image coordinates)."""
+        n = self._nose_half
+        t = _smoothstep(1.1 * n, 1.6 * n, np.abs(x - self.cx))
+        return self._still_nose + (self._still_cheek - self._still_nose) * t
+
     def _region(self, w: int, h: int) -> Box:
-        """Everything a pose may change: nose base to under the chin, cheek to cheek."""
+        """Everything a pose may change: under the nose to under the chin, cheek to cheek."""
         jaw = JAW_MAX * 1.2 * self.fh
         x0 = math.floor(self.cx - 1.15 * self.jaw_half)
         x1 = math.ceil(self.cx + 1.15 * self.jaw_half)
-        y0 = math.floor(self.nose_base + 0.2 * (self.seam_c - self.upper_lip - self.nose_base))
+        y0 = math.floor(self._still_cheek)
         y1 = math.ceil(self.chin[1] + jaw + 0.1 * self.fh)
         x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
         return Box(x0, y0, max(1, x1 - x0), max(1, y1 - y0))
@@ -133,10 +154,53 @@ class MouthModel:
     # --- drawing
 
     def draw(self, img: np.ndarray, region: Box, pose: Pose) -> np.ndarray:
-        """``region`` of ``img`` with the mouth in ``pose`` (uint8, region-sized)."""
+        """``region`` of ``img`` with the mouth in ``pose`` (uint8, region-sized).
+
+        ``region`` may be any window: outside ``self.region`` nothing moves, so a tile
+        cut from it at ``self.region`` meets the untouched photo without a seam.
+        """
+        y0, x0 = region.y, region.x
+        src = img[y0:y0 + region.h, x0:x0 + region.w]
+        map_x, map_y, g = self._maps(region, pose)
+        warped = cv2.remap(img, map_x, map_y, cv2.INTER_CUBIC,
+                           borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+        ys, u, top, bottom, seam = g["ys"], g["u"], g["top"], g["bottom"], g["seam"]
+        # A soft inner lip edge (1.5 px), not a cut-out.
+        inside = np.clip(np.minimum(ys - top, bottom - ys) / 1.5 + 0.5, 0.0, 1.0)
+        inside *= np.clip(1.6 * (bottom - top) - 0.6, 0.0, 1.0)  # under a pixel: a line
+        jaw = max(0.0, pose.jaw) * JAW_MAX * self.fh
+        if jaw > 0 or (pose.fv and not self.teeth):
+            # Only the rows that hold the opening (and f/v's teeth) are painted.
+            reach = float(np.max(bottom - seam)) + self.lower_lip
+            r0 = max(0, math.floor(float(np.min(top)) - y0 - 2))
+            r1 = min(region.h, math.ceil(float(np.max(seam)) + reach - y0 + 3))
+            if r1 > r0:
+                b = slice(r0, r1)
+                warped[b] = self._paint(warped[b], ys[b], u[b], top[b], bottom[b], inside[b],
+                                        pose, seam[b])
+        del src  # (the warp is the identity wherever it meets the photo: nothing to feather)
+        return np.clip(warped + 0.5, 0, 255).astype(np.uint8)
+
+    def warp_maps(self, region: Box, pose: Pose
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The backward map of ``pose`` over ``region``: for each output pixel, where it
+        reads the photo (float32 x and y, image coordinates), and where the opening is
+        (bool: the one place the map may step, since it is painted over)."""
+        map_x, map_y, g = self._maps(region, pose)
+        opening = (g["ys"] >= g["top"] - 0.5) & (g["ys"] < g["bottom"] + 0.5)
+        return map_x, map_y, opening | g["closing"]
+
+    def _maps(self, region: Box, pose: Pose
+              ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Backward map plus the opening's geometry (per pixel of ``region``).
+
+        Every displacement is continuous and fades to zero at ``still_line`` (above)
+        and at the sides and bottom of ``self.region``; only the opening itself is a
+        step, and it is painted over.
+        """
         y0, x0 = region.y, region.x
         ys, xs = np.mgrid[y0:y0 + region.h, x0:x0 + region.w].astype(np.float32)
-        src = img[y0:y0 + region.h, x0:x0 + region.w]
+        still = self.still_line(xs)
         jaw = max(0.0, pose.jaw) * JAW_MAX * self.fh
         rnd, spr = max(0.0, -pose.width), max(0.0, pose.width)
         # Width: round lips pull in by up to a fifth, spread ones widen a little.
@@ -144,28 +208,46 @@ class MouthModel:
         lip_mid = 0.5 * (self.seam_c - self.upper_lip + self.lip_bottom)
         lip_half_h = 0.5 * (self.lip_bottom - (self.seam_c - self.upper_lip))
         rel = xs - self.cx
-        gx = 1.0 - _smoothstep(1.0 * self.half, 1.6 * self.half, np.abs(rel))
+        # Inside the corners the lips scale about the middle; beyond them the pull on
+        # the cheeks fades out over at least 2.5× the corner's travel, so the map's
+        # slope stays above 0.4 (a steeper fade folds the cheek over itself).
+        k = 1.0 / scale - 1.0
+        fade = max(0.6, 2.5 * abs(k)) * self.half
+        shift = k * np.clip(rel, -self.half, self.half) * (
+            1.0 - _smoothstep(self.half, self.half + fade, np.abs(rel)))
         gy = 1.0 - _smoothstep(lip_half_h, lip_half_h + 0.9 * self.half, np.abs(ys - lip_mid))
-        # still under the nose, and nothing moves at the region's top edge (no seam there)
-        gy *= _smoothstep(float(y0), lip_mid - lip_half_h, ys)
-        map_x = xs + rel * (1.0 / scale - 1.0) * gx * gy
+        gy *= _smoothstep(still, np.maximum(still + 1.0, lip_mid - lip_half_h), ys)
+        map_x = xs + shift * gy
         map_y = ys.copy()
-        # A smile's corners relax: pull them down and in a little while speaking.
+        # A smile's corners relax: pull them down and in a little while speaking. The
+        # skin above a corner stretches over the rows up to the still line; the drop is
+        # at most 0.4 of them (the warp's slope stays under 0.6: it never folds over).
         drop_c = np.zeros_like(xs)
         if pose.relax > 0 and self.smile > 0.5:
             r = 0.28 * 2 * self.half
+            rise = _smoothstep(still, np.maximum(still + 1.0, self.corner_y), ys)
+            amp = np.minimum(pose.relax * 0.55 * self.smile,
+                             0.4 * np.maximum(self.corner_y - still, 0.0))
             for side in (-1.0, 1.0):
                 ccx = self.cx + side * self.half
                 g = np.exp(-((xs - ccx) ** 2 + (ys - self.corner_y) ** 2) / (2 * r * r))
-                g *= _smoothstep(float(y0), self.corner_y, ys)  # zero at the region's top
-                drop_c += pose.relax * 0.55 * self.smile * g
+                g *= rise
+                drop_c += amp * g
                 map_x += side * pose.relax * 0.04 * self.half * g
             map_y -= drop_c
+        closing = np.zeros(xs.shape, bool)
         if pose.shut and self.gap_c > 1.0:
-            map_y = self._shut(map_x, ys - drop_c)  # in the relaxed face's rows
+            map_y = self._shut(map_x, ys - drop_c, still)  # in the relaxed face's rows
+            # where the lips meet, the teeth between them are skipped: the map steps
+            meet = 0.5 * (self.upper_inner(map_x) + self.lower_inner(map_x))
+            closing = np.abs(ys - drop_c - meet) < 1.0
         # Opening profile across the mouth: full in the middle, shut at the corners.
         u = np.clip((map_x - self.cx) / self.half_in, -1.0, 1.0)
         prof = np.sqrt(np.clip(1.0 - u * u, 0.0, 1.0)) ** (1.2 if rnd > 0.5 else 0.9)
+        # ...closing at the corners at a finite slope: an elliptic end is vertical there,
+        # and the lip's lift and the jaw's pull would shear the cheek along a line
+        # running up and down from each corner.
+        prof = np.minimum(prof, 2.0 * (1.0 - np.abs(u)))
         seam = self.lower_inner(map_x) + drop_c  # where the parting shows after the relax
         up = (0.16 * jaw + 0.012 * self.fh * spr * min(1.0, pose.jaw * 3)) * prof
         if pose.fv and not self.teeth:
@@ -173,10 +255,9 @@ class MouthModel:
         top = seam - up  # the cavity spans [top, bottom) in output rows
         bottom = seam + jaw * prof
 
-        # Upper part: moves up, rigid over the lip (and the photo's teeth), fading to the nose.
-        # (measured from the region's top, where every displacement must be zero: a move
-        # that is cut off there shows as a line across the face)
-        fade_up = np.clip((ys - y0) / np.maximum(1.0, top - y0), 0.0, 1.0)
+        # Upper part: moves up, rigid over the lip (and the photo's teeth), fading to the
+        # still line under the nose.
+        fade_up = np.clip((ys - still) / np.maximum(1.0, top - still), 0.0, 1.0)
         above = ys < top
         map_y = np.where(above, map_y + up * _smoothstep(0.0, 0.7, fade_up), map_y)
         # Lower part: solve y_out = y_src + D(y_src) for y_src, D the jaw's pull.
@@ -194,28 +275,32 @@ class MouthModel:
             x_src = map_x + 0.8 * narrow * d
         map_y = np.where(below, map_y + (y_src - ys), map_y)
         map_x = np.where(below, x_src, map_x)
-        warped = cv2.remap(img, map_x.astype(np.float32), map_y.astype(np.float32),
-                           cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-        # A soft inner lip edge (1.5 px), not a cut-out.
-        inside = np.clip(np.minimum(ys - top, bottom - ys) / 1.5 + 0.5, 0.0, 1.0)
-        inside *= np.clip(1.6 * (bottom - top) - 0.6, 0.0, 1.0)  # under a pixel: a line
-        if jaw > 0 or (pose.fv and not self.teeth):
-            # Only the rows that hold the opening (and f/v's teeth) are painted.
-            reach = float(np.max(bottom - seam)) + self.lower_lip
-            r0 = max(0, math.floor(float(np.min(top)) - y0 - 2))
-            r1 = min(region.h, math.ceil(float(np.max(seam)) + reach - y0 + 3))
-            if r1 > r0:
-                b = slice(r0, r1)
-                warped[b] = self._paint(warped[b], ys[b], u[b], top[b], bottom[b], inside[b],
-                                        pose, seam[b])
-        # The warp is nothing at the region's edge by construction; feather anyway.
-        edge = np.minimum(np.minimum(xs - x0, x0 + region.w - 1 - xs),
-                          np.minimum(ys - y0, y0 + region.h - 1 - ys))
-        a = _smoothstep(0.0, 4.0, edge)[..., None]
-        out = src.astype(np.float32) + a * (warped - src.astype(np.float32))
-        return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+        # Nothing moves at the region's edges: the tile meets the still photo there.
+        env = self._envelope(region)
+        map_x = xs + env * (map_x - xs)
+        map_y = ys + env * (map_y - ys)
+        geo = {"ys": ys, "u": u, "top": top, "bottom": bottom, "seam": seam,
+               "closing": closing}
+        return map_x.astype(np.float32), map_y.astype(np.float32), geo
 
-    def _shut(self, x: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    def _envelope(self, region: Box) -> np.ndarray:
+        """1 where a pose may move pixels, easing to 0 at the still line and at the
+        sides and bottom of ``self.region`` (and 0 outside it); made once per window."""
+        key = (region.x, region.y, region.w, region.h)
+        if self._env_key == key and self._env is not None:
+            return self._env
+        r = self.region
+        ys, xs = np.mgrid[region.y:region.y + region.h,
+                          region.x:region.x + region.w].astype(np.float32)
+        still = self.still_line(xs)
+        side, low, high = max(3.0, 0.05 * self.fh), max(3.0, 0.06 * self.fh), 2.0
+        x_last, y_last = float(r.x + r.w - 1), float(r.y + r.h - 1)
+        env = (_smoothstep(float(r.x), r.x + side, xs) * _smoothstep(x_last, x_last - side, xs)
+               * _smoothstep(still, still + high, ys) * _smoothstep(y_last, y_last - low, ys))
+        self._env_key, self._env = key, env.astype(np.float32)
+        return self._env
+
+    def _shut(self, x: np.ndarray, ys: np.ndarray, still: np.ndarray) -> np.ndarray:
         """Close a parted photo's lips (m, b, p): each lip slides half the parting towards
         the other, hiding the teeth, and the skin above and below stretches to follow."""
         iu, il = self.upper_inner(x), self.lower_inner(x)
@@ -225,6 +310,8 @@ class MouthModel:
         # the lower one.
         a = np.maximum(ul_top - 0.5 * self.upper_lip - 0.05 * self.half,
                        self.nose_base + 0.4 * (ul_top - self.nose_base))
+        # never above the still line, and leaving the stretch at least a few rows
+        a = np.minimum(np.maximum(a, still + 1.0), ul_top - 2.0)
         b = ll_bot + 0.6 * self.lower_lip + 0.1 * self.half
         mid = iu + half_gap
         out = ys

@@ -1,0 +1,87 @@
+"""The mouth's warp meets the still photo without a seam and never folds over.
+
+A displacement that is not zero where a tile meets unwarped pixels, or a warp that
+folds (the photo's smile folds drawn twice), shows at 2x as lines on the cheeks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from anchor.avatars import load_avatar
+from anchor.models import Box
+from anchor.render.face import FaceRegions, find_face, read_rgb
+from anchor.render.mouth import MouthModel
+from anchor.render.presenter import POSES, PresenterTrack, _landmarks_for, fit_to_box
+from tests.test_presenter import write_wav
+
+
+def _model(name: str, w: int, h: int) -> MouthModel:
+    av = load_avatar(name)
+    rgb = read_rgb(av.image)
+    found = find_face(av, rgb)
+    found = FaceRegions(found.face, found.eyes, found.mouth, found.source,
+                        _landmarks_for(av, rgb, found))
+    static, regions = fit_to_box(rgb, found, w, h)
+    assert regions.landmarks is not None
+    return MouthModel(static, regions.landmarks)
+
+
+@pytest.mark.parametrize("name", ["astra", "lin"])
+@pytest.mark.parametrize("size", [(760, 950), (1080, 1420)])
+def test_warp_is_still_at_the_region_edge_and_never_folds(name: str,
+                                                          size: tuple[int, int]) -> None:
+    m = _model(name, *size)
+    r = m.region
+    pad = 6  # a window larger than the region, as the presenter draws its tiles
+    win = Box(r.x - pad, r.y - pad, r.w + 2 * pad, r.h + 2 * pad)
+    ys, xs = np.mgrid[win.y:win.y + win.h, win.x:win.x + win.w].astype(np.float32)
+    outside = np.ones(xs.shape, bool)
+    outside[pad + 1:-pad - 1, pad + 1:-pad - 1] = False  # the region's edge and beyond
+    above = ys < m.still_line(xs)
+    for _, pose in POSES:
+        mx, my, opening = m.warp_maps(win, pose)
+        dx, dy = mx - xs, my - ys
+        moved = np.hypot(dx, dy)
+        assert moved[outside].max() < 0.02, pose  # a seam where the tile meets the photo
+        assert moved[above].max() < 0.02, pose  # nothing moves under the nose
+        near = cv2.dilate(opening.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+        # Jacobian of the backward map: positive everywhere but at the painted opening
+        # (a fold draws the photo's creases as jagged lines).
+        det = (np.gradient(mx, axis=1) * np.gradient(my, axis=0)
+               - np.gradient(mx, axis=0) * np.gradient(my, axis=1))
+        assert det[~near].min() > 0.1, pose
+        # and no step: neighbours move alike (a shear line shows as a crease)
+        for f in (dx, dy):
+            for axis in (0, 1):
+                step = np.abs(np.diff(f, axis=axis))
+                hit = np.diff(near.astype(np.int8), axis=axis) != 0
+                far = ~(np.take(near, range(1, near.shape[axis]), axis=axis) | hit)
+                assert step[far].max() < 2.0, pose
+
+
+@pytest.mark.parametrize("name", ["astra", "lin"])
+def test_speaking_frames_show_no_tile_outline(name: str, tmp_path: Path) -> None:
+    bursts = tuple((s, s + 300) for s in range(300, 4000, 500))
+    wav = write_wav(tmp_path / "talk.wav", 4000, bursts)
+    t = PresenterTrack(load_avatar(name), Box(580, 130, 760, 950), 30, 4000, wav, 0)
+    mb = t._mouth_box
+    assert mb is not None
+    # The tile's outermost pixels and 3 px around it: the same as the resting face
+    # (inside, the warp eases in from zero; a seam is a jump right at the edge).
+    ring = np.zeros((t.dirty.h, t.dirty.w), bool)
+    ring[mb.y - 3:mb.y + mb.h + 3, mb.x - 3:mb.x + mb.w + 3] = True
+    ring[mb.y + 1:mb.y + mb.h - 1, mb.x + 1:mb.x + mb.w - 1] = False
+    spoken = 0
+    for f in range(t.n_frames):
+        s = t.state(f)
+        if s.shape == 0 or s.lid or s.gaze or s.brow:
+            continue
+        spoken += 1
+        still = t._bases[s.level].astype(int)  # the same head offset, mouth at rest
+        assert np.abs(t.patch(f).astype(int) - still)[ring].max() <= 2, f
+    assert spoken > 20
