@@ -57,6 +57,7 @@ def fits(text: str, measure: Measure | None = None) -> bool:
 
 
 _CLAUSE = "，、；：,;:—–|｜"
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’&.-]*(?:\s+[A-Z][\w'’&.-]*)+")
 
 
 def fit_headline(text: str, names: Sequence[str] = (), measure: Measure | None = None) -> str:
@@ -69,6 +70,9 @@ def fit_headline(text: str, names: Sequence[str] = (), measure: Measure | None =
         return text
     protected = [(m.start(), m.end()) for n in names if n
                  for m in re.finditer(re.escape(n), text)]
+    # An English name the name finder did not know is still a run of capitalised words
+    # ("the China New Media Conference"): cutting inside it reads as a typo on air.
+    protected += [(m.start(), m.end()) for m in _CAPITALISED_RUN.finditer(text)]
 
     def inside_name(i: int) -> bool:
         return any(a < i < b for a, b in protected)
@@ -92,10 +96,11 @@ def fit_headline(text: str, names: Sequence[str] = (), measure: Measure | None =
             head = text[:i].rstrip(" " + _CLAUSE)
             if head and fit(head) and len(head) >= len(text) // 3 and not _dangles(head):
                 return head
-    for _, i in sorted(cuts, key=lambda c: -c[1]):  # anything that fits, however short
-        head = text[:i].rstrip(" " + _CLAUSE)
-        if head and fit(head):
-            return head
+    for dangling_ok in (False, True):  # anything that fits, however short
+        for _, i in sorted(cuts, key=lambda c: -c[1]):
+            head = text[:i].rstrip(" " + _CLAUSE)
+            if head and fit(head) and (dangling_ok or not _dangles(head)):
+                return head
     return text  # one unbreakable word or name: keep it whole rather than cut it
 
 

@@ -45,3 +45,12 @@ def test_a_cut_headline_does_not_end_on_a_small_word():
     text = "China urges faster progress in billion-dollar railway link to Thailand"
     got = fit_headline(text, measure=chars(34))
     assert got == "China urges faster progress"
+
+
+def test_never_inside_a_run_of_capitalised_words_it_was_not_told_about():
+    """The shared sample's headline once came out "November 12, 2025, the China New":
+    an English name the name finder does not know is still not cut."""
+    text = "November 12, 2025, the China New Media Conference opened in Changsha, Hunan"
+    got = fit_headline(text, measure=chars(36))  # "…, the China New" would fit
+    assert text.startswith(got) and len(got) <= 36
+    assert got == "November 12, 2025", got
