@@ -139,8 +139,9 @@ def _summary_key(article: Article, settings: Settings) -> str:
 
 
 def _script_key(summary: Summary, settings: Settings, glossary_fingerprint: str) -> str:
+    # v3: headlines are no longer cut inside a capitalised name
     return digest(summary, settings.zh_variant, settings.translator,
-                  os.environ.get("ANCHOR_MT_MODEL", ""), glossary_fingerprint, "script-v2")
+                  os.environ.get("ANCHOR_MT_MODEL", ""), glossary_fingerprint, "script-v3")
 
 
 def settings_glossary(settings: Settings) -> Any:
