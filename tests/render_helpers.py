@@ -45,11 +45,16 @@ def tone_wav(path: Path, ms: int, rate: int = 24000) -> Path:
     """A speech-like mono WAV: a 180 Hz buzz pulsing four times a second."""
     t = np.arange(rate * ms // 1000) / rate
     x = 0.3 * np.sin(2 * np.pi * 180 * t) * (0.55 + 0.45 * np.sin(2 * np.pi * 4 * t))
+    return pcm16_wav(path, x, rate)
+
+
+def pcm16_wav(path: Path, x: np.ndarray, rate: int) -> Path:
+    """Write float samples in [-1, 1] as a mono 16-bit WAV."""
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(rate)
-        w.writeframes((x * 32767).astype("<i2").tobytes())
+        w.writeframes((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
     return path
 
 

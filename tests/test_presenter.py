@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
+from render_helpers import pcm16_wav
 
 from anchor.avatars import load_avatar
 from anchor.models import Box
@@ -35,12 +35,7 @@ def write_wav(path: Path, ms: int, bursts: tuple[tuple[int, int], ...] = ()) -> 
                   + 0.3 * np.sin(2 * np.pi * 1400 * t))
     for a, b in bursts:
         x[a * RATE // 1000:b * RATE // 1000] = tone[a * RATE // 1000:b * RATE // 1000]
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
+    return pcm16_wav(path, x, RATE)
 
 
 @pytest.fixture(autouse=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
+from render_helpers import pcm16_wav
 
 from anchor.models import Span
 from anchor.render.visemes import VISEMES, mouth_track, phones_of, time_phones
@@ -21,12 +21,7 @@ def voice(path: Path, ms: int, spans: list[tuple[int, int]], amp: float = 0.3) -
     tone = amp * (np.sin(2 * np.pi * 180 * t) + 0.5 * np.sin(2 * np.pi * 900 * t))
     for a, b in spans:
         x[a * RATE // 1000:b * RATE // 1000] = tone[a * RATE // 1000:b * RATE // 1000]
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
+    return pcm16_wav(path, x, RATE)
 
 
 def test_between_nine_and_twelve_visemes_and_the_key_classes() -> None:
@@ -75,12 +70,7 @@ def test_loudness_scales_the_jaw(tmp_path: Path) -> None:
     x = np.zeros_like(t)
     x[300 * 16:800 * 16] = 0.5 * np.sin(2 * np.pi * 200 * t[300 * 16:800 * 16])
     x[1300 * 16:1800 * 16] = 0.05 * np.sin(2 * np.pi * 200 * t[1300 * 16:1800 * 16])
-    path = tmp_path / "v.wav"
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes((x * 32767).astype("<i2").tobytes())
+    path = pcm16_wav(tmp_path / "v.wav", x, RATE)
     m = mouth_track(path, FPS, 2200, words, "en")
     ft = (np.arange(len(m.jaw)) + 0.5) * 1000 / FPS
     loud = m.jaw[(ft > 400) & (ft < 800)].max()
