@@ -168,7 +168,7 @@ def make_script(article: Article, settings: Settings, timer: _Timer,
     """Summary and script; ``keep_models=False`` frees the translation model afterwards, so
     it does not sit beside the speech models for the rest of a one-article run."""
     from .summarize import summarize
-    from .translate import translate
+    from .translate import release_models, translate
 
     glossary = settings_glossary(settings)
 
@@ -184,19 +184,9 @@ def make_script(article: Article, settings: Settings, timer: _Timer,
                            lambda: translate(summary, zh_variant=settings.zh_variant,
                                              backend=settings.translator, glossary=glossary))
         if not keep_models:
-            _release_translator()
+            release_models()
     backends["translate"] = script.backend
     return summary, script
-
-
-def _release_translator() -> None:
-    """Close the llama.cpp model (~1.8 GB resident); the next translation loads it again."""
-    import sys
-
-    llama = sys.modules.get("anchor.translate.llama")
-    if llama is not None:
-        # the translate package keeps its models here; it offers no public way to free them
-        llama._close_all()
 
 
 def prepare_script(

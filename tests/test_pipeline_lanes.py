@@ -68,7 +68,7 @@ def test_translation_model_is_freed_after_the_script_unless_kept(
 
     closed: list[int] = []
     monkeypatch.setenv("ANCHOR_HOME", str(tmp_path))
-    monkeypatch.setattr(anchor.translate.llama, "_close_all", lambda: closed.append(1))
+    monkeypatch.setattr(anchor.translate.llama, "close_all", lambda: closed.append(1))
     summary = Summary("zh", "标题", ("一句话。",), (), "test")
     monkeypatch.setattr("anchor.summarize.summarize", lambda *a, **k: summary)
     monkeypatch.setattr("anchor.translate.translate", lambda *a, **k: Script(

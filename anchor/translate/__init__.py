@@ -25,6 +25,7 @@ from ..headline import fit_headline
 from ..models import Lang, Script, Segment, Summary
 from ..names import Name, find_names
 from ..text import has_cjk, to_simplified, to_traditional
+from . import llama
 from .checks import (
     Problem,
     check_translation,
@@ -46,6 +47,7 @@ __all__ = [
     "correction_prompt",
     "get_backend",
     "prepare_source",
+    "release_models",
     "translate",
     "translate_text",
 ]
@@ -109,6 +111,12 @@ def get_backend(name: str = "auto") -> Translator:
         raise BackendUnavailable(f"translation backend {name!r} cannot run here",
                                  hint="see `anchor doctor` for what is missing")
     return backend
+
+
+def release_models() -> None:
+    """Free the loaded translation models (llama.cpp keeps ~1.8 GB resident), so they do
+    not sit beside the speech models for the rest of a run."""
+    llama.close_all()
 
 
 def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto", *,

@@ -130,14 +130,15 @@ class LlamaTranslator:
                 raise ModelError(f"llama.cpp could not load {path.name}: {exc}",
                                  hint="run `anchor models fetch llm` to fetch it again") from exc
             if not _LOADED:
-                atexit.register(_close_all)
+                atexit.register(close_all)
             _LOADED[path] = llm
             return llm
 
 
-def _close_all() -> None:
-    # Free the models while the interpreter is whole: left to Llama.__del__ at
-    # shutdown, llama-cpp-python 0.3.36 prints a TypeError from half-torn-down globals.
+def close_all() -> None:
+    """Free every loaded model; the next translation loads it again. Also run at exit:
+    left to Llama.__del__ at shutdown, llama-cpp-python 0.3.36 prints a TypeError from
+    half-torn-down globals."""
     with _LOCK:
         for llm in _LOADED.values():
             llm.close()
