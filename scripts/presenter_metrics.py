@@ -18,7 +18,10 @@ Measured per frame (FaceMesh with refined lips on the rendered presenter box):
   face height (10 to 152) of the still; reported at the widest openings (95th percentile);
 - lips closed: the inner lips (13, 14) closer than 0.8 % of the face height;
   the share of speech frames (inside the aligned words) with closed lips, and the share
-  of m/b/p sounds with closed lips on at least one frame of the sound (±1 frame);
+  of m/b/p sounds with closed lips on at least one frame of the sound (±1 frame), twice:
+  on the m/b/p times the lip-sync derived (each word's phonemes spread over the word),
+  and on the voice's own phoneme durations (``Speech.phonemes``, from the TTS's duration
+  model: Kokoro or hibari), which the lip-sync never saw;
 - lip/voice correlation: Pearson's r of the inner-lip gap and the voice's loudness (dB,
   per frame) over the speech frames.
 --avatar also takes a path to a TOML (an avatar added with `anchor avatars add --dir`).
@@ -46,7 +49,7 @@ TEXT = {
 
 def _sample(args: argparse.Namespace) -> None:
     from anchor.align import speech_word_timings
-    from anchor.render.visemes import time_phones
+    from anchor.render.visemes import phones_of, time_phones
     from anchor.tts import speak
     from anchor.tts.kokoro import phonemize
     from anchor.voices import load_voice
@@ -63,6 +66,10 @@ def _sample(args: argparse.Namespace) -> None:
         "voice": f"{speech.backend}:{speech.voice}",
         "words": [[w.start_ms, w.end_ms, w.text] for w in words],
         "mbp": [[p.start_ms, p.end_ms] for p in phones if p.viseme == "mbp"],
+        # The voice's own timing (the TTS's duration model), independent of Whisper and
+        # of the lip-sync's phoneme spreading: what the m/b/p check counts against too.
+        "mbp_tts": [[p.start_ms, p.end_ms] for p in speech.phonemes
+                    if phones_of(p.text) and set(phones_of(p.text)) == {"mbp"}],
     }, ensure_ascii=False, indent=1), encoding="utf-8")
     print(out / "sample.json")
 
@@ -138,10 +145,16 @@ def _measure(args: argparse.Namespace) -> None:
     for a, b, _ in sample["words"]:
         speech |= (t >= a) & (t < b)
     closed = gap / fh < CLOSED_SHARE
-    mbp_hit = []
-    for a, b in sample["mbp"]:
-        lo, hi = int(a * FPS / 1000) - 1, int(np.ceil(b * FPS / 1000)) + 1
-        mbp_hit.append(bool(closed[max(0, lo):min(n, hi + 1)].any()))
+
+    def closed_on(spans: list[list[float]]) -> list[bool]:
+        hits = []
+        for a, b in spans:
+            lo, hi = int(a * FPS / 1000) - 1, int(np.ceil(b * FPS / 1000)) + 1
+            hits.append(bool(closed[max(0, lo):min(n, hi + 1)].any()))
+        return hits
+
+    mbp_hit = closed_on(sample["mbp"])
+    tts_hit = closed_on(sample.get("mbp_tts", []))
     db = _loudness_db(wav, n)
     ok = speech & np.isfinite(gap)
     r = float(np.corrcoef(gap[ok], db[ok])[0, 1]) if ok.sum() > 3 else float("nan")
@@ -153,6 +166,8 @@ def _measure(args: argparse.Namespace) -> None:
         "closed_speech_pct": round(100 * float(closed[ok].mean()), 1),
         "mbp_closed_pct": round(100 * float(np.mean(mbp_hit)), 1) if mbp_hit else None,
         "mbp_count": len(mbp_hit),
+        "mbp_tts_closed_pct": round(100 * float(np.mean(tts_hit)), 1) if tts_hit else None,
+        "mbp_tts_count": len(tts_hit),
         "lip_voice_r": round(r, 3),
     }
     out: Path = args.out
@@ -188,7 +203,8 @@ def _compare(args: argparse.Namespace) -> None:
         bar = np.full((34, strip.shape[1], 3), 30, np.uint8)
         text = (f"{m['label']} {m['avatar']}: jaw drop p95 {m['jaw_drop_p95_pct']}% | "
                 f"lips closed {m['closed_speech_pct']}% of speech frames | m/b/p closed "
-                f"{m['mbp_closed_pct']}% | lip/voice r {m['lip_voice_r']}")
+                f"{m['mbp_closed_pct']}% (voice's own times {m.get('mbp_tts_closed_pct')}%)"
+                f" | lip/voice r {m['lip_voice_r']}")
         cv2.putText(bar, text, (8, 23), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (240, 240, 240), 1,
                     cv2.LINE_AA)
         rows += [bar, strip]
