@@ -21,6 +21,10 @@ from tests.test_presenter import write_wav
 
 
 def _model(name: str, w: int, h: int) -> MouthModel:
+    return _model_and_photo(name, w, h)[0]
+
+
+def _model_and_photo(name: str, w: int, h: int) -> tuple[MouthModel, np.ndarray]:
     av = load_avatar(name)
     rgb = read_rgb(av.image)
     found = find_face(av, rgb)
@@ -28,7 +32,7 @@ def _model(name: str, w: int, h: int) -> MouthModel:
                         _landmarks_for(av, rgb, found))
     static, regions = fit_to_box(rgb, found, w, h)
     assert regions.landmarks is not None
-    return MouthModel(static, regions.landmarks)
+    return MouthModel(static, regions.landmarks), static
 
 
 @pytest.mark.parametrize("name", ["astra", "lin"])
@@ -85,3 +89,27 @@ def test_speaking_frames_show_no_tile_outline(name: str, tmp_path: Path) -> None
         still = t._bases[s.level].astype(int)  # the same head offset, mouth at rest
         assert np.abs(t.patch(f).astype(int) - still)[ring].max() <= 2, f
     assert spoken > 20
+
+
+@pytest.mark.parametrize("jaw", [0.36, 0.56, 1.0])
+def test_a_photo_s_own_teeth_continue_into_the_opening(jaw: float) -> None:
+    """Astra smiles with her teeth showing. Opened, her upper teeth must end in tips
+    below where her lower lip hid them, not at a straight cut with a dark band right
+    under it; and no darker line may cross them at that cut (a second set)."""
+    from anchor.render.mouth import JAW_MAX, Pose
+
+    m, photo = _model_and_photo("astra", 820, 1080)
+    assert m.teeth
+    r = m.region
+    out = m.draw(photo, r, Pose(jaw=jaw, relax=1.0, width=0.2)).astype(np.float32)
+    lum = out @ np.array([0.3, 0.59, 0.11], np.float32)
+    x = round(m.cx) - r.x
+    cut = m.seam_c - 0.16 * jaw * JAW_MAX * m.fh - r.y  # where the photo's teeth end now
+    teeth = lum[round(cut) - 8:round(cut) - 4, x].mean()  # the photo's teeth above the cut
+    assert teeth > 180
+    below = lum[round(cut) + 1, x]  # just under the cut: still tooth, in the tip's shade
+    assert below > 0.75 * teeth, (below, teeth)
+    column = lum[round(cut) - 8:round(cut) + 1, x]
+    assert column.min() > 0.85 * teeth, column  # no line across the teeth at the cut
+    gap = lum[round(cut) + 1:round(cut + jaw * JAW_MAX * m.fh), x]
+    assert gap.min() < 0.45 * teeth  # and the mouth is open behind them

@@ -11,9 +11,9 @@ teeth). ``draw`` then makes the lower face for one ``Pose``:
   smile's corners relax while speaking;
 - the gap is painted, not cut: a dark, soft gradient deeper in, upper teeth under
   the upper lip (unless the photo already shows them: then the photo's own teeth
-  move with the upper lip, never a second set), lower teeth when the jaw is well
-  down, and a hint of tongue behind them; on f/v the upper teeth rest on the lower
-  lip instead.
+  move with the upper lip, never a second set, and get tips in their own colour
+  below where the lower lip hid them), lower teeth when the jaw is well down, and a
+  hint of tongue behind them; on f/v the upper teeth rest on the lower lip instead.
 
 The warp is a backward map (for each output pixel, where to read the photo), solved
 by fixed-point iteration because the jaw's pull depends on where a pixel came from.
@@ -172,7 +172,7 @@ class MouthModel:
         if jaw > 0 or (pose.fv and not self.teeth):
             # Only the rows that hold the opening (and f/v's teeth) are painted.
             reach = float(np.max(bottom - seam)) + self.lower_lip
-            r0 = max(0, math.floor(float(np.min(top)) - y0 - 2))
+            r0 = max(0, math.floor(float(np.min(top)) - y0 - 6))  # + the photo's teeth
             r1 = min(region.h, math.ceil(float(np.max(seam)) + reach - y0 + 3))
             if r1 > r0:
                 b = slice(r0, r1)
@@ -380,7 +380,7 @@ class MouthModel:
         tongue = lip * np.array([0.62, 0.36, 0.37], np.float32) + 8.0
         tu = u / 0.6
         mound = bottom - 0.5 * h * np.sqrt(np.clip(1.0 - tu * tu, 0.0, 1.0))
-        soft = np.maximum(1.0, 0.12 * h)
+        soft = np.maximum(1.0, 0.25 * h)  # no second band: the tongue rises out of the dark
         tw = _smoothstep(-soft, soft, ys - mound) * np.clip(pose.jaw * 1.6, 0.0, 0.9)
         tw *= 0.45 + 0.55 * t
         colour = colour + (tongue * light - colour) * tw[..., None]
@@ -391,14 +391,41 @@ class MouthModel:
         du = np.min(np.abs(np.abs(u)[..., None] - edges), axis=-1) * self.half
         between = 1.0 - 0.22 * np.exp(-(du * du) / 0.5)
         rounded = 1.0 - 0.35 * np.exp(-(du * du) / (0.02 * self.half) ** 2)
-        # Lower teeth: a thin row over the lower lip once the jaw is well down.
-        if pose.jaw > 0.5 and not pose.fv:
-            lth = np.minimum(0.14 * h, 0.05 * self.half) * rounded
-            lth = lth * np.sqrt(np.clip(1 - (u / 0.6) ** 2, 0, 1))
-            lw = np.clip(ys - (bottom - lth) + 0.5, 0.0, 1.0) * (lth > 0.5)
-            shade = 0.5 * light[..., 0] * between * (0.8 + 0.2 * _smoothstep(
-                0.0, 1.0, (bottom - ys) / np.maximum(lth, 1.0)))
-            colour = colour + (enamel * shade[..., None] - colour) * (0.8 * lw)[..., None]
+        # A photo that shows its teeth lends them its colour (per column, from just
+        # above the cut): painted teeth in a stock white next to real ones read as a
+        # second set.
+        own, reach = self._own_teeth(warped, ys, u, top) if self.teeth else (None, None)
+        # Lower teeth: a thin row over the lower lip once the jaw is well down (sooner
+        # and a little taller under a smile that shows its teeth: the lower row sits
+        # right behind the lip there).
+        if pose.jaw > (0.3 if own is not None else 0.5) and not pose.fv:
+            if own is None:
+                lth = np.minimum(0.14 * h, 0.05 * self.half) * rounded
+                lth = lth * np.sqrt(np.clip(1 - (u / 0.6) ** 2, 0, 1))
+                lw = np.clip(ys - (bottom - lth) + 0.5, 0.0, 1.0) * (lth > 0.5)
+                shade = 0.5 * light[..., 0] * between * (0.8 + 0.2 * _smoothstep(
+                    0.0, 1.0, (bottom - ys) / np.maximum(lth, 1.0)))
+                tc = enamel * shade[..., None]
+            else:  # the photo's teeth, in the shade of the upper row, edge soft
+                lth = np.minimum(0.2 * h, 0.06 * self.half)
+                lth = lth * np.sqrt(np.clip(1 - (u / 0.65) ** 2, 0, 1))
+                lw = np.clip((ys - (bottom - lth)) / 1.5 + 0.5, 0.0, 1.0) * (lth > 0.5)
+                tc = own * (0.62 * light)
+            colour = colour + (tc - colour) * (0.8 * lw)[..., None]
+        if own is not None:
+            # The photo's upper teeth end where its lower lip hid them: draw on their
+            # tips (each a little rounded) so the cut is not a straight hard edge with
+            # the dark straight under it, and go over the seam's last rows, where the
+            # photo blends teeth with lip.
+            # (No drawn gaps between teeth here: the photo's own continue down the columns.)
+            tip = np.minimum(0.3 * h, 0.07 * self.half)
+            tip = tip * np.clip(1.0 - (u / 0.85) ** 2, 0.0, 1.0) ** 0.5
+            edge = np.clip((top + tip - ys) / 1.2 + 0.5, 0.0, 1.0)
+            depth = np.clip((ys - top) / np.maximum(tip, 1.0), 0.0, 1.0)
+            tc = own * (1.0 - 0.15 * depth * depth)[..., None]
+            colour = colour + (tc - colour) * edge[..., None]
+            over = _smoothstep(0.0, 1.5, ys - (top - reach - 1.5)) * (ys < top)
+            inside = np.maximum(inside, over * edge * (np.abs(u) < 0.9))
         # Upper teeth under the upper lip, unless the photo's own teeth are there.
         if not self.teeth:
             th = np.minimum(0.36 * h, 0.12 * self.half * (1.0 + 0.3 * max(0.0, pose.width)))
@@ -418,6 +445,27 @@ class MouthModel:
         colour = colour + self._grain(ys.shape)
         a = inside[..., None]
         return warped + a * (colour - warped)
+
+    def _own_teeth(self, warped: np.ndarray, ys: np.ndarray, u: np.ndarray, top: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """Per column, the colour of the photo's teeth just above the cut (``warped``
+        rows, ``top`` where the opening starts), and how many rows over the cut the
+        photo blends them with the lower lip (painted over with that colour)."""
+        # One colour per column (the cut's row half-way down the painted rows): sampled
+        # per pixel, the rounding of a slanting cut shows as stripes.
+        mid = warped.shape[0] // 2
+        x = self.cx + u[mid] * self.half_in
+        gap = np.maximum(self.lower_inner(x) - self.upper_inner(x), 1.0)
+        cols = np.arange(warped.shape[1])
+        reach = np.minimum(3.5, 0.3 * gap)  # a tooth's bottom, blurred with the lip below
+        acc = np.zeros((warped.shape[1], 3), np.float32)
+        last = warped.shape[0] - 1
+        for off in (0.0, 1.0, 2.0):
+            r = np.clip(top[mid] - np.minimum(reach + off, 0.6 * gap) - ys[0, 0], 0.0, last)
+            r0 = np.floor(r).astype(np.intp)
+            f = (r - r0)[:, None]
+            acc += (1 - f) * warped[r0, cols] + f * warped[np.minimum(r0 + 1, last), cols]
+        return (acc / 3.0)[None], reach[None].astype(np.float32)
 
     def _grain(self, shape: tuple[int, ...]) -> np.ndarray:
         """Fixed noise at the photo's own grain level (zero on a clean drawing)."""
