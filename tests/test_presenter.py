@@ -138,8 +138,8 @@ def test_memory_does_not_grow_with_duration(tmp_path: Path) -> None:
     def held(t: PresenterTrack) -> int:
         return sum(v.nbytes for v in vars(t).values() if isinstance(v, np.ndarray))
 
-    per_frame = b.n_frames - a.n_frames  # pose, lids, gaze, brows, head: a byte each
-    assert held(b) - held(a) <= 5 * per_frame
+    per_frame = b.n_frames - a.n_frames  # pose, lids, gaze, brows, nod, tilt: a byte each
+    assert held(b) - held(a) <= 6 * per_frame
 
 
 def test_frames_past_the_end_repeat_the_last(talk: Path) -> None:
@@ -202,3 +202,47 @@ def test_glances_brows_and_nods_follow_the_words(tmp_path: Path) -> None:
     b = t.patch(f - 1 if t.gazes[f - 1] == 0 else 0)[eye.y:eye.y + eye.h,
                                                      eye.x:eye.x + eye.w].astype(int)
     assert np.abs(a - b).max() > 20  # the iris moved
+
+
+def test_the_head_tilts_at_phrase_starts_level_on_average(tmp_path: Path) -> None:
+    """Tilts (roll): eased in at phrase starts, a degree or so, to both sides, never past
+    the widest; and drawn: the eyes' line tilts while the patch keeps its still edge."""
+    from anchor.models import Span
+    from anchor.render.presenter import TILT_DEG, roll_track
+
+    words = tuple(Span(s, s + 300, "word") for s in
+                  (*range(400, 3400, 500), *range(4000, 7000, 500), *range(7600, 11000, 500),
+                   *range(11600, 15000, 500)))
+    wav = write_wav(tmp_path / "w.wav", 15500, tuple((w.start_ms, w.end_ms) for w in words))
+    t = PresenterTrack(load_avatar("lin"), Box(0, 0, 820, 1080), FPS, 15500, wav, 5,
+                       words=words, language="en")
+    assert 0.5 <= t.tilt_deg <= TILT_DEG
+    roll = np.array([t.state(f).roll for f in range(t.n_frames)])
+    assert np.abs(roll).max() <= t.tilt_deg + 1e-9
+    assert roll.max() > 0.4 * t.tilt_deg and roll.min() < -0.4 * t.tilt_deg  # both ways
+    assert abs(float(roll.mean())) < 0.25 * t.tilt_deg  # level on average
+    assert np.abs(np.diff(roll)).max() < 0.15  # eased: no jumps between frames
+    for ms in t.phrase_ms:  # leaning within half a second of each phrase start...
+        f = ms * FPS // 1000
+        if ms > 2000:
+            assert np.abs(roll[f:f + 15]).max() > 0.3 * t.tilt_deg, ms
+    assert (roll == 0).mean() > 0.1  # ...and upright between leans
+    # Deterministic, and another seed leans the other way first.
+    again = roll_track(t.n_frames, FPS, t.phrase_ms, 5, t.tilt_deg)
+    assert np.allclose(again, roll, atol=t.tilt_deg / 100)
+    # Drawn: at the widest lean one side of the face is lower than the other.
+    f = int(np.argmax(np.abs(roll)))
+    s = t.state(f)
+    levels = t.column_levels(s)
+    d = t.dirty
+    eye_cols = [round(b.x + b.w / 2) for b in t._eye_boxes]
+    dys = [float(t._offsets[levels[c]]) for c in eye_cols]
+    assert abs(dys[0] - dys[1]) > 1.0  # px between the two eyes' heights
+    assert np.sign(dys[1] - dys[0]) == np.sign((eye_cols[1] - eye_cols[0]) * s.roll)
+    p = t.patch(f).astype(int)
+    under = t.static[d.y:d.y + d.h, d.x:d.x + d.w].astype(int)
+    ring = np.ones((d.h, d.w), bool)
+    ring[3:-3, 3:-3] = False
+    assert np.abs(p - under)[ring].max() <= 2  # the renderer's seam
+    upright = t.patch(int(np.argmin(np.abs(roll) + (t.shapes != t.shapes[f]) * 9)))
+    assert np.abs(p - upright.astype(int)).max() > 30  # it shows

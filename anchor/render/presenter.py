@@ -1,5 +1,5 @@
 """A still portrait brought to life: a jaw and lips that say the words, blinks, glances,
-brow raises and nods.
+brow raises, nods and tilts.
 
 The renderer pastes ``PresenterTrack.static`` once and then, per frame, only
 ``patch(i)`` at ``dirty`` (relative to the presenter box). Everything costly is
@@ -15,9 +15,14 @@ done once in the constructor:
   into the unmoving neck and background.
 
 Each tile is stored per head offset, so ``patch`` is one copy of the dirty region
-plus a few tile assignments. Per-frame state is five int8 arrays (mouth pose, lid
-closure, gaze, brow, head offset); nothing else grows with the clip. What the mouth
-does per frame comes from anchor.render.visemes (phonemes timed on the words).
+plus a few tile assignments. A tilt (roll) is a vertical shear about the face's
+middle: each column of the head takes the offset its side of the face has (one side
+a little up, the other down), so a tilted frame is the same copies done in a few
+dozen column runs, each from its own offset; at a degree or so a shear and a rotation
+differ by well under a pixel across the face, and the eyes' line tilts just the same.
+Per-frame state is six int8 arrays (mouth pose, lid closure, gaze, brow, head offset,
+tilt); nothing else grows with the clip. What the mouth does per frame comes from
+anchor.render.visemes (phonemes timed on the words).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import cv2
@@ -49,6 +55,7 @@ __all__ = [
     "fit_to_box",
     "lid_track",
     "pose_track",
+    "roll_track",
 ]
 
 log = logging.getLogger(__name__)
@@ -78,6 +85,11 @@ _REST, _CLOSED_HALF, _CLOSED, _PUCKER, _TEETH, _FV = range(6)
 _GAZE = (0.0, -1.0, 1.0)  # straight ahead, towards image left, towards image right
 _BROW_LEVELS = 2
 NOD_SHARE = 0.0045  # a nod dips the head by this share of the face height
+TILT_DEG = 1.5  # the widest head tilt (roll), degrees; a phrase's tilt is 50–100 % of it
+TILT_SHARE = 0.012  # ...but the head's side moves at most this share of the face height
+_TILT_PX = 4.0  # ...and at most this many pixels: a third of a pixel is a head offset,
+# and every offset is a copy of the head region (a 4K box leans less than a degree)
+_ROLL_Q = 127  # per-frame tilt stored as int8: ±_ROLL_Q is ±the widest tilt
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +102,7 @@ class FrameState:
     dy: float  # that offset in pixels (positive: down)
     gaze: int = 0  # index into _GAZE
     brow: int = 0  # 0 .. _BROW_LEVELS
+    roll: float = 0.0  # head tilt in degrees (positive: clockwise as seen, right side down)
 
     @property
     def shape_name(self) -> str:
@@ -161,6 +174,31 @@ def head_track(n: int, fps: int, phrase_ms: Sequence[int], seed: int, amp: float
         u = (t - (s / 1000.0 - 0.08)) / 0.55
         dy += sign * amp * np.where((u > 0) & (u < 1), np.sin(np.pi * u) ** 2, 0.0)
     return dy
+
+
+def roll_track(n: int, fps: int, phrase_ms: Sequence[int], seed: int, amp: float
+               ) -> np.ndarray:
+    """Head tilt (degrees, clockwise as seen) per frame: at a phrase start the head
+    leans a little to one side (eased in over ~0.45 s), stays over the phrase, and
+    eases back. Sides alternate, so the head is level on average and two tilts that
+    overlap pull opposite ways: never past ``amp``."""
+    rng = np.random.default_rng([seed, 3])
+    t = np.array([ms_at_frame(f, fps) for f in range(n)], dtype=np.float64) / 1000.0
+    roll = np.zeros(n)
+    side = 1.0 if rng.random() < 0.5 else -1.0
+    last = -10.0
+    for s in phrase_ms:
+        start = s / 1000.0 - 0.1  # the head moves just before the voice, like the nod
+        if start - last < 1.6:
+            continue  # one lean per phrase, not a wobble on every word
+        last = start
+        size = amp * rng.uniform(0.5, 1.0)
+        rise, hold, fall = 0.45, rng.uniform(0.7, 1.4), 0.8
+        ease_in = _smoothstep(start, start + rise, t)
+        ease_out = 1.0 - _smoothstep(start + rise + hold, start + rise + hold + fall, t)
+        roll += side * size * np.minimum(ease_in, ease_out)
+        side = -side
+    return roll
 
 
 def blink_starts(duration_ms: int, seed: int) -> list[int]:
@@ -381,18 +419,6 @@ class PresenterTrack:
         self.gazes = gaze_track(n, fps, seed) if motion else np.zeros(n, dtype=np.int8)
         self.brows = brow_track(n, fps, self.lips.stress_ms) if motion \
             else np.zeros(n, dtype=np.int8)
-        amp = float(np.clip(NOD_SHARE * fh, 0.7, 2.5)) if motion else 0.0
-        breath = float(np.clip(0.002 * fh, 0.45, 0.7)) if motion else 0.0
-        dy = head_track(n, fps, self.lips.phrase_ms, seed, amp, breath) if motion \
-            else np.zeros(n)
-        steps = math.ceil((amp + breath) * _SUBSTEPS) if motion else 0
-        self._offsets = np.arange(-steps, steps + 1) / _SUBSTEPS  # level → dy
-        self.levels = np.clip(np.round(dy * _SUBSTEPS) + steps, 0, 2 * steps).astype(np.int8)
-        # The mouth track's float arrays are not kept: memory stays flat per frame.
-        self.stress_ms, self.phrase_ms = self.lips.stress_ms, self.lips.phrase_ms
-        self.lip_source = self.lips.source
-        del self.lips
-
         # Dirty region: the head (face, hair) with a feathered ellipse, plus the
         # jaw's reach, plus room for the head's motion.
         f = r.face
@@ -405,6 +431,30 @@ class PresenterTrack:
         hx1 = max(head_c[0] + head_r[0], mouth_reg.x + mouth_reg.w)
         hy0 = head_c[1] - head_r[1]
         hy1 = max(head_c[1] + below_r, mouth_reg.y + mouth_reg.h)
+
+        amp = float(np.clip(NOD_SHARE * fh, 0.7, 2.5)) if motion else 0.0
+        breath = float(np.clip(0.002 * fh, 0.45, 0.7)) if motion else 0.0
+        dy = head_track(n, fps, self.lips.phrase_ms, seed, amp, breath) if motion \
+            else np.zeros(n)
+        # The tilt, as a shear: a column ``x`` of the head moves down by
+        # tan(roll) * (x - pivot). Its reach is capped in pixels (each pixel of it is
+        # three more head offsets, and a tile per offset).
+        self._pivot = head_c[0]
+        self._reach = reach = max(head_c[0] - hx0, hx1 - head_c[0])
+        side_px = min(TILT_SHARE * fh, _TILT_PX)
+        tilt = min(TILT_DEG, math.degrees(math.atan(side_px / reach))) if motion else 0.0
+        self.tilt_deg = tilt
+        roll = roll_track(n, fps, self.lips.phrase_ms, seed, tilt) if tilt > 0 else np.zeros(n)
+        self.rolls = np.clip(np.round(roll / max(tilt, 1e-9) * _ROLL_Q), -_ROLL_Q, _ROLL_Q
+                             ).astype(np.int8)
+        roll_px = math.tan(math.radians(tilt)) * reach
+        steps = math.ceil((amp + breath + roll_px) * _SUBSTEPS) if motion else 0
+        self._offsets = np.arange(-steps, steps + 1) / _SUBSTEPS  # level → dy
+        self.levels = np.clip(np.round(dy * _SUBSTEPS) + steps, 0, 2 * steps).astype(np.int8)
+        # The mouth track's float arrays are not kept: memory stays flat per frame.
+        self.stress_ms, self.phrase_ms = self.lips.stress_ms, self.lips.phrase_ms
+        self.lip_source = self.lips.source
+        del self.lips
         pad = _BORDER + 2 + steps // _SUBSTEPS
         full = Box(math.floor(hx0) - pad, math.floor(hy0) - pad,
                    math.ceil(hx1 - hx0) + 2 * pad, math.ceil(hy1 - hy0) + 2 * pad)
@@ -422,15 +472,14 @@ class PresenterTrack:
         to_edge = np.minimum(np.minimum(xs - d.x, d.x + d.w - 1 - xs),
                              np.minimum(ys - d.y, d.y + d.h - 1 - ys))
         mask *= _smoothstep(_BORDER - 0.5, _BORDER + ramp, to_edge)
-        self._mask = mask[..., None].astype(np.float32)
-        self._base_f = base.astype(np.float32)
-        self._bases = np.stack([self._moved(base, dy_, Box(0, 0, d.w, d.h))
-                                for dy_ in self._offsets])
+        self._still = np.ascontiguousarray(base)
+        self._weights = np.ascontiguousarray(mask, dtype=np.float32)  # for cv2.blendLinear
+        self._bases = self._moved_levels(base)
 
         # Mouth tiles: (pose, level) → pixels of the lower face, already moved.
         self._mouth_box = _clip(Box(mouth_reg.x - d.x, mouth_reg.y - d.y, mouth_reg.w,
                                     mouth_reg.h), d.w, d.h)
-        self._mouth_tiles: np.ndarray | None = None
+        self._mouth_tiles: _Tiles | None = None
         if self._mouth_box is not None:
             used = sorted(set(self.shapes.tolist()) - {_REST})
             self._pose_slot = np.zeros(len(POSES), dtype=np.int16)
@@ -442,9 +491,9 @@ class PresenterTrack:
                 [lambda img, reg, p=POSES[i][1]: model.draw(img, reg, p) for i in used])
         # Eye tiles: (closure level × gaze, level) per eye; brow tiles: (raise, level).
         self._eye_boxes: list[Box] = []
-        self._eye_tiles: list[np.ndarray] = []
+        self._eye_tiles: list[_Tiles] = []
         self._brow_boxes: list[Box] = []
-        self._brow_tiles: list[np.ndarray] = []
+        self._brow_tiles: list[_Tiles] = []
         use_lm = lm.source != "boxes"
         eyes = [lm.box(f"eye_{s}_upper", f"eye_{s}_lower") for s in ("r", "l")] if use_lm \
             else list(r.eyes)
@@ -485,7 +534,7 @@ class PresenterTrack:
                              for k in range(_BROW_LEVELS + 1)]))
         self._lid_levels = LID_LEVELS + 1
         # Only needed while building tiles: a megabyte or more each at 1080p.
-        del self._mask, self._base_f
+        del self._still, self._weights
 
     # -- precomputation
 
@@ -494,49 +543,65 @@ class PresenterTrack:
         return m is not None and not (b.x + b.w <= m.x or m.x + m.w <= b.x
                                       or b.y + b.h <= m.y or m.y + m.h <= b.y)
 
-    def _moved(self, head: np.ndarray, dy: float, sub: Box) -> np.ndarray:
-        """``head`` (pixels of dirty-relative ``sub`` as the still head shows them) moved
-        down by ``dy`` inside the feathered head mask, over the unmoved static image."""
-        moved = _shift(head, dy).astype(np.float32)
-        sl = (slice(sub.y, sub.y + sub.h), slice(sub.x, sub.x + sub.w))
-        still, m = self._base_f[sl], self._mask[sl]
-        return np.clip(still + m * (moved - still) + 0.5, 0, 255).astype(np.uint8)
+    def _level_steps(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per head level: the whole-pixel part of its offset and its sub-pixel phase."""
+        whole = np.floor(self._offsets + 1e-9).astype(np.intp)
+        return whole, np.round((self._offsets - whole) * _SUBSTEPS).astype(np.intp)
+
+    def _feather(self, moved: np.ndarray, rows: slice, cols: slice) -> np.ndarray:
+        """``moved`` (dirty-relative ``rows`` × ``cols``) inside the head mask, over the
+        still image outside it."""
+        m = self._weights[rows, cols]
+        return cv2.blendLinear(np.ascontiguousarray(moved), self._still[rows, cols], m,
+                               1.0 - m)
+
+    def _moved_levels(self, head: np.ndarray) -> np.ndarray:
+        """The dirty region at every head level: ``head`` moved down by the level's
+        offset inside the feathered head mask (three sub-pixel shifts, then slices)."""
+        whole, frac = self._level_steps()
+        pad = 1 + int(np.abs(whole).max()) if len(whole) else 1
+        padded = cv2.copyMakeBorder(head, pad, pad, 0, 0, cv2.BORDER_REPLICATE)
+        phases = [_shift(padded, f / _SUBSTEPS) for f in range(_SUBSTEPS)]
+        h = head.shape[0]
+        everything = (slice(0, h), slice(0, head.shape[1]))
+        return np.stack([self._feather(phases[f][pad - w:pad - w + h], *everything)
+                         for w, f in zip(whole.tolist(), frac.tolist(), strict=True)])
 
     def _tiles(self, sub: Box, makers: list[Callable[[np.ndarray, Box], np.ndarray]]
-               ) -> np.ndarray:
+               ) -> _Tiles:
         """For each variant and head level: the pixels of ``sub`` in the frame.
 
-        Each variant is drawn once with a margin, shifted once per sub-pixel phase, and
-        each level is then a slice of its phase (whole-pixel part of the offset) with the
-        head mask's feathered rows blended over the still image.
+        Each variant is drawn once with a margin and shifted once per sub-pixel phase;
+        a level is then rows of its phase (the whole-pixel part of the offset), except
+        the rows the head mask feathers, which are blended over the still image and
+        kept per level. Most of a tile is inside the head, so it costs a few phases,
+        not a copy per level (the tilt makes dozens of levels).
         """
         d = self.dirty
-        margin = 2 + math.ceil(float(np.abs(self._offsets).max()) if len(self._offsets) else 0)
+        whole, frac = self._level_steps()
+        lo, hi = int(whole.min()), int(whole.max())
+        margin = 2 + max(abs(lo), abs(hi))
         g = _clip(_grow(Box(sub.x + d.x, sub.y + d.y, sub.w, sub.h), 0, margin, 0, margin),
                   self.box.w, self.box.h)
         assert g is not None
         iy, ix = sub.y + d.y - g.y, sub.x + d.x - g.x  # the tile inside the drawn region
         sl = (slice(sub.y, sub.y + sub.h), slice(sub.x, sub.x + sub.w))
-        m, still = self._mask[sl], self._base_f[sl]
-        feather = np.flatnonzero((m[..., 0] < 1.0).any(axis=1))
+        feather = np.flatnonzero((self._weights[sl] < 1.0).any(axis=1))
         r0, r1 = (int(feather[0]), int(feather[-1]) + 1) if feather.size else (0, 0)
-        out = np.empty((len(makers), len(self._offsets), sub.h, sub.w, 3), dtype=np.uint8)
+        # Phase rows: a level's tile starts at row ``hi - whole`` (rows past the drawn
+        # region repeat its edge, where the box cuts it).
+        rows = np.clip(np.arange(iy - hi, iy - lo + sub.h), 0, g.h - 1)
+        phases = np.empty((len(makers), _SUBSTEPS, len(rows), sub.w, 3), dtype=np.uint8)
+        feathered = np.empty((len(makers), len(self._offsets), r1 - r0, sub.w, 3), np.uint8)
         for i, make in enumerate(makers):
             drawn = make(self.static, g)
-            phases: dict[int, np.ndarray] = {}
-            for k, dy in enumerate(self._offsets):
-                whole = math.floor(dy + 1e-9)
-                frac = round((dy - whole) * _SUBSTEPS)
-                if frac not in phases:
-                    phases[frac] = _shift(drawn, frac / _SUBSTEPS)
-                rows = np.clip(np.arange(iy - whole, iy - whole + sub.h), 0, g.h - 1)
-                tile = phases[frac][rows, ix:ix + sub.w]
-                if r1 > r0:
-                    part = tile[r0:r1].astype(np.float32)
-                    tile[r0:r1] = np.clip(still[r0:r1] + m[r0:r1] * (part - still[r0:r1])
-                                          + 0.5, 0, 255).astype(np.uint8)
-                out[i, k] = tile
-        return out
+            for f in range(_SUBSTEPS):
+                phases[i, f] = _shift(drawn, f / _SUBSTEPS)[rows, ix:ix + sub.w]
+            for k in range(len(self._offsets) if r1 > r0 else 0):
+                top = hi - int(whole[k])
+                feathered[i, k] = self._feather(phases[i, frac[k], top + r0:top + r1],
+                                                slice(sub.y + r0, sub.y + r1), sl[1])
+        return _Tiles(sub, phases, feathered, r0, r1, hi - whole, frac)
 
     # -- per frame
 
@@ -546,24 +611,44 @@ class PresenterTrack:
             return FrameState(_REST, 0, len(self._offsets) // 2, 0.0)
         level = int(self.levels[i])
         return FrameState(int(self.shapes[i]), int(self.lids[i]), level,
-                          float(self._offsets[level]), int(self.gazes[i]), int(self.brows[i]))
+                          float(self._offsets[level]), int(self.gazes[i]), int(self.brows[i]),
+                          self.tilt_deg * int(self.rolls[i]) / _ROLL_Q)
+
+    def column_levels(self, s: FrameState) -> np.ndarray:
+        """Per column of ``dirty``, the head offset (index into the offsets) it shows:
+        the nod's and breath's, plus the tilt's shear."""
+        d = self.dirty
+        dx = np.clip(np.arange(d.x, d.x + d.w) + 0.5 - self._pivot, -self._reach, self._reach)
+        shear = np.round(math.tan(math.radians(s.roll)) * dx * _SUBSTEPS).astype(np.intp)
+        return np.clip(s.level + shear, 0, len(self._offsets) - 1)
+
+    def _runs(self, s: FrameState) -> list[tuple[int, int, int]]:
+        """(first column, end column, level) of each run of columns at one head offset."""
+        if s.roll == 0:
+            return [(0, self.dirty.w, s.level)]
+        lv = self.column_levels(s)
+        cuts = [0, *(np.flatnonzero(np.diff(lv)) + 1).tolist(), len(lv)]
+        return [(a, b, int(lv[a])) for a, b in pairwise(cuts)]
 
     def patch(self, frame_index: int) -> np.ndarray:
         """RGB uint8 pixels of ``dirty`` for frame ``frame_index`` (a new array)."""
         s = self.state(frame_index)
-        out = self._bases[s.level].copy()
+        runs = self._runs(s)
+        if len(runs) == 1:
+            out = self._bases[s.level].copy()
+        else:
+            out = np.empty_like(self._bases[0])
+            for a, b, lv in runs:
+                out[:, a:b] = self._bases[lv][:, a:b]
         if self._mouth_tiles is not None and s.shape != _REST:
-            m = self._mouth_box
-            assert m is not None
-            out[m.y:m.y + m.h, m.x:m.x + m.w] = self._mouth_tiles[self._pose_slot[s.shape],
-                                                                   s.level]
+            self._mouth_tiles.put(out, int(self._pose_slot[s.shape]), runs)
         if s.lid or s.gaze:
             variant = s.gaze * self._lid_levels + s.lid
-            for b, tiles in zip(self._eye_boxes, self._eye_tiles, strict=True):
-                out[b.y:b.y + b.h, b.x:b.x + b.w] = tiles[variant, s.level]
+            for tiles in self._eye_tiles:
+                tiles.put(out, variant, runs)
         if s.brow:
-            for b, tiles in zip(self._brow_boxes, self._brow_tiles, strict=True):
-                out[b.y:b.y + b.h, b.x:b.x + b.w] = tiles[s.brow, s.level]
+            for tiles in self._brow_tiles:
+                tiles.put(out, s.brow, runs)
         return out
 
     def frame(self, frame_index: int) -> np.ndarray:
@@ -581,6 +666,37 @@ def _eye(img: np.ndarray, lm: Landmarks, side: str, e: Box, region: Box, shift: 
     if closure <= 0:
         return looked
     return _eyelid(_paste(img, looked, region) if shift else img, e, region, closure)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Tiles:
+    """One region's variants (mouth poses, lid × gaze, brow levels) at every head offset,
+    stored as sub-pixel phases plus the feathered rows per offset (see ``_tiles``)."""
+
+    box: Box  # dirty-relative
+    phases: np.ndarray  # (variant, phase, rows, w, 3)
+    feathered: np.ndarray  # (variant, level, r1 - r0, w, 3)
+    r0: int
+    r1: int
+    top: np.ndarray  # per level: the phase row where the tile starts
+    phase: np.ndarray  # per level: which phase
+
+    def put(self, out: np.ndarray, variant: int, runs: list[tuple[int, int, int]]) -> None:
+        """Write variant ``variant`` into ``out``, each column run at its own offset."""
+        b, r0, r1 = self.box, self.r0, self.r1
+        for a, e, lv in runs:
+            lo, hi = max(a, b.x), min(e, b.x + b.w)
+            if lo >= hi:
+                continue
+            x0, x1 = lo - b.x, hi - b.x
+            src = self.phases[variant, self.phase[lv]]
+            y = int(self.top[lv])
+            if r0 > 0:
+                out[b.y:b.y + r0, lo:hi] = src[y:y + r0, x0:x1]
+            if r1 > r0:
+                out[b.y + r0:b.y + r1, lo:hi] = self.feathered[variant, lv, :, x0:x1]
+            if r1 < b.h:
+                out[b.y + r1:b.y + b.h, lo:hi] = src[y + r1:y + b.h, x0:x1]
 
 
 def _paste(img: np.ndarray, pixels: np.ndarray, region: Box) -> np.ndarray:
