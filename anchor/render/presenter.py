@@ -86,8 +86,8 @@ _GAZE = (0.0, -1.0, 1.0)  # straight ahead, towards image left, towards image ri
 _BROW_LEVELS = 2
 NOD_SHARE = 0.0045  # a nod dips the head by this share of the face height
 TILT_DEG = 1.5  # the widest head tilt (roll), degrees; a phrase's tilt is 50–100 % of it
-TILT_SHARE = 0.012  # ...but the head's side moves at most this share of the face height
-_TILT_PX = 4.0  # ...and at most this many pixels: a third of a pixel is a head offset,
+TILT_SHARE = 0.015  # ...but the head's side moves at most this share of the face height
+_TILT_PX = 5.0  # ...and at most this many pixels: a third of a pixel is a head offset,
 # and every offset is a copy of the head region (a 4K box leans less than a degree)
 _ROLL_Q = 127  # per-frame tilt stored as int8: ±_ROLL_Q is ±the widest tilt
 
