@@ -395,22 +395,19 @@ class MouthModel:
         # above the cut): painted teeth in a stock white next to real ones read as a
         # second set.
         own, reach = self._own_teeth(warped, ys, u, top) if self.teeth else (None, None)
-        # Lower teeth: a thin row over the lower lip once the jaw is well down (sooner
-        # and a little taller under a smile that shows its teeth: the lower row sits
-        # right behind the lip there).
-        if pose.jaw > (0.3 if own is not None else 0.5) and not pose.fv:
-            if own is None:
-                lth = np.minimum(0.14 * h, 0.05 * self.half) * rounded
-                lth = lth * np.sqrt(np.clip(1 - (u / 0.6) ** 2, 0, 1))
-                lw = np.clip(ys - (bottom - lth) + 0.5, 0.0, 1.0) * (lth > 0.5)
-                shade = 0.5 * light[..., 0] * between * (0.8 + 0.2 * _smoothstep(
-                    0.0, 1.0, (bottom - ys) / np.maximum(lth, 1.0)))
-                tc = enamel * shade[..., None]
-            else:  # the photo's teeth, in the shade of the upper row, edge soft
-                lth = np.minimum(0.2 * h, 0.06 * self.half)
-                lth = lth * np.sqrt(np.clip(1 - (u / 0.65) ** 2, 0, 1))
-                lw = np.clip((ys - (bottom - lth)) / 1.5 + 0.5, 0.0, 1.0) * (lth > 0.5)
-                tc = own * (0.62 * light)
+        # Lower teeth: a row over the lower lip once the jaw is well down, narrower than
+        # the upper one, edges scalloped, lit at the edge and shaded at the root; in the
+        # photo's own colour where it shows teeth.
+        if pose.jaw > 0.5 and not pose.fv:
+            base = own if own is not None else enamel * 0.8
+            low_edges = np.array([0.0, 0.19, 0.37, 0.54])
+            ldu = np.min(np.abs(np.abs(u)[..., None] - low_edges), axis=-1) * self.half
+            scallop = 1.0 - 0.2 * np.exp(-(ldu * ldu) / (0.04 * self.half) ** 2)
+            lth = np.minimum(0.3 * h, 0.1 * self.half) * scallop
+            lth = lth * np.sqrt(np.clip(1 - (u / 0.62) ** 2, 0, 1))
+            lw = np.clip((ys - (bottom - lth)) / 1.2 + 0.5, 0.0, 1.0) * (lth > 0.5)
+            rise = np.clip((ys - (bottom - lth)) / np.maximum(lth, 1.0), 0.0, 1.0)
+            tc = base * (light * (1.0 - 0.25 * rise[..., None]))
             colour = colour + (tc - colour) * (0.8 * lw)[..., None]
         if own is not None:
             # The photo's upper teeth end where its lower lip hid them: draw on their
@@ -426,6 +423,13 @@ class MouthModel:
             colour = colour + (tc - colour) * edge[..., None]
             over = _smoothstep(0.0, 1.5, ys - (top - reach - 1.5)) * (ys < top)
             inside = np.maximum(inside, over * edge * (np.abs(u) < 0.9))
+            # Likewise the photo's lower lip starts with a row or two of teeth blurred
+            # into it: moved down with the jaw, a pale line along the opening's floor.
+            lip_px, low = self._lip_below(warped, ys, bottom)
+            on_lip = np.clip((ys - bottom) + 0.5, 0.0, 1.0)
+            colour = colour + (lip_px - colour) * on_lip[..., None]
+            cover = on_lip * (1.0 - _smoothstep(low, low + 1.5, ys - bottom))
+            inside = np.maximum(inside, cover * (np.abs(u) < 0.95))
         # Upper teeth under the upper lip, unless the photo's own teeth are there.
         if not self.teeth:
             th = np.minimum(0.36 * h, 0.12 * self.half * (1.0 + 0.3 * max(0.0, pose.width)))
@@ -466,6 +470,22 @@ class MouthModel:
             f = (r - r0)[:, None]
             acc += (1 - f) * warped[r0, cols] + f * warped[np.minimum(r0 + 1, last), cols]
         return (acc / 3.0)[None], reach[None].astype(np.float32)
+
+    def _lip_below(self, warped: np.ndarray, ys: np.ndarray, bottom: np.ndarray
+                   ) -> tuple[np.ndarray, float]:
+        """Per column, the lower lip's colour just clear of the opening's floor
+        (``bottom``), and how many rows under the floor it is painted with."""
+        mid = warped.shape[0] // 2
+        low = min(2.5, 0.3 * self.lower_lip)
+        cols = np.arange(warped.shape[1])
+        last = warped.shape[0] - 1
+        acc = np.zeros((warped.shape[1], 3), np.float32)
+        for off in (0.5, 1.5):
+            r = np.clip(bottom[mid] + low + off - ys[0, 0], 0.0, last)
+            r0 = np.floor(r).astype(np.intp)
+            f = (r - r0)[:, None]
+            acc += (1 - f) * warped[r0, cols] + f * warped[np.minimum(r0 + 1, last), cols]
+        return (acc / 2.0)[None], low
 
     def _grain(self, shape: tuple[int, ...]) -> np.ndarray:
         """Fixed noise at the photo's own grain level (zero on a clean drawing)."""
