@@ -40,6 +40,7 @@ import numpy as np
 FPS = 30
 BOX = (820, 1080)  # the presenter box of a 1080p 16:9 clip
 CLOSED_SHARE = 0.008
+SHEET_W = 2680  # a JPEG sheet is scaled down to this width (a PNG keeps every pixel)
 TEXT = {
     "en": "Members of the public may bring a bag of empty bottles to the museum, "
           "and volunteers will pay five pounds for every full box.",
@@ -201,7 +202,8 @@ def _compare(args: argparse.Namespace) -> None:
         m = json.loads((d / "metrics.json").read_text(encoding="utf-8"))
         strip = cv2.imread(str(d / "strip.png"))
         bar = np.full((34, strip.shape[1], 3), 30, np.uint8)
-        text = (f"{m['label']} {m['avatar']}: jaw drop p95 {m['jaw_drop_p95_pct']}% | "
+        who = Path(m["avatar"]).stem  # a TOML path: the avatar's name
+        text = (f"{m['label']} {who}: jaw drop p95 {m['jaw_drop_p95_pct']}% | "
                 f"lips closed {m['closed_speech_pct']}% of speech frames | m/b/p closed "
                 f"{m['mbp_closed_pct']}% (voice's own times {m.get('mbp_tts_closed_pct')}%)"
                 f" | lip/voice r {m['lip_voice_r']}")
@@ -211,7 +213,14 @@ def _compare(args: argparse.Namespace) -> None:
         print(text)
     w = max(r.shape[1] for r in rows)
     rows = [np.pad(r, ((0, 0), (0, w - r.shape[1]), (0, 0))) for r in rows]
-    cv2.imwrite(str(args.out), np.concatenate(rows, 0))
+    sheet = np.concatenate(rows, 0)
+    params: list[int] = []
+    if args.out.suffix.lower() in (".jpg", ".jpeg"):  # for the docs: modest files
+        if sheet.shape[1] > SHEET_W:
+            sheet = cv2.resize(sheet, (SHEET_W, round(sheet.shape[0] * SHEET_W / sheet.shape[1])),
+                               interpolation=cv2.INTER_AREA)
+        params = [cv2.IMWRITE_JPEG_QUALITY, 80]
+    cv2.imwrite(str(args.out), sheet, params)
     print(args.out)
 
 
