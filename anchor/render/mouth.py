@@ -416,6 +416,8 @@ class MouthModel:
             # photo blends teeth with lip.
             # (No drawn gaps between teeth here: the photo's own continue down the columns.)
             tip = np.minimum(0.3 * h, 0.07 * self.half)
+            if pose.fv:  # the upper teeth rest on the lower lip
+                tip = h + 1.0
             tip = tip * np.clip(1.0 - (u / 0.85) ** 2, 0.0, 1.0) ** 0.5
             edge = np.clip((top + tip - ys) / 1.2 + 0.5, 0.0, 1.0)
             depth = np.clip((ys - top) / np.maximum(tip, 1.0), 0.0, 1.0)
