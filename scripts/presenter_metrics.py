@@ -2,7 +2,8 @@
 """Measure the presenter's mouth on rendered frames, with a face tracker that did not
 draw them (MediaPipe FaceMesh), and make before/after contact sheets.
 
-    # 1. a speech sample: offline TTS, words aligned by Whisper, phonemes timed (new code)
+    # 1. a speech sample: offline TTS, its own word times (Whisper's where the voice gives
+    #    none), phonemes timed as the lip-sync times them (new code) and as the voice did
     PYTHONPATH=. .venv/bin/python scripts/presenter_metrics.py sample --lang en -o /tmp/pm/en
     # 2. measure an avatar with the code on PYTHONPATH (works with old checkouts too)
     PYTHONPATH=/tmp/before .venv/bin/python scripts/presenter_metrics.py measure \\

@@ -49,6 +49,7 @@ __all__ = [
     "BLINK_MS",
     "LID_LEVELS",
     "POSES",
+    "TILT_DEG",
     "FrameState",
     "PresenterTrack",
     "blink_starts",
