@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 BLINK_MS = 150  # a relaxed human blink lasts 100–400 ms; short reads as alert, not sleepy
 LID_LEVELS = 4  # lid closures drawn: 1/4, 2/4, 3/4, 4/4
 _SUBSTEPS = 3  # head offsets are quantised to 1/3 px: finer is invisible at 2x
+_MAX_STEPS = 24  # ...unless that makes more offsets than this each way (then 1/2 px)
 _BORDER = 2  # ring of the dirty region kept exactly equal to ``static``
 
 # ----------------------------------------------------------------------------- pure helpers
@@ -449,14 +450,18 @@ class PresenterTrack:
         self.rolls = np.clip(np.round(roll / max(tilt, 1e-9) * _ROLL_Q), -_ROLL_Q, _ROLL_Q
                              ).astype(np.int8)
         roll_px = math.tan(math.radians(tilt)) * reach
-        steps = math.ceil((amp + breath + roll_px) * _SUBSTEPS) if motion else 0
-        self._offsets = np.arange(-steps, steps + 1) / _SUBSTEPS  # level → dy
-        self.levels = np.clip(np.round(dy * _SUBSTEPS) + steps, 0, 2 * steps).astype(np.int8)
+        # Every head offset is a copy of the head region: on a big box (a 4K clip), where
+        # half a pixel is as fine as a third at 1080p, take half-pixel steps.
+        reach_px = amp + breath + roll_px
+        self._sub = sub = _SUBSTEPS if reach_px * _SUBSTEPS <= _MAX_STEPS else 2
+        steps = math.ceil(reach_px * sub) if motion else 0
+        self._offsets = np.arange(-steps, steps + 1) / sub  # level → dy
+        self.levels = np.clip(np.round(dy * sub) + steps, 0, 2 * steps).astype(np.int8)
         # The mouth track's float arrays are not kept: memory stays flat per frame.
         self.stress_ms, self.phrase_ms = self.lips.stress_ms, self.lips.phrase_ms
         self.lip_source = self.lips.source
         del self.lips
-        pad = _BORDER + 2 + steps // _SUBSTEPS
+        pad = _BORDER + 2 + steps // sub
         full = Box(math.floor(hx0) - pad, math.floor(hy0) - pad,
                    math.ceil(hx1 - hx0) + 2 * pad, math.ceil(hy1 - hy0) + 2 * pad)
         self.dirty = _clip(full, box.w, box.h) or Box(0, 0, box.w, box.h)
@@ -547,7 +552,7 @@ class PresenterTrack:
     def _level_steps(self) -> tuple[np.ndarray, np.ndarray]:
         """Per head level: the whole-pixel part of its offset and its sub-pixel phase."""
         whole = np.floor(self._offsets + 1e-9).astype(np.intp)
-        return whole, np.round((self._offsets - whole) * _SUBSTEPS).astype(np.intp)
+        return whole, np.round((self._offsets - whole) * self._sub).astype(np.intp)
 
     def _feather(self, moved: np.ndarray, rows: slice, cols: slice) -> np.ndarray:
         """``moved`` (dirty-relative ``rows`` × ``cols``) inside the head mask, over the
@@ -562,7 +567,7 @@ class PresenterTrack:
         whole, frac = self._level_steps()
         pad = 1 + int(np.abs(whole).max()) if len(whole) else 1
         padded = cv2.copyMakeBorder(head, pad, pad, 0, 0, cv2.BORDER_REPLICATE)
-        phases = [_shift(padded, f / _SUBSTEPS) for f in range(_SUBSTEPS)]
+        phases = [_shift(padded, f / self._sub) for f in range(self._sub)]
         h = head.shape[0]
         everything = (slice(0, h), slice(0, head.shape[1]))
         return np.stack([self._feather(phases[f][pad - w:pad - w + h], *everything)
@@ -592,12 +597,12 @@ class PresenterTrack:
         # Phase rows: a level's tile starts at row ``hi - whole`` (rows past the drawn
         # region repeat its edge, where the box cuts it).
         rows = np.clip(np.arange(iy - hi, iy - lo + sub.h), 0, g.h - 1)
-        phases = np.empty((len(makers), _SUBSTEPS, len(rows), sub.w, 3), dtype=np.uint8)
+        phases = np.empty((len(makers), self._sub, len(rows), sub.w, 3), dtype=np.uint8)
         feathered = np.empty((len(makers), len(self._offsets), r1 - r0, sub.w, 3), np.uint8)
         for i, make in enumerate(makers):
             drawn = make(self.static, g)
-            for f in range(_SUBSTEPS):
-                phases[i, f] = _shift(drawn, f / _SUBSTEPS)[rows, ix:ix + sub.w]
+            for f in range(self._sub):
+                phases[i, f] = _shift(drawn, f / self._sub)[rows, ix:ix + sub.w]
             for k in range(len(self._offsets) if r1 > r0 else 0):
                 top = hi - int(whole[k])
                 feathered[i, k] = self._feather(phases[i, frac[k], top + r0:top + r1],
@@ -620,7 +625,7 @@ class PresenterTrack:
         the nod's and breath's, plus the tilt's shear."""
         d = self.dirty
         dx = np.clip(np.arange(d.x, d.x + d.w) + 0.5 - self._pivot, -self._reach, self._reach)
-        shear = np.round(math.tan(math.radians(s.roll)) * dx * _SUBSTEPS).astype(np.intp)
+        shear = np.round(math.tan(math.radians(s.roll)) * dx * self._sub).astype(np.intp)
         return np.clip(s.level + shear, 0, len(self._offsets) - 1)
 
     def _runs(self, s: FrameState) -> list[tuple[int, int, int]]:
