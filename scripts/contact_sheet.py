@@ -17,7 +17,7 @@ Two sources:
 
 Each tile is labelled with its time, the mouth shape the lip-sync chose for that
 frame (for a video: recomputed from the clip's own audio track) and, from the
-animation, the eyelid closure.
+animation, the eyelid closure and the head's tilt.
 """
 
 from __future__ import annotations
@@ -88,7 +88,9 @@ def tiles_from_track(avatar: str, wav: Path, fps: int, size: tuple[int, int], se
         s = track.state(f)
         img = track.frame(f)[crop.y:crop.y + crop.h, crop.x:crop.x + crop.w]
         lid = f"  lid {s.lid}/{LID_LEVELS}" if s.lid else ""
-        tiles.append(Tile(img, f"{ms_at_frame(f, fps) / 1000:6.2f}s #{f}  {s.shape_name}{lid}"))
+        tilt = f"  tilt {s.roll:+.1f}°" if getattr(s, "roll", 0.0) else ""  # old checkouts: none
+        tiles.append(Tile(img, f"{ms_at_frame(f, fps) / 1000:6.2f}s #{f}  {s.shape_name}{lid}"
+                               f"{tilt}"))
     return tiles
 
 
