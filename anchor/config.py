@@ -8,12 +8,14 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from .brand import load_brand
 from .errors import ConfigError
 from .models import Branding
+from .timing import parse_fps
 
 __all__ = ["ASPECTS", "CHOICES", "Settings", "load_settings"]
 
@@ -46,7 +48,7 @@ class Settings:
     voice_zh: str
     voice_en: str
     aspect: str
-    fps: int
+    fps: Fraction  # exact: 30000/1001 for 29.97
     preset: str
     crf: int
     out: Path
@@ -88,6 +90,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _coerce(name: str, raw: Any, like: Any) -> Any:
     """Turn a TOML/env/flag value into the type of the default."""
+    if name.lower().endswith("fps"):
+        return raw  # 30, "29.97" or "30000/1001": parse_fps judges it in _validate
     try:
         if isinstance(like, bool):
             if isinstance(raw, str):
@@ -121,8 +125,12 @@ def _validate(values: dict[str, Any]) -> None:
                           hint=f"use one of {', '.join(ASPECTS)}")
     if not 1 <= values["sentences"] <= 30:
         raise ConfigError("sentences: must be between 1 and 30", hint="5 fits about a minute")
-    if values["fps"] not in (24, 25, 30, 50, 60):
-        raise ConfigError(f"fps: {values['fps']} is not supported", hint="use 25 or 30")
+    try:
+        values["fps"] = parse_fps(values["fps"])
+    except (ValueError, ZeroDivisionError):
+        raise ConfigError(f"fps: {values['fps']} is not supported",
+                          hint="use 25 or 30, or 29.97 (30000/1001), 59.94, 23.976, 24, 50, 60"
+                          ) from None
     for key, allowed in CHOICES.items():
         if values[key] not in allowed:
             near = difflib.get_close_matches(str(values[key]), allowed, n=1)

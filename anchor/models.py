@@ -12,6 +12,7 @@ import json
 import types
 import typing
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -276,7 +277,7 @@ class RenderSpec:
     language: str  # "zh", "en" or "bilingual"
     width: int
     height: int
-    fps: int
+    fps: Fraction  # exact: 30000/1001 for 29.97
     duration_ms: int
     audio: Path
     avatar: Avatar
@@ -327,6 +328,8 @@ def to_dict(value: Any) -> Any:
         return [to_dict(v) for v in value]
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, Fraction):  # a frame rate: 30, or "30000/1001"
+        return value.numerator if value.denominator == 1 else str(value)
     if isinstance(value, dict):
         return {str(k): to_dict(v) for k, v in value.items()}
     return value
@@ -348,6 +351,8 @@ def _convert(tp: Any, raw: Any) -> Any:
         return tuple(_convert(a, v) for a, v in zip(args, raw, strict=True))
     if tp is Path:
         return Path(raw)
+    if tp is Fraction:
+        return Fraction(raw)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return from_dict(tp, raw)
     if tp is float and isinstance(raw, int):

@@ -32,7 +32,8 @@ def render_cmd(
                                       help="Key figures as on-screen cards."),
     bumpers: bool | None = typer.Option(None, "--bumpers/--no-bumpers",
                                         help="The brand's intro and outro cards."),
-    fps: int | None = typer.Option(None, help="Frame rate."),
+    fps: str | None = typer.Option(
+        None, help="Frame rate: 24, 25, 30, 50, 60, or NTSC 29.97 (30000/1001), 59.94, 23.976."),
     out: Path | None = typer.Option(None, help="Output folder (a subfolder per article)."),
     tts: str | None = typer.Option(
         None, help="offline (default: nothing leaves the machine) | edge (online voices: the "

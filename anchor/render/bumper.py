@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ..models import Box, Branding, RenderSpec
-from ..timing import frame_count
+from ..timing import Fps, frame_count
 from .layout import Layout
 from .text import Sprite, font, hex_rgb, ink_on, wrap, wrap_balanced
 
@@ -70,7 +70,7 @@ class BumperElement:
     at: tuple[int, int]
     first: int
     end: int
-    fps: int
+    fps: Fps
     delay_ms: int
     rise: int = 0
     wipe: bool = False

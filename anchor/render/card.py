@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..cards import split_figure
 from ..models import Box, Branding, FigureCard
-from ..timing import frame_count
+from ..timing import Fps, frame_count
 from .layout import Layout, intersects
 from .text import Sprite, font, hex_rgb, wrap
 
@@ -300,7 +300,7 @@ class CardLayer:
     """The figure cards of a clip as a scene layer (see anchor.render.scene.Layer)."""
 
     def __init__(self, cards: Sequence[FigureCard], box: Box, branding: Branding,
-                 font_file: Path, number_font: Path, fps: int, n_frames: int) -> None:
+                 font_file: Path, number_font: Path, fps: Fps, n_frames: int) -> None:
         self.cards = tuple(cards)
         self.box = box
         self.branding, self.font_file, self.number_font = branding, font_file, number_font

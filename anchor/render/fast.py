@@ -37,6 +37,7 @@ from PIL import Image
 from ..errors import RenderError
 from ..ffmpeg import MUX_ARGS, ffmpeg_exe
 from ..models import Box, RenderResult, RenderSpec
+from ..timing import fps_text
 from .scene import Scene, TrackFactory, build_scene
 
 __all__ = [
@@ -84,7 +85,7 @@ def ffmpeg_args(spec: RenderSpec, out: Path) -> list[str]:
     named, so a ``.part`` temporary works)."""
     return [
         "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{spec.width}x{spec.height}",
-        "-r", str(spec.fps), "-i", "-",
+        "-r", fps_text(spec.fps), "-i", "-",
         "-i", str(spec.audio),
         "-map", "0:v:0", "-map", "1:a:0",
         *encode_args(spec),

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..timing import frame_count, ms_at_frame, ms_to_samples
+from ..timing import Fps, frame_count, ms_at_frame, ms_to_samples
 
 __all__ = [
     "CLOSED",
@@ -105,7 +105,7 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
 # ----------------------------------------------------------------------------- features
 
 
-def _window_starts(first: int, count: int, fps: int, sample_rate: int,
+def _window_starts(first: int, count: int, fps: Fps, sample_rate: int,
                    p: LipParams) -> np.ndarray:
     """Sample index where each frame's analysis window starts (may be negative)."""
     frames = np.arange(first, first + count + 1)
@@ -131,7 +131,7 @@ def _centroid(windows: np.ndarray, sample_rate: int) -> np.ndarray:
     return (power @ freqs[band]) / (power.sum(axis=1) + 1e-12)
 
 
-def frame_features(samples: np.ndarray, sample_rate: int, fps: int, n_frames: int,
+def frame_features(samples: np.ndarray, sample_rate: int, fps: Fps, n_frames: int,
                    params: LipParams | None = None, *, first_frame: int = 0,
                    offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Per frame: RMS level and spectral centroid (Hz) of the audio around it.
@@ -150,21 +150,21 @@ def frame_features(samples: np.ndarray, sample_rate: int, fps: int, n_frames: in
     return rms, _centroid(windows, sample_rate)
 
 
-def analyse_wav(path: Path, fps: int, duration_ms: int,
+def analyse_wav(path: Path, fps: Fps, duration_ms: int,
                 params: LipParams | None = None) -> np.ndarray:
     """Mouth shape per frame for a WAV file, reading it a few seconds at a time."""
     p = params or LipParams()
     return mouth_shapes(*analyse_features(path, fps, duration_ms, p), fps, p)
 
 
-def analyse_features(path: Path, fps: int, duration_ms: int,
+def analyse_features(path: Path, fps: Fps, duration_ms: int,
                      params: LipParams | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per frame RMS and spectral centroid of a WAV file, read a few seconds at a time."""
     p = params or LipParams()
     n = frame_count(duration_ms, fps)
     rms = np.zeros(n)
     centroid = np.zeros(n)
-    block = 10 * fps  # frames per read: ~10 s of audio in memory at a time
+    block = int(10 * fps)  # frames per read: ~10 s of audio in memory at a time
     with _open_wav(path) as w:
         rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()
         total = w.getnframes()
@@ -185,7 +185,7 @@ def analyse_features(path: Path, fps: int, duration_ms: int,
 # ----------------------------------------------------------------------------- mapping
 
 
-def openness(rms: np.ndarray, fps: int, params: LipParams | None = None) -> np.ndarray:
+def openness(rms: np.ndarray, fps: Fps, params: LipParams | None = None) -> np.ndarray:
     """How open the mouth is per frame, 0..1: normalised per clip, gated, smoothed."""
     p = params or LipParams()
     db = 20.0 * np.log10(np.maximum(rms, 1e-9))
@@ -199,7 +199,7 @@ def openness(rms: np.ndarray, fps: int, params: LipParams | None = None) -> np.n
     return smooth(o, fps, p.attack_ms, p.release_ms)
 
 
-def smooth(x: np.ndarray, fps: int, attack_ms: float, release_ms: float) -> np.ndarray:
+def smooth(x: np.ndarray, fps: Fps, attack_ms: float, release_ms: float) -> np.ndarray:
     """One-pole follower that rises with ``attack_ms`` and falls with ``release_ms``."""
     frame_ms = 1000.0 / fps
     up = 1.0 - np.exp(-frame_ms / max(attack_ms, 1e-3))
@@ -253,7 +253,7 @@ def _round_flags(centroid: np.ndarray, open_: np.ndarray, p: LipParams) -> np.nd
     return (padded[:-2] + padded[1:-1] + padded[2:]) >= 2  # majority of 3: no 1-frame blips
 
 
-def mouth_shapes(rms: np.ndarray, centroid: np.ndarray, fps: int,
+def mouth_shapes(rms: np.ndarray, centroid: np.ndarray, fps: Fps,
                  params: LipParams | None = None) -> np.ndarray:
     """The whole mapping: per-frame RMS and spectral centroid → shape (int8, see SHAPES)."""
     p = params or LipParams()

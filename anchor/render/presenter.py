@@ -39,7 +39,7 @@ import numpy as np
 
 from ..errors import AnchorError
 from ..models import Avatar, Box, Span
-from ..timing import frame_at, frame_count, ms_at_frame
+from ..timing import Fps, frame_at, frame_count, ms_at_frame
 from .face import FaceRegions, find_face, read_rgb, scale_regions
 from .landmarks import Landmarks, cached_landmarks, from_regions, landmarks_from_avatar
 from .mouth import MouthModel, Pose
@@ -134,7 +134,7 @@ def pose_track(m: MouthTrack) -> np.ndarray:
     return out
 
 
-def gaze_track(n: int, fps: int, seed: int) -> np.ndarray:
+def gaze_track(n: int, fps: Fps, seed: int) -> np.ndarray:
     """Now and then a short glance aside (0.5–1.3 s every 4–9 s), then back to camera."""
     rng = np.random.default_rng([seed, 2])
     out = np.zeros(n, dtype=np.int8)
@@ -147,7 +147,7 @@ def gaze_track(n: int, fps: int, seed: int) -> np.ndarray:
     return out
 
 
-def brow_track(n: int, fps: int, stress_ms: Sequence[int]) -> np.ndarray:
+def brow_track(n: int, fps: Fps, stress_ms: Sequence[int]) -> np.ndarray:
     """Brows up on stressed words: rise in ~80 ms, hold ~300 ms, fall over ~250 ms."""
     out = np.zeros(n, dtype=np.int8)
     shape = ((0, 1), (80, 2), (380, 1), (560, 0))  # (ms after the word starts, level)
@@ -159,7 +159,7 @@ def brow_track(n: int, fps: int, stress_ms: Sequence[int]) -> np.ndarray:
     return out
 
 
-def head_track(n: int, fps: int, phrase_ms: Sequence[int], seed: int, amp: float,
+def head_track(n: int, fps: Fps, phrase_ms: Sequence[int], seed: int, amp: float,
                breath: float) -> np.ndarray:
     """Head offset (px, down) per frame: a nod at each phrase start over slow breathing."""
     rng = np.random.default_rng([seed, 1])
@@ -178,7 +178,7 @@ def head_track(n: int, fps: int, phrase_ms: Sequence[int], seed: int, amp: float
     return dy
 
 
-def roll_track(n: int, fps: int, phrase_ms: Sequence[int], seed: int, amp: float
+def roll_track(n: int, fps: Fps, phrase_ms: Sequence[int], seed: int, amp: float
                ) -> np.ndarray:
     """Head tilt (degrees, clockwise as seen) per frame: at a phrase start the head
     leans a little to one side (eased in over ~0.45 s), stays over the phrase, and
@@ -229,7 +229,7 @@ def _closure(t_ms: float) -> float:
     return 1.0 - (t_ms - down) / (BLINK_MS - down)
 
 
-def lid_track(n_frames: int, fps: int, starts: list[int]) -> np.ndarray:
+def lid_track(n_frames: int, fps: Fps, starts: list[int]) -> np.ndarray:
     """Per frame: lid closure level 0 (open) .. LID_LEVELS (shut), int8."""
     lids = np.zeros(n_frames, dtype=np.int8)
     half_frame = 500.0 / fps
@@ -394,7 +394,7 @@ def _landmarks_for(avatar: Avatar, rgb: np.ndarray, regions: FaceRegions) -> Lan
 class PresenterTrack:
     """The animated presenter for one clip, as a static image plus per-frame patches."""
 
-    def __init__(self, avatar: Avatar, box: Box, fps: int, duration_ms: int, audio: Path,
+    def __init__(self, avatar: Avatar, box: Box, fps: Fps, duration_ms: int, audio: Path,
                  seed: int = 0, *, motion: bool = True, blinks: bool = True,
                  words: Sequence[Span] = (), language: str = "") -> None:
         self.box = box

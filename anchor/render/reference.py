@@ -23,6 +23,7 @@ import numpy as np
 from ..errors import RenderError
 from ..ffmpeg import ffmpeg_exe
 from ..models import Box, RenderResult, RenderSpec
+from ..timing import Fps
 from .fast import encode_args, part_path
 from .scene import Layer, Scene, TrackFactory, build_scene
 
@@ -67,7 +68,7 @@ def _runs(scene: Scene, layer: Layer) -> Iterator[tuple[int, int, Box, bool]]:
             run = (run[0], run[1], run[2], False)
 
 
-def _layer_clips(scene: Scene, layer: Layer, fps: int) -> list[Any]:
+def _layer_clips(scene: Scene, layer: Layer, fps: Fps) -> list[Any]:
     from moviepy import ImageClip, VideoClip
 
     clips = []
@@ -137,7 +138,7 @@ def render_moviepy(
     tmp = part_path(out)
     try:
         video.write_videofile(
-            str(tmp), fps=fps, codec="libx264", preset=spec.preset, audio=str(spec.audio),
+            str(tmp), fps=float(fps), codec="libx264", preset=spec.preset, audio=str(spec.audio),
             audio_codec="aac", ffmpeg_params=_moviepy_params(spec), logger=None,
         )
         os.replace(tmp, out)

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ..models import Box, Branding
+from ..timing import Fps
 from .text import Sprite, font, hex_rgb, ink_on, line_height
 
 __all__ = ["TickerLayer", "draw_band", "ticker_boxes"]
@@ -71,7 +72,7 @@ class TickerLayer:
     cover the bottom anyway) at ``speed`` frame heights per second."""
 
     def __init__(self, text: str, strip: Box, branding: Branding, font_file: Path, px: int,
-                 fps: int, first: int, end: int, frame_h: int) -> None:
+                 fps: Fps, first: int, end: int, frame_h: int) -> None:
         self.box = strip
         self.first, self.end = first, end
         step = branding.ticker_speed * frame_h / fps

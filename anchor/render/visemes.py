@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from ..models import Span
-from ..timing import frame_count, ms_at_frame
+from ..timing import Fps, frame_count, ms_at_frame
 from .lipsync import LipParams, analyse_features, openness
 
 __all__ = [
@@ -190,7 +190,7 @@ class MouthTrack:
     source: str  # "phonemes" or "audio"
 
 
-def _frame_times(n: int, fps: int, lead_ms: int) -> np.ndarray:
+def _frame_times(n: int, fps: Fps, lead_ms: int) -> np.ndarray:
     edges = np.array([ms_at_frame(f, fps) for f in range(n + 1)], dtype=np.float64)
     return (edges[:-1] + edges[1:]) / 2 + lead_ms
 
@@ -240,7 +240,7 @@ def _gain(open_: np.ndarray) -> np.ndarray:
     return np.clip(0.2 + 1.1 * open_, 0.2, 1.3)
 
 
-def _envelope(active: np.ndarray, fps: int, hold_ms: float, release_ms: float) -> np.ndarray:
+def _envelope(active: np.ndarray, fps: Fps, hold_ms: float, release_ms: float) -> np.ndarray:
     """1 while speaking, holding over short gaps, easing to 0 in a pause."""
     hold = max(1, round(hold_ms * fps / 1000))
     down = 1.0 - np.exp(-1000.0 / fps / release_ms)
@@ -277,7 +277,7 @@ def _stressed(words: Sequence[Span], loud: Callable[[int, int], float]) -> tuple
     return tuple(out)
 
 
-def _valleys(db: np.ndarray, open_: np.ndarray, fps: int) -> np.ndarray:
+def _valleys(db: np.ndarray, open_: np.ndarray, fps: Fps) -> np.ndarray:
     """Loudness dips between syllables (>= 7 dB under the peaks either side within
     ~120 ms): the lips meet there in real speech."""
     n = db.shape[0]
@@ -298,7 +298,7 @@ def _runs_as_words(active: np.ndarray, t: np.ndarray) -> list[Span]:
                                                                     strict=True)]
 
 
-def mouth_track(audio: Path, fps: int, duration_ms: int, words: Sequence[Span] = (),
+def mouth_track(audio: Path, fps: Fps, duration_ms: int, words: Sequence[Span] = (),
                 language: str = "", params: LipParams | None = None) -> MouthTrack:
     """The whole mapping for one clip: voice track (+ words, language) → MouthTrack."""
     p = params or LipParams()
