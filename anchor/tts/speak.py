@@ -27,6 +27,7 @@ from anchor.timing import ms_to_samples, samples_to_ms
 
 from .base import SAMPLE_RATE, SpeechBackend, resample
 from .normalize import normalize
+from .registry import get_backend
 
 __all__ = ["LEAD_IN_MS", "SENTENCE_PAUSE_MS", "TAIL_MS", "cache_key", "speak", "voiced_bounds"]
 
@@ -72,7 +73,6 @@ def speak(
     ``cache_dir`` keeps each sentence's audio (default: the stage cache, ``ANCHOR_HOME``).
     ``progress(done, total)`` is called after each sentence.
     """
-    from . import get_backend  # the registry lives in the package __init__, which imports us
 
     texts = list(texts)
     if not texts:
