@@ -119,3 +119,77 @@ def test_expose_durations_adds_an_output_and_changes_nothing_else(tmp_path: Path
         expose_durations(tmp_path / "m.onnx", tmp_path / "c.onnx", "missing")
     with pytest.raises(ModelError, match="already"):
         expose_durations(tmp_path / "a.onnx", tmp_path / "d.onnx", "frames")
+
+
+def test_the_source_language_is_spoken_while_the_other_is_translated(
+        tmp_path: Path, quick: None, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """Early speech: the Mandarin of a Chinese article is read into the speech cache on its
+    own thread before translation ends, and the real speak comes after it (one lock)."""
+    events: list[str] = []
+    warmed = threading.Event()
+    summary = Summary("zh", "标题", tuple(s.zh for s in SCRIPT.segments), (), "test")
+
+    def warm(texts, language, voice, backend, **kw):  # type: ignore[no-untyped-def]
+        events.append(f"warm {language} {len(texts)}")
+        assert list(texts) == [s.zh for s in SCRIPT.segments]
+        warmed.set()
+        return len(texts)
+
+    def translate(*a, **k):  # type: ignore[no-untyped-def]
+        assert warmed.wait(10), "speech did not start while translating"
+        events.append("translated")
+        return SCRIPT
+
+    def speak(texts, language, *args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append(f"speak {language}")
+        return _fake_speak(texts, language, *args, **kwargs)
+
+    monkeypatch.setenv("ANCHOR_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr("anchor.summarize.summarize", lambda *a, **k: summary)
+    monkeypatch.setattr("anchor.translate.translate", translate)
+    monkeypatch.setattr(_speak_module(), "warm", warm)
+    monkeypatch.setattr("anchor.tts.speak", speak)
+    settings = load_settings(None, {"out": str(tmp_path), "align": "", "date": "2025-11-12"},
+                             env={})
+    res = pipeline.render_article(_article(tmp_path), settings, out_dir=tmp_path / "clip")
+    assert set(res.clips) == {"zh", "en", "bilingual"}
+    assert events[:2] == [f"warm zh {len(SCRIPT.segments)}", "translated"]
+    assert events.index("speak zh") > events.index("translated")
+    assert not [t for t in threading.enumerate() if t.name.startswith("anchor-")]
+
+
+def test_a_script_held_for_review_stops_the_early_speech(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from anchor.errors import ReviewNeeded
+
+    read: list[str] = []
+    summary = Summary("zh", "标题", ("第一句。", "第二句。", "第三句。"), (), "test")
+    flagged = Script("标题", "Title", "zh", "Hans",
+                     (Segment(0, "第一句。", "First.", ("name missing",), True),), "test")
+
+    def translate(*a, **k):  # type: ignore[no-untyped-def]
+        while not read:  # translation ends once the voice has read one sentence
+            threading.Event().wait(0.01)
+        return flagged
+
+    def slow_read(engine, text, voice, cache_dir):  # type: ignore[no-untyped-def]
+        read.append(text)
+        threading.Event().wait(0.2)
+
+    monkeypatch.setenv("ANCHOR_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr("anchor.summarize.summarize", lambda *a, **k: summary)
+    monkeypatch.setattr("anchor.translate.translate", translate)
+    monkeypatch.setattr(_speak_module(), "_read", slow_read)
+    monkeypatch.setattr(_speak_module(), "get_backend", lambda *a, **k: None)
+    settings = load_settings(None, {"out": str(tmp_path), "strict": True}, env={})
+    with pytest.raises(ReviewNeeded):
+        pipeline.render_article(_article(tmp_path), settings, out_dir=tmp_path / "clip")
+    assert 1 <= len(read) < 3  # stopped between sentences, not read to the end
+    assert not [t for t in threading.enumerate() if t.name.startswith("anchor-")]
+
+
+def _speak_module():  # type: ignore[no-untyped-def]
+    # the package attribute anchor.tts.speak is the function; the module lives in sys.modules
+    import importlib
+
+    return importlib.import_module("anchor.tts.speak")
