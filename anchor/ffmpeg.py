@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from . import env
 from .errors import BackendUnavailable, ConfigError, RenderError
 from .paths import anchor_home
 
@@ -267,7 +268,7 @@ def use_ffmpeg(request: str) -> FfmpegChoice:
 def ffmpeg_exe() -> str:
     """The path of the ffmpeg to run: the settings' choice, else ``ANCHOR_FFMPEG``, else the
     pinned build."""
-    request = _requested if _requested is not None else os.environ.get("ANCHOR_FFMPEG", "")
+    request = _requested if _requested is not None else env.read(env.FFMPEG)
     return use_ffmpeg(request).path
 
 

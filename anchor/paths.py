@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from . import env
 
 __all__ = ["anchor_home", "assets_root", "cache_dir", "models_dir"]
 
@@ -12,10 +13,10 @@ _PACKAGE = Path(__file__).resolve().parent
 
 def anchor_home() -> Path:
     """Cache root for models and stage results; ``ANCHOR_HOME`` moves it."""
-    env = os.environ.get("ANCHOR_HOME")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
+    home = env.read(env.HOME)
+    if home:
+        return Path(home).expanduser()
+    xdg = env.read(env.XDG_CACHE_HOME)
     base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
     return base / "anchor"
 
@@ -35,9 +36,9 @@ def assets_root() -> Path:
     ``ANCHOR_ASSETS`` overrides; otherwise the source checkout next to the package, or, for
     an installed wheel, the copy packed inside it (``anchor/_assets``, see setup.py).
     """
-    env = os.environ.get("ANCHOR_ASSETS")
-    if env:
-        return Path(env).expanduser()
+    assets = env.read(env.ASSETS)
+    if assets:
+        return Path(assets).expanduser()
     checkout = _PACKAGE.parent
     if (checkout / "avatars").is_dir() and (checkout / "pyproject.toml").is_file():
         return checkout

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import shutil
 import tempfile
 import threading
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, env
 from .cache import atomic_write_text, cached, digest, file_sha256
 from .config import Settings
 from .errors import InputError, RenderError, ReviewNeeded
@@ -135,13 +134,13 @@ def article_from_script(script: Script, path: Path | None = None) -> Article:
 
 def _summary_key(article: Article, settings: Settings) -> str:
     return digest(article.sha256, str(settings.sentences), settings.summarizer,
-                  os.environ.get("ANCHOR_SUMMARY_MODEL", ""), "summary-v1")
+                  env.summary_model(), "summary-v1")
 
 
 def _script_key(summary: Summary, settings: Settings, glossary_fingerprint: str) -> str:
     # v3: headlines are no longer cut inside a capitalised name
     return digest(summary, settings.zh_variant, settings.translator,
-                  os.environ.get("ANCHOR_MT_MODEL", ""), glossary_fingerprint, "script-v3")
+                  env.read(env.MT_MODEL), glossary_fingerprint, "script-v3")
 
 
 def settings_glossary(settings: Settings) -> Any:
