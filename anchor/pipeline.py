@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__, env
-from .cache import atomic_write_text, cached, digest, file_sha256
+from . import __version__, stage_keys
+from .cache import atomic_write_text, cached, file_sha256
 from .config import Settings
 from .errors import InputError, RenderError, ReviewNeeded
 from .models import (
@@ -133,14 +133,30 @@ def article_from_script(script: Script, path: Path | None = None) -> Article:
 
 
 def _summary_key(article: Article, settings: Settings) -> str:
-    return digest(article.sha256, str(settings.sentences), settings.summarizer,
-                  env.summary_model(), "summary-v1")
+    from .summarize import get_backend
+
+    return stage_keys.summary_key(article.sha256, settings.sentences,
+                                  _resolved(get_backend, settings.summarizer))
 
 
 def _script_key(summary: Summary, settings: Settings, glossary_fingerprint: str) -> str:
-    # v3: headlines are no longer cut inside a capitalised name
-    return digest(summary, settings.zh_variant, settings.translator,
-                  env.read(env.MT_MODEL), glossary_fingerprint, "script-v3")
+    from .translate import get_backend
+
+    return stage_keys.script_key(summary, settings.zh_variant,
+                                 _resolved(get_backend, settings.translator),
+                                 glossary_fingerprint)
+
+
+def _resolved(get_backend: Callable[[str], Any], name: str) -> Any:
+    """The backend ``name`` will run as (``auto`` resolved), for its cache key. One that
+    cannot run here keys as such: nothing cached matches, and the stage itself then
+    reports why it cannot run."""
+    from .errors import AnchorError
+
+    try:
+        return get_backend(name)
+    except AnchorError:
+        return f"unavailable:{name}"
 
 
 def settings_glossary(settings: Settings) -> Any:
@@ -276,8 +292,9 @@ def _render_script(article: Article, script: Script, summary: Summary | None,
 
     if out_dir is None:
         out_dir = settings.out / slugify(article.title, f"article-{article.sha256[:8]}")
-    render_key = digest(script, _render_settings(settings), avatar, file_sha256(avatar.image),
-                        voices["zh"], voices["en"], ready.ffmpeg.version, __version__)
+    render_key = stage_keys.render_key(script, _render_settings(settings), avatar,
+                                       file_sha256(avatar.image), voices["zh"], voices["en"],
+                                       ready.ffmpeg.version, __version__)
     previous = _up_to_date(out_dir, render_key, article, script)
     if previous is not None:
         say(f"up to date: {out_dir}")
