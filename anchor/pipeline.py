@@ -1,7 +1,12 @@
 """The only place that knows the order of the stages.
 
 article ─ingest→ Article ─summarize→ Summary ─translate→ Script
-        ─speak→ Speech ─caption→ Captions ─compose→ RenderSpec ─render→ RenderResult
+  per language: ─speak→ Speech ─level→ ─align→ ─timeline→ ─caption→ Captions
+                ─compose→ RenderSpec ─render→ clip (+ thumbnail) ─manifest→ folder
+
+``STEPS`` names every step in that order; the README's diagram shows the same. The source
+language is spoken while the other is translated (its text is known from the summary), and
+each clip renders as soon as its voice is ready while the next language is spoken.
 """
 
 from __future__ import annotations
@@ -37,6 +42,22 @@ from .models import (
 __all__ = ["RunResult", "article_from_script", "load_script", "prepare_script", "render_article"]
 
 log = logging.getLogger(__name__)
+
+# Every step, in order, with what it does (the stage table of `scripts/bench --pipeline`
+# and the timings in the manifest use these names, per language where it says so).
+STEPS: tuple[tuple[str, str], ...] = (
+    ("ingest", "decode the article, clean it, find its language, title and paragraphs"),
+    ("summarize", "pick the broadcast sentences (cached by article and backend)"),
+    ("translate", "both languages' scripts, names and figures checked (cached)"),
+    ("speak", "one voice track per language, sentence by sentence (cached)"),
+    ("level", "one loudness measurement and a gain, true-peak limited"),
+    ("align", "word times from Whisper, only for a voice that gave none"),
+    ("timeline", "the brand's intro and outro around the voice, captions timed to the MP4"),
+    ("caption", "reading-speed cues from the word times"),
+    ("compose", "the render spec: layout, presenter, cues, headline"),
+    ("render", "frames piped into ffmpeg; the thumbnail beside the first clip"),
+    ("manifest", "script.json and manifest.json, written last: they mark a finished folder"),
+)
 
 Progress = Callable[[str], None]
 
@@ -509,7 +530,7 @@ def _speak_one(result: RunResult, settings: Settings, voices: dict[str, Any], wo
         speech = speak(script.texts(lang), lang, voices[lang], backend=settings.tts,
                        out_wav=work / f"{lang}.wav")
     backends[f"speak_{lang}"] = f"{speech.backend}:{speech.voice}"
-    with timer.stage("loudness", f"levelling {lang} to {settings.loudness:g} LUFS"):
+    with timer.stage("level", f"levelling {lang} to {settings.loudness:g} LUFS"):
         if settings.music_bed:
             music_bed(speech.audio, speech.audio)
         loud = normalize(speech.audio, speech.audio, settings.loudness, settings.true_peak)
@@ -519,7 +540,8 @@ def _speak_one(result: RunResult, settings: Settings, voices: dict[str, Any], wo
             speech = replace(speech, words=speech_word_timings(speech))
     # the clip's timeline: the brand's intro and outro around the voice, so the
     # captions (and the SRT/VTT written from them) are timed as the MP4 plays
-    speech = timeline_speech(speech, *bumper_ms(settings), work / f"{lang}.clip.wav")
+    with timer.stage("timeline", f"placing {lang} between the intro and outro"):
+        speech = timeline_speech(speech, *bumper_ms(settings), work / f"{lang}.clip.wav")
     result.speech[lang] = speech
     with timer.stage("caption", f"captioning {lang}"):
         captions[lang] = make_captions(script.texts(lang), speech.sentences, lang,

@@ -39,7 +39,7 @@ def test_all_three_clips_and_thumbnail_with_speech_on_its_own_thread(
     assert set(threads) == {"zh", "en"}
     assert all(name.startswith("anchor-speech") for name in threads.values())
     assert {"speak_zh", "speak_en", "render_zh", "render_en", "render_bilingual",
-            "thumbnail", "loudness"} <= set(res.timings)
+            "thumbnail", "level", "timeline"} <= set(res.timings)
     assert not [t for t in threading.enumerate() if t.name.startswith("anchor-")]
 
 
@@ -193,3 +193,12 @@ def _speak_module():  # type: ignore[no-untyped-def]
     import importlib
 
     return importlib.import_module("anchor.tts.speak")
+
+
+def test_every_step_is_in_the_readme_diagram() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    diagram = readme.split("## How it works", 1)[1].split("```")[1]
+    names = [name for name, _ in pipeline.STEPS]
+    positions = [diagram.find(f"─{name}→") for name in names]
+    assert all(p >= 0 for p in positions), dict(zip(names, positions, strict=True))
+    assert positions == sorted(positions)  # in the order the pipeline runs them
