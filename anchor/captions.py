@@ -30,13 +30,12 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .cache import atomic_path
 from .models import Captions, Cue, Lang, Span
-from .text import to_simplified
+from .text import HAN, jieba, to_simplified
 
 __all__ = [
     "MAX_CUE_MS",
@@ -74,7 +73,7 @@ def display_width(s: str, language: Lang) -> float:
 
 # ================================================================== atoms
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN = HAN
 # Runs that are never broken: "5G+AR", "95%", "3.5", "1:1", "COVID-19", "Billionaire's".
 _LATIN_RUN = r"[A-Za-z0-9\u00c0-\u024f]+(?:[.+:/&'’\-,][A-Za-z0-9\u00c0-\u024f]+)*[%+°]?"
 _ZH_TOKEN_RE = re.compile(rf"(?P<latin>[$¥€£]?{_LATIN_RUN})|(?P<han>[{_HAN}]+)|(?P<space>\s+)|.")
@@ -107,19 +106,11 @@ class _Atom:
     weight: float  # spoken length
 
 
-@lru_cache(maxsize=1)
-def _jieba() -> Any:
-    import jieba
-
-    logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary load logs at DEBUG
-    return jieba
-
-
 def _han_words(run: str) -> list[str]:
     """jieba words of a Han run. Traditional text is segmented through its
     Simplified form (jieba's dictionary is Simplified: "正敞/開懷/抱" otherwise)."""
     simple = to_simplified(run)
-    words = list(_jieba().cut(simple if len(simple) == len(run) else run, HMM=True))
+    words = list(jieba().cut(simple if len(simple) == len(run) else run, HMM=True))
     out, i = [], 0
     for w in words:
         out.append(run[i : i + len(w)])

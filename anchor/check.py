@@ -32,6 +32,7 @@ import math
 import re
 import statistics
 import tempfile
+import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ from .errors import AnchorError, InputError
 from .figures import parse_figures
 from .loudness import Loudness, measure
 from .models import LANGS, Captions, Cue, Lang, Span, to_dict
-from .text import has_cjk
+from .text import HAN, has_cjk, parse_bool
 from .translate.checks import Problem, check_translation
 
 __all__ = [
@@ -73,23 +74,39 @@ _FIGURE_KINDS = ("number", "date")
 _FACT_KINDS = (*_FIGURE_KINDS, "name")
 
 
+def _defaults() -> dict[str, Any]:
+    # The [check] table of defaults.toml is the one place these numbers are written;
+    # anchor.toml, the environment and flags override them through config.
+    with Path(__file__).with_name("defaults.toml").open("rb") as f:
+        return dict(tomllib.load(f)["check"])
+
+
+_DEFAULT = _defaults()
+
+
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     """What a clip must meet. Figures and names failing is a miss; reading speed only warns."""
 
-    max_cer: float = 0.15  # Mandarin: character error rate of the ASR round trip
+    max_cer: float = _DEFAULT["max_cer"]  # Mandarin: character error rate of the ASR round trip
     # Judge Mandarin by sound (toneless pinyin syllables) rather than by characters:
     # Whisper base writes homophones (示例 → 势力, 双语 → 双鱼) that the voice did not say.
-    zh_by_sound: bool = True
-    max_wer: float = 0.20  # English: word error rate
-    max_caption_offset_ms: int = 100  # a cue further than this from its word is "out"
-    max_cues_out: float = 0.20  # fail when more than this share of the matched cues is out
-    max_cps_zh: float = 9.0  # reading speed, characters per second (warning above)
-    max_cps_en: float = 20.0
-    require_figures: bool = True  # a missing figure or date fails the clip
-    require_names: bool = True  # a missing Latin-script name fails the clip (else warns)
-    target_lufs: float | None = None  # when set, fail a clip further than lufs_tolerance
-    lufs_tolerance: float = 1.0
+    zh_by_sound: bool = _DEFAULT["zh_by_sound"]
+    max_wer: float = _DEFAULT["max_wer"]  # English: word error rate
+    # a cue further than this from its word is "out"
+    max_caption_offset_ms: int = _DEFAULT["max_caption_offset_ms"]
+    # fail when more than this share of the matched cues is out
+    max_cues_out: float = _DEFAULT["max_cues_out"]
+    # reading speed, characters per second (warning above)
+    max_cps_zh: float = _DEFAULT["max_cps_zh"]
+    max_cps_en: float = _DEFAULT["max_cps_en"]
+    require_figures: bool = _DEFAULT["require_figures"]  # a missing figure or date fails the clip
+    # a missing Latin-script name fails the clip (else warns)
+    require_names: bool = _DEFAULT["require_names"]
+    # When set, fail a clip further than lufs_tolerance from it. TOML has no null, so
+    # "unset" cannot live in defaults.toml: None here means no loudness gate.
+    target_lufs: float | None = None
+    lufs_tolerance: float = _DEFAULT["lufs_tolerance"]
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Thresholds:
@@ -107,7 +124,7 @@ class Thresholds:
             default = getattr(cls(), key)
             try:
                 if isinstance(default, bool):
-                    values[key] = _as_bool(raw)
+                    values[key] = parse_bool(raw)
                 elif isinstance(default, int):
                     values[key] = int(raw)
                 else:
@@ -122,17 +139,6 @@ class Thresholds:
 
     def max_cps(self, language: Lang) -> float:
         return self.max_cps_zh if language == "zh" else self.max_cps_en
-
-
-def _as_bool(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    text = str(raw).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,7 +344,7 @@ def caption_offsets(cues: Sequence[Cue], words: Sequence[Span],
     return tuple(out)
 
 
-_SYLLABLE_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+")
+_SYLLABLE_RE = re.compile(rf"[{HAN}]|[^\W_]+")
 
 
 def _syllables(text: str) -> list[str]:

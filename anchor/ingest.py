@@ -24,10 +24,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from .errors import InputError
 from .models import Article, Lang
+from .text import HAN, jieba, to_simplified, to_traditional
 
 __all__ = [
     "MAX_CHARS",
@@ -58,7 +58,7 @@ _MAX_BYTES = MAX_CHARS * 4 + 4  # UTF-8 needs at most 4 bytes a character; read 
 
 # ============================================================ character classes
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN = HAN
 _HAN_RE = re.compile(f"[{_HAN}]")
 _KANA_RE = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _HANGUL_RE = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
@@ -188,7 +188,7 @@ def _chinese_score(text: str) -> float:
         or 0xFF00 <= ord(c) <= 0xFFEF
         or c in "…—–“”‘’·•"
     )
-    han_runs = re.findall(f"[{_HAN}]{{2,}}", _opencc("t2s").convert(text[:4000]))
+    han_runs = re.findall(f"[{_HAN}]{{2,}}", to_simplified(text[:4000]))
     pairs = [run[i : i + 2] for run in han_runs for i in range(len(run) - 1)]
     freq = _jieba_freq()
     words = sum(1 for p in pairs if freq.get(p, 0) > 0) / len(pairs) if pairs else 0.0
@@ -269,21 +269,8 @@ def _check_text(text: str) -> None:
 # ============================================================ language
 
 
-@lru_cache(maxsize=2)
-def _opencc(config: str) -> Any:
-    # One converter per config: building one loads its dictionaries.
-    import opencc
-
-    return opencc.OpenCC(config)
-
-
-@lru_cache(maxsize=1)
 def _jieba_freq() -> dict[str, int]:
-    import jieba
-
-    logging.getLogger("jieba").setLevel(logging.WARNING)  # it logs its cache load at DEBUG
-    jieba.initialize()
-    return jieba.dt.FREQ  # type: ignore[no-any-return]
+    return jieba().dt.FREQ  # type: ignore[no-any-return]
 
 
 # Function words that make up a quarter of any English text and few of other
@@ -360,8 +347,8 @@ def detect_variant(text: str) -> str:
     han = "".join(_HAN_RE.findall(text))[:20_000]
     if not han:
         return ""
-    t2s = _changed(han, _opencc("t2s").convert(han))
-    s2t = _changed(han, _opencc("s2t").convert(han))
+    t2s = _changed(han, to_simplified(han))
+    s2t = _changed(han, to_traditional(han))
     return "Hant" if t2s > s2t else "Hans"
 
 
