@@ -19,8 +19,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..avatars import list_avatars
 from ..errors import AnchorError, InputError
 from ..models import Script, Segment, from_dict, to_dict
+from ..voices import list_voices
 from .accounts import LOCAL, Account, Forbidden
 from .config import ServeConfig
 from .jobs import ACTIVE, FINISHED, Job, JobNotFound, JobStore, Status, new_job_id, valid_job_id
@@ -87,31 +89,20 @@ class Choices:
 def load_choices() -> Choices:
     """Presenters and voices from the asset folders (anchor.avatars / anchor.voices).
 
-    Imported lazily and forgiving: the form must still open if an asset is broken,
-    with the default presenter only.
+    Forgiving: the form must still open if an asset is broken, with the default
+    presenter only.
     """
     avatars: list[tuple[str, str]] = []
     try:
-        from .. import avatars as avatars_mod
-
-        for a in avatars_mod.list_avatars():
-            name = str(getattr(a, "name", a))
-            avatars.append((name, str(getattr(a, "display_name", "") or name)))
-    except ImportError:
-        from ..paths import assets_root
-
-        folder = assets_root() / "avatars"
-        stems = {p.stem for p in folder.glob("*") if p.suffix in (".png", ".jpg", ".toml")}
-        avatars = [(s, s) for s in sorted(stems)]
+        for a in list_avatars():
+            avatars.append((a.name, a.display_name or a.name))
     except AnchorError as exc:
         log.warning("presenters could not be listed: %s", exc.message)
     voices: dict[str, list[tuple[str, str]]] = {"zh": [], "en": []}
     try:
-        from ..voices import list_voices
-
         for v in list_voices():
             voices.setdefault(v.language, []).append((v.name, v.label or v.name))
-    except (ImportError, AnchorError) as exc:
+    except AnchorError as exc:
         log.warning("voices could not be listed: %s", exc)
     return Choices(avatars=_unique(avatars), voices={k: _unique(v) for k, v in voices.items()})
 
