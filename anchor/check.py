@@ -45,6 +45,7 @@ from .errors import AnchorError, InputError
 from .figures import parse_figures
 from .loudness import Loudness, measure
 from .models import LANGS, Captions, Cue, Lang, Span, to_dict
+from .script_io import load_script
 from .text import HAN, has_cjk, parse_bool
 from .translate.checks import Problem, check_translation
 
@@ -656,8 +657,6 @@ def check_output(out_dir: Path, thresholds: Thresholds | None = None,
                  progress: Callable[[str], None] | None = None) -> CheckReport:
     """Check every clip of a render folder (its manifest.json names them).
     ``progress`` hears one line per clip (speech recognition takes seconds each)."""
-    from .pipeline import load_script
-
     say = progress or (lambda msg: log.info(msg))
     out_dir = Path(out_dir)
     thresholds = thresholds or Thresholds()
