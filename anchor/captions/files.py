@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pysubs2
+
 from ..cache import atomic_path
 from ..models import Captions, Cue, Lang
 from ..text import HAN
@@ -12,29 +14,37 @@ from ..text import HAN
 __all__ = ["parse_srt", "to_srt", "to_vtt", "write_captions"]
 
 
-def _stamp(ms: int, sep: str) -> str:
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, milli = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{milli:03d}"
+def _subs(c: Captions, escape: bool = False) -> pysubs2.SSAFile:
+    subs = pysubs2.SSAFile()
+    for cue in c.cues:
+        lines = [_vtt_escape(line) if escape else line for line in cue.lines]
+        subs.events.append(pysubs2.SSAEvent(start=cue.start_ms, end=cue.end_ms,
+                                            text=r"\N".join(lines)))
+    return subs
+
+
+def _vtt_escape(line: str) -> str:
+    return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _to_string(subs: pysubs2.SSAFile, format_: str) -> str:
+    # keep_ssa_tags: the text is ours, not ASS markup, so pysubs2 must not read "{...}"
+    # as override tags (it would drop them); it still turns \N into a line break.
+    text = str(subs.to_string(format_, keep_ssa_tags=True))
+    # pysubs2 ends the last cue with a blank line; Anchor's files have always ended on
+    # the cue's last line, so earlier renders and their checksums stay comparable.
+    return text[:-1] if text.endswith("\n\n") else text
 
 
 def to_srt(c: Captions) -> str:
-    """SubRip text: numbered cues, HH:MM:SS,mmm times, a blank line after each."""
-    blocks = [
-        f"{i}\n{_stamp(cue.start_ms, ',')} --> {_stamp(cue.end_ms, ',')}\n{cue.text}\n"
-        for i, cue in enumerate(c.cues, 1)
-    ]
-    return "\n".join(blocks)
+    """SubRip text: numbered cues, HH:MM:SS,mmm times, a blank line between cues."""
+    return _to_string(_subs(c), "srt")
 
 
 def to_vtt(c: Captions) -> str:
-    """WebVTT text: header, HH:MM:SS.mmm times; &, < and > escaped as VTT requires."""
-    blocks = ["WEBVTT\n"]
-    for cue in c.cues:
-        text = cue.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        blocks.append(f"{_stamp(cue.start_ms, '.')} --> {_stamp(cue.end_ms, '.')}\n{text}\n")
-    return "\n".join(blocks)
+    """WebVTT text: header, numbered cues, HH:MM:SS.mmm times; &, < and > escaped as
+    VTT requires."""
+    return _to_string(_subs(c, escape=True), "vtt")
 
 
 def _write_atomic(path: Path, text: str) -> None:
