@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 _FIGURE_KINDS = ("number", "date")
 _FACT_KINDS = (*_FIGURE_KINDS, "name")
 
+
 @dataclass(frozen=True, slots=True)
 class CaptionTiming:
     """Where the spoken language's cues start against the recognised words."""

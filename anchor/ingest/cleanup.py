@@ -100,6 +100,7 @@ _BYLINE_RES = (
     ),
 )
 
+
 def _noise_reason(line: str) -> str | None:
     """Why a whole line is page furniture, or None when it is article text."""
     if any(r.fullmatch(line) for r in _NOISE_RES):
