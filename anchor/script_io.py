@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
 from .models import Script, from_dict
@@ -43,7 +44,7 @@ def load_script(path: Path) -> Script:
                         hint="start from the script.json of an earlier render")
 
 
-def parse_script(raw: object, *, where: str = "",
+def parse_script(raw: Any, *, where: str = "",
                  hint: str = "start from the script.json of an earlier render") -> Script:
     """A Script from its JSON form, validated by :func:`validate_script`. ``where`` (a
     file name) starts every message; ``hint`` says where a good script comes from."""

@@ -123,7 +123,8 @@ def _sentence_cues(text: str, span: Span, language: Lang, words: Sequence[Span])
     capacity = layout.limit * MAX_LINES
     inf = float("inf")
     # best[j]: (cost, start of the last cue, its line starts) for atoms[:j]
-    best: list[tuple[float, int, tuple[int, ...]]] = [(0.0, 0, ())] + [(inf, 0, ())] * n
+    no_lines: tuple[int, ...] = ()
+    best: list[tuple[float, int, tuple[int, ...]]] = [(0.0, 0, no_lines)] + [(inf, 0, no_lines)] * n
     for j in range(1, n + 1):
         for i in range(j - 1, -1, -1):
             if layout.width(i, j) > capacity + 2 * MAX_LINES:
