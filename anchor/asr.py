@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .models import Lang, Span
+from .text import to_simplified
 
 __all__ = ["Transcript", "cer", "transcribe", "wer"]
 
@@ -38,13 +39,6 @@ def _model() -> Any:
                         cpu_threads=THREADS, local_files_only=True)
 
 
-@functools.cache
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def transcribe(wav: Path, language: Lang) -> Transcript:
     """Text and word timings of the speech in ``wav``; Chinese comes back Simplified."""
     segments, _info = _model().transcribe(
@@ -63,9 +57,8 @@ def transcribe(wav: Path, language: Lang) -> Transcript:
     joiner = "" if language == "zh" else " "
     text = joiner.join(texts)
     if language == "zh":
-        convert = _t2s().convert
-        text = convert(text)
-        words = [Span(w.start_ms, w.end_ms, convert(w.text)) for w in words]
+        text = to_simplified(text)
+        words = [Span(w.start_ms, w.end_ms, to_simplified(w.text)) for w in words]
     return Transcript(text=text, words=tuple(words))
 
 

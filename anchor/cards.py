@@ -28,11 +28,10 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
 from .models import Cue, FigureCard, Lang, Span
-from .text import extract_figures
+from .text import extract_figures, jieba_posseg
 
 __all__ = ["MIN_CARD_MS", "figure_card", "figure_cards", "split_figure"]
 
@@ -93,13 +92,8 @@ _NUM_RE = re.compile(r"(?P<pre>[^\d]*)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?
                      r"(?P<post>.*)")
 
 
-@lru_cache(maxsize=1)
 def _posseg() -> Any:
-    import jieba
-    import jieba.posseg as pseg
-
-    jieba.setLogLevel(logging.WARNING)
-    return pseg
+    return jieba_posseg()
 
 
 def split_figure(figure: str) -> tuple[str, float | None, str]:

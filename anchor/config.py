@@ -15,6 +15,7 @@ from typing import Any
 from .brand import load_brand
 from .errors import ConfigError
 from .models import Branding
+from .text import parse_bool
 from .timing import parse_fps
 
 __all__ = ["ASPECTS", "CHOICES", "Settings", "load_settings"]
@@ -94,13 +95,7 @@ def _coerce(name: str, raw: Any, like: Any) -> Any:
         return raw  # 30, "29.97" or "30000/1001": parse_fps judges it in _validate
     try:
         if isinstance(like, bool):
-            if isinstance(raw, str):
-                if raw.lower() in ("1", "true", "yes", "on"):
-                    return True
-                if raw.lower() in ("0", "false", "no", "off"):
-                    return False
-                raise ValueError(raw)
-            return bool(raw)
+            return parse_bool(raw)
         if isinstance(like, int):
             return int(raw)
         if isinstance(like, float):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from .text import parse_bool
+
 __all__ = ["ASSETS", "FFMPEG", "HF_ENDPOINT", "HF_HUB_OFFLINE", "HOME", "MT_MODEL",
            "SETTING_PREFIX", "SUMMARY_MODEL", "XDG_CACHE_HOME", "hf_endpoint", "hf_offline",
            "mt_model", "read", "summary_model"]
@@ -44,7 +46,7 @@ def summary_model(env: Mapping[str, str] | None = None) -> str:
 
 
 def hf_offline(env: Mapping[str, str] | None = None) -> bool:
-    return read(HF_HUB_OFFLINE, env=env).lower() in ("1", "true", "yes", "on")
+    return parse_bool(read(HF_HUB_OFFLINE, env=env), default=False)
 
 
 def hf_endpoint(env: Mapping[str, str] | None = None) -> str:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from .text import has_han, jieba
+
 __all__ = ["fit_headline", "fits", "headline_measure"]
 
 log = logging.getLogger(__name__)
@@ -85,7 +87,7 @@ def fit_headline(text: str, names: Sequence[str] = (), measure: Measure | None =
             cuts.append((1, i))
     # a Chinese headline without spaces may also break between two Han characters
     # that are not inside a name; jieba keeps words whole
-    if re.search(r"[\u4e00-\u9fff]", text):
+    if has_han(text):
         pos = 0
         for word in _words(text):
             pos += len(word)
@@ -116,9 +118,6 @@ def _dangles(head: str) -> bool:
 
 def _words(text: str) -> list[str]:
     try:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        return list(jieba.cut(text))
+        return list(jieba().cut(text))
     except ImportError:
         return list(text)

@@ -22,10 +22,9 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .glossary import Glossary
-from .text import has_cjk, latin_names
+from .text import HAN, has_cjk, jieba, jieba_posseg, latin_names
 
 __all__ = ["Name", "find_names", "person_pinyin", "place_pinyin", "render_name"]
 
@@ -149,19 +148,7 @@ _COMMON_WORD_FREQ = 300  # 毛巾 466, 黎明 670, 高峰 1556; 李强 159, 王�
 
 
 def _word_freq(word: str) -> int:
-    _jieba()
-    import jieba
-
-    return int(jieba.dt.FREQ.get(word, 0) or 0)
-
-
-@lru_cache(maxsize=1)
-def _jieba() -> object:
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba.posseg
+    return int(jieba().dt.FREQ.get(word, 0) or 0)
 
 
 def _with_alternates(n: Name) -> Name:
@@ -231,7 +218,7 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
             if got:
                 found.setdefault(whole, got)
             rest = rest[:at] + "\u3000" * len(whole) + rest[at + len(whole):]
-    posseg = _jieba()
+    posseg = jieba_posseg()
     pinyin_people = not _TW_HK_RE.search(text)
     for tok in posseg.cut(rest):  # type: ignore[attr-defined]
         word, flag = tok.word, tok.flag
@@ -265,7 +252,7 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
 def _english_names(text: str, glossary: Glossary) -> list[Name]:
     out: list[Name] = []
     # Chinese clauses inside an English sentence are not names; read around them
-    latin = re.sub(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+", ". ", text)
+    latin = re.sub(f"[\u3000-\u303f{HAN}\uff00-\uffef]+", ". ", text)
     for name in latin_names(latin):
         name = re.sub(r"['’]s$", "", name)  # "Lloyd Austin's" is Lloyd Austin
         hit = glossary.zh(name)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__, stage_keys
+from . import __version__, script_io, stage_keys
 from .cache import atomic_write_text, cached, file_sha256
 from .config import Settings
 from .errors import InputError, RenderError, ReviewNeeded
@@ -35,7 +35,6 @@ from .models import (
     Script,
     Speech,
     Summary,
-    from_dict,
     to_dict,
 )
 
@@ -107,29 +106,9 @@ class _Timer:
 
 
 def load_script(path: Path) -> Script:
-    """Read an edited script: a script.json written by Anchor, or a bare Script object."""
-    import json
-
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read script {path}", hint="pass a script.json") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})",
-                         hint="fix the JSON, or re-render without --script") from exc
-    raw = data.get("script", data) if isinstance(data, dict) else data
-    try:
-        script = from_dict(Script, raw)
-    except (TypeError, KeyError, ValueError) as exc:
-        raise InputError(f"{path}: not an Anchor script ({exc})",
-                         hint="start from the script.json of an earlier render") from exc
-    if not script.segments:
-        raise InputError(f"{path}: the script has no sentences")
-    for seg in script.segments:
-        if not seg.zh.strip() or not seg.en.strip():
-            raise InputError(f"{path}: sentence {seg.index + 1} is empty in one language",
-                             hint="every segment needs both zh and en text")
-    return script
+    """Read an edited script: a script.json written by Anchor, or a bare Script object
+    (validated by the same rules as an edit on the web: anchor.script_io)."""
+    return script_io.load_script(path)
 
 
 def article_from_script(script: Script, path: Path | None = None) -> Article:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .text import has_han
+
 __all__ = ["slugify"]
 
 _MAX = 48
@@ -12,7 +14,7 @@ _MAX = 48
 
 def slugify(title: str, fallback: str) -> str:
     text = title
-    if re.search(r"[\u3400-\u9fff]", text):
+    if has_han(text):
         from pypinyin import lazy_pinyin  # installed with misaki[zh]
 
         text = " ".join(lazy_pinyin(text[:16]))

@@ -1,19 +1,30 @@
-"""Text utilities shared by the stages: sentences, scripts, figures and names.
+"""Text utilities shared by the stages: scripts, sentences, figures and names.
 
-Pure functions, no models. Other stages import these, so signatures stay stable.
+The one home of the Han-character range, the OpenCC converters, the jieba set-up and
+the yes/no parser. Pure functions apart from those cached dictionaries; other stages
+import these, so signatures stay stable.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from functools import lru_cache
+import threading
+from functools import cache, lru_cache
 from typing import Any
 
 __all__ = [
+    "CJK",
+    "HAN",
     "cjk_ratio",
     "extract_figures",
     "has_cjk",
+    "has_han",
+    "is_han",
+    "jieba",
+    "jieba_posseg",
     "latin_names",
+    "parse_bool",
     "split_sentences",
     "to_simplified",
     "to_traditional",
@@ -21,18 +32,36 @@ __all__ = [
 
 # ------------------------------------------------------------------ scripts
 
-# Han ideographs (with extensions and compatibility forms), kana and hangul: any of
-# them in English output means a word was left untranslated.
-_CJK_CHAR = (
-    "\u3040-\u30ff"  # hiragana, katakana
-    "\u3400-\u4dbf"  # Han extension A
-    "\u4e00-\u9fff"  # Han unified
-    "\uac00-\ud7af"  # hangul syllables
-    "\uf900-\ufaff"  # Han compatibility
-    "\U00020000-\U0002fa1f"  # Han extensions B-F and compatibility supplement
+# Han ideographs, as the body of a regex character class (f"[{HAN}]"): CJK Unified
+# Ideographs, extension A, the compatibility block, and the supplementary planes
+# (extensions B-H and the compatibility supplement). Rare characters of names and
+# places live in extension A and B, so stopping at U+9FFF would split them off.
+HAN = (
+    "\u3400-\u4dbf"  # extension A
+    "\u4e00-\u9fff"  # unified
+    "\uf900-\ufaff"  # compatibility
+    "\U00020000-\U000323af"  # extensions B-H, compatibility supplement
 )
-_CJK_RE = re.compile(f"[{_CJK_CHAR}]")
+# Han plus kana and hangul: any of them in English output means a word was left
+# untranslated.
+CJK = (
+    "\u3040-\u30ff"  # hiragana, katakana
+    "\uac00-\ud7af"  # hangul syllables
+    + HAN
+)
+_HAN_RE = re.compile(f"[{HAN}]")
+_CJK_RE = re.compile(f"[{CJK}]")
 _LATIN_LETTER_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+def is_han(ch: str) -> bool:
+    """True when the character ``ch`` is a Han ideograph."""
+    return _HAN_RE.fullmatch(ch) is not None
+
+
+def has_han(s: str) -> bool:
+    """True when ``s`` holds any Han ideograph (kana and hangul do not count)."""
+    return _HAN_RE.search(s) is not None
 
 
 def has_cjk(s: str) -> bool:
@@ -65,6 +94,55 @@ def to_simplified(s: str) -> str:
 def to_traditional(s: str) -> str:
     """Simplified → Traditional Chinese (OpenCC ``s2t``); other text passes through."""
     return str(_converter("s2t").convert(s)) if s else s
+
+
+_JIEBA_INIT = threading.Lock()
+
+
+@cache
+def jieba() -> Any:
+    """The jieba module, quiet and with its dictionary loaded.
+
+    jieba logs "Building prefix dict..." at DEBUG on every load and loads its
+    dictionary lazily on first use, which is not thread-safe; loading it here,
+    once and under a lock, settles both for every caller.
+    """
+    import jieba as _jieba
+
+    _jieba.setLogLevel(logging.WARNING)
+    with _JIEBA_INIT:
+        _jieba.initialize()
+    return _jieba
+
+
+def jieba_posseg() -> Any:
+    """jieba's part-of-speech tagger (``jieba.posseg``), set up as :func:`jieba`."""
+    jieba()
+    import jieba.posseg as posseg
+
+    return posseg
+
+
+# ------------------------------------------------------------------ values
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def parse_bool(raw: object, default: bool | None = None) -> bool:
+    """A yes/no value from a flag, TOML or the environment: a bool, or one of
+    1/true/yes/on and 0/false/no/off in any case. Anything else is ``default``,
+    or raises ValueError when there is none."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if default is not None:
+        return default
+    raise ValueError(raw)
 
 
 # ------------------------------------------------------------------ sentences

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_pipeline import SAMPLE_ARTICLE, FakePipeline, make_test_app, serve_in_thread
 from test_web_cancel import alive, stubborn_pids
 
 from anchor.web.accounts import AccountStore
-from anchor.web.testing import SAMPLE_ARTICLE, FakePipeline, make_test_app, serve_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

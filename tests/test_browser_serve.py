@@ -12,8 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from anchor.web.testing import FakePipeline, make_test_app, serve_in_thread
+from fake_pipeline import FakePipeline, make_test_app, serve_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

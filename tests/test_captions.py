@@ -308,12 +308,24 @@ def test_srt_text() -> None:
 
 
 def test_vtt_text() -> None:
+    # pysubs2 numbers VTT cues (optional cue identifiers in WebVTT; players ignore them)
     assert to_vtt(SMALL) == (
         "WEBVTT\n\n"
-        "00:00:00.000 --> 00:00:01.500\n湖南日報推出數字記者\n\n"
-        "00:00:01.500 --> 00:00:04.250\n支持中英雙語輸出\nQ&amp;A &lt;live&gt;\n\n"
-        "01:02:03.004 --> 01:02:05.000\n一小時以後\n"
+        "1\n00:00:00.000 --> 00:00:01.500\n湖南日報推出數字記者\n\n"
+        "2\n00:00:01.500 --> 00:00:04.250\n支持中英雙語輸出\nQ&amp;A &lt;live&gt;\n\n"
+        "3\n01:02:03.004 --> 01:02:05.000\n一小時以後\n"
     )
+
+
+def test_caption_text_is_not_read_as_markup() -> None:
+    """SRT/VTT go through pysubs2, which knows ASS override tags ({...}) and SRT's HTML
+    tags; a caption's own braces and angle brackets are text and must survive."""
+    odd = Captions("en", (Cue(0, 1000, ("Rates {up} <b>5%</b>", "M&A, 1 < 2")),))
+    assert to_srt(odd) == "1\n00:00:00,000 --> 00:00:01,000\nRates {up} <b>5%</b>\nM&A, 1 < 2\n"
+    assert "Rates {up} &lt;b&gt;5%&lt;/b&gt;\nM&amp;A, 1 &lt; 2\n" in to_vtt(odd)
+    assert parse_srt(to_srt(odd)) == odd
+    empty = Captions("en", ())
+    assert (to_srt(empty), to_vtt(empty)) == ("", "WEBVTT\n")
 
 
 def test_made_captions_to_srt() -> None:

@@ -1,14 +1,19 @@
-"""The ASS captions file: video-sized PlayRes, the CJK font, cues placed in the layout."""
+"""The bench's ASS captions file (scripts/captions_ass.py): video-sized PlayRes, the CJK
+font, cues placed in the layout."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pysubs2
 
 from anchor.models import Cue
-from anchor.render.captions_ass import FONT_FAMILY, ass_text, write_ass
 from anchor.render.layout import layout_for
+
+# The bench's helper lives in scripts/ with the bench, outside the package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from captions_ass import FONT_FAMILY, ass_text, write_ass
 
 CUES = (
     Cue(0, 1500, ("湖南日报的数字记者", "Hunan Daily's digital reporters")),

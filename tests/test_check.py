@@ -151,6 +151,15 @@ def test_thresholds_from_mapping() -> None:
         Thresholds.from_mapping({"require_figures": "maybe"})
 
 
+def test_threshold_defaults_are_the_defaults_toml_table() -> None:
+    """One home for the defaults: the dataclass reads defaults.toml's [check] table."""
+    from anchor.config import load_settings
+
+    table = load_settings(None, {}, env={}).checks
+    assert Thresholds.from_mapping(table) == Thresholds()
+    assert set(table) == {f for f in Thresholds.__dataclass_fields__} - {"target_lufs"}
+
+
 def test_check_output_needs_a_render_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a folder"):
         check_output(tmp_path / "missing")

@@ -303,6 +303,64 @@ def test_markdown_is_stripped(tmp_path: Path) -> None:
     )
 
 
+MARKDOWN_CASES = [
+    (  # links: inline, reference, collapsed; an autolink is only an address
+        "# Links\n\nRead the [full report](https://example.com/r \"T\") and the [annex][a] or "
+        "[this][].\nAn autolink <https://example.com/x> goes.\n\n[a]: https://example.com/a\n"
+        "[this]: https://example.com/t\n",
+        "Links", ("Read the full report and the annex or this. An autolink goes.",),
+    ),
+    (  # emphasis, strikethrough and entities; intraword underscores and spaced stars stay
+        "# Emphasis\n\nThe **council** voted *twelve* to __three__ for the _new_ plan, a "
+        "***big*** step.\nWords like snake_case_name and 5 * 3 * 2 = 30 stay. ~~Struck~~ "
+        "words, Q&amp;A.\n",
+        "Emphasis", ("The council voted twelve to three for the new plan, a big step. Words "
+                     "like snake_case_name and 5 * 3 * 2 = 30 stay. Struck words, Q&A.",),
+    ),
+    (  # lists, nested and ordered: each item its own paragraph
+        "# Lists\n\nThe plan has three parts:\n\n- clear the river banks;\n- build 200 "
+        "stations;\n  * nested item.\n\n1. First, the volunteers met.\n2) Then they worked.\n",
+        "Lists", ("The plan has three parts:", "clear the river banks;", "build 200 stations;",
+                  "nested item.", "First, the volunteers met.", "Then they worked."),
+    ),
+    (  # code: spans keep their text, fenced blocks go, an indented line is still the story
+        "# Code\n\nUse `anchor render` to make a clip.\n\n```\nprint(1)\n```\n\n~~~\nx\n~~~\n\n"
+        "    An indented line is kept.\n",
+        "Code", ("Use anchor render to make a clip.", "An indented line is kept."),
+    ),
+    (  # headings: setext title, later headings are paragraphs, closing hashes go
+        "Setext title\n============\n\nFirst paragraph.\n\nSecond heading\n--------------\n\n"
+        "### Third heading ###\n\nBody.\n",
+        "Setext title", ("First paragraph.", "Second heading", "Third heading", "Body."),
+    ),
+    (  # images (with their alt text) go, inline or by reference
+        "# Images\n\n![A photo of the river](river.jpg) The river was clean.\n\n"
+        "![ref image][img]\n\nText after.\n\n[img]: pic.png\n",
+        "Images", ("The river was clean.", "Text after."),
+    ),
+    (  # HTML: tags go and their text stays, <br> breaks, comments and scripts go
+        "# HTML\n\nSome <b>bold</b> text, <span class=\"x\">a span</span>.\n\n"
+        "<!-- an editor's comment -->\n\n<div>\nBlock HTML text stays.\n</div>\n\n"
+        "<script>alert(1)</script>\n\nThe end.\n",
+        "HTML", ("Some bold text, a span.", "Block HTML text stays.", "The end."),
+    ),
+    (  # a table's rows read as one paragraph; footnote marks and notes go
+        "# Table\n\n| City | Volunteers |\n|------|-----------:|\n| Changsha | 3,400 |\n\n"
+        "The figure was 62%.[^1]\n\n[^1]: Source: the association.\n",
+        "Table", ("City Volunteers Changsha 3,400", "The figure was 62%."),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "title", "paragraphs"), MARKDOWN_CASES)
+def test_markdown_cases(tmp_path: Path, text: str, title: str,
+                        paragraphs: tuple[str, ...]) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(text, encoding="utf-8")
+    art = ingest(path)
+    assert (art.title, art.paragraphs) == (title, paragraphs)
+
+
 def test_markdown_front_matter_title_and_sniffed_from_stdin(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     text = '---\ntitle: "Front matter title"\n---\n\n# Heading\n\nBody text with a [link](x).\n'
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))

@@ -8,7 +8,12 @@ from anchor.text import (
     cjk_ratio,
     extract_figures,
     has_cjk,
+    has_han,
+    is_han,
+    jieba,
+    jieba_posseg,
     latin_names,
+    parse_bool,
     split_sentences,
     to_simplified,
     to_traditional,
@@ -189,3 +194,33 @@ def test_attribution_after_a_quote_stays_with_the_quote() -> None:
     ]
     # a sentence that merely ends in 说 after an ordinary sentence is not glued
     assert split_sentences("今天下雨。他说。") == ["今天下雨。", "他说。"]
+
+
+# ------------------------------------------------------------------ shared helpers
+
+
+def test_han_range_covers_extensions_but_not_kana_or_punctuation() -> None:
+    # unified, extension A (㐀), compatibility (豈), extension B (𠀀)
+    for ch in ("中", "㐀", "豈", "\U00020000"):
+        assert is_han(ch), ch
+    # kana, hangul, CJK punctuation and full-width forms are not Han
+    for ch in ("か", "한", "。", "，", "Ａ", "a", "1"):
+        assert not is_han(ch), ch
+    assert has_han("abc 中 def") and not has_han("カタカナ")
+
+
+def test_parse_bool_is_the_one_yes_no_reader() -> None:
+    assert parse_bool(True) is True and parse_bool(False) is False
+    for word in ("1", "true", "Yes", " ON "):
+        assert parse_bool(word) is True
+    for word in ("0", "false", "No", "off"):
+        assert parse_bool(word) is False
+    with pytest.raises(ValueError):
+        parse_bool("maybe")
+    assert parse_bool("maybe", default=False) is False
+
+
+def test_jieba_is_set_up_once_and_segments() -> None:
+    assert jieba() is jieba()
+    assert jieba().lcut("我们在北京") == ["我们", "在", "北京"]
+    assert ("北京", "ns") in {(w.word, w.flag) for w in jieba_posseg().cut("我们在北京")}

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_pipeline import SAMPLE_ARTICLE, make_test_app, wait_for_status
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from anchor.cli import app as cli_app
 from anchor.errors import InputError
 from anchor.web.accounts import AccountStore, Throttle, hash_password, verify_password
-from anchor.web.testing import SAMPLE_ARTICLE, make_test_app, wait_for_status
 
 BASE = "http://newsroom.example"
 ADMIN_TOKEN = "shared-admin-token-for-tests"

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_pipeline import SAMPLE_ARTICLE, FakePipeline, make_test_app, wait_for_status
 from fastapi.testclient import TestClient
 
 from anchor.errors import ConfigError
 from anchor.web.jobs import SqliteJobStore, claim
-from anchor.web.testing import SAMPLE_ARTICLE, FakePipeline, make_test_app, wait_for_status
 
 TOKEN = "s3cret-token-for-tests"
 BASE = "http://127.0.0.1"

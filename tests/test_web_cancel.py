@@ -15,16 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-
-from anchor.web.cancel import child_pids
-from anchor.web.testing import (
+from fake_pipeline import (
     SAMPLE_ARTICLE,
     STUBBORN_MARK,
     FakePipeline,
     make_test_app,
     wait_for_status,
 )
+from fastapi.testclient import TestClient
+
+from anchor.web.cancel import child_pids
 
 BASE = "http://127.0.0.1"
 

@@ -14,8 +14,7 @@ import time
 from pathlib import Path
 
 import httpx
-
-from anchor.web.testing import SAMPLE_ARTICLE, FakePipeline, make_test_app, serve_in_thread
+from fake_pipeline import SAMPLE_ARTICLE, FakePipeline, make_test_app, serve_in_thread
 
 N = 20
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from fake_pipeline import SAMPLE_ARTICLE, make_test_app, wait_for_status
 from fastapi.testclient import TestClient
 
 from anchor.web.fonts import WebFonts, find_source
-from anchor.web.testing import SAMPLE_ARTICLE, make_test_app, wait_for_status
 
 BASE = "http://127.0.0.1"
 HTML = {"accept": "text/html,application/xhtml+xml"}

@@ -6,14 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
+from fake_pipeline import SAMPLE_ARTICLE as ARTICLE
+from fake_pipeline import FakePipeline, wait_for_status
+from fake_pipeline import make_test_app as make_app
 from fastapi.testclient import TestClient
 
 from anchor.cli.serve import serve_cmd
 from anchor.errors import ConfigError
 from anchor.web.config import load_serve_config
-from anchor.web.testing import SAMPLE_ARTICLE as ARTICLE
-from anchor.web.testing import FakePipeline, wait_for_status
-from anchor.web.testing import make_test_app as make_app
 
 BASE = "http://127.0.0.1"
 TOKEN = "s3cret-token-for-tests"

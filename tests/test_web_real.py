@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_pipeline import wait_for_status
 from fastapi.testclient import TestClient
 
 from anchor.web.app import create_app
 from anchor.web.config import ServeConfig
-from anchor.web.testing import wait_for_status
 
 ARTICLE = ("Volunteers clear 12 tonnes of waste from the river\n"
            "More than 3,400 volunteers spent Saturday morning clearing litter from the river. "

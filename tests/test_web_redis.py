@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_pipeline import SAMPLE_ARTICLE, make_test_app, wait_for_status
 from fastapi.testclient import TestClient
-
-from anchor.web.testing import SAMPLE_ARTICLE, make_test_app, wait_for_status
 
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 pytestmark = pytest.mark.skipif(
@@ -67,8 +66,9 @@ def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 def start_worker(queue: str, data: Path, delay: float, lease: float, log: Path,
                  ) -> subprocess.Popen[bytes]:
     """`anchor serve --worker-only` in its own process, on the fake pipeline."""
-    env = {**os.environ, "ANCHOR_SERVE_PIPELINE": "fake", "ANCHOR_FAKE_DELAY": str(delay),
-           "ANCHOR_SERVE_LEASE": str(lease), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "ANCHOR_SERVE_PIPELINE": "fake_pipeline:FakePipeline",
+           "ANCHOR_FAKE_DELAY": str(delay),
+           "ANCHOR_SERVE_LEASE": str(lease), "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}
     code = ("import typer; from anchor.cli.serve import serve_cmd; "
             "typer.run(serve_cmd)")
     return subprocess.Popen(

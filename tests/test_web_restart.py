@@ -11,8 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
-
-from anchor.web.testing import SAMPLE_ARTICLE, wait_for_status
+from fake_pipeline import SAMPLE_ARTICLE, wait_for_status
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,8 +23,9 @@ def free_port() -> int:
 
 
 def start_server(data: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ANCHOR_SERVE_PIPELINE": "fake", "ANCHOR_FAKE_DELAY": "1.0",
-           "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "ANCHOR_SERVE_PIPELINE": "fake_pipeline:FakePipeline",
+           "ANCHOR_FAKE_DELAY": "1.0",
+           "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}
     env.pop("ANCHOR_API_TOKEN", None)
     code = "import typer; from anchor.cli.serve import serve_cmd; typer.run(serve_cmd)"
     proc = subprocess.Popen([sys.executable, "-c", code, "--port", str(port), "--data", str(data)],

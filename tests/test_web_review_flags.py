@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_pipeline import SAMPLE_ARTICLE as ARTICLE
+from fake_pipeline import FakePipeline, wait_for_status
+from fake_pipeline import make_test_app as make_app
 from fastapi.testclient import TestClient
 
 from anchor.glossary import load_glossary
 from anchor.models import Script
-from anchor.web.testing import SAMPLE_ARTICLE as ARTICLE
-from anchor.web.testing import FakePipeline, wait_for_status
-from anchor.web.testing import make_test_app as make_app
 
 BASE = "http://127.0.0.1"
 WARNING = 'name "章立凡" should read "Zhang Lifan" in en'

@@ -23,13 +23,14 @@ from typing import Protocol
 
 import numpy as np
 
-from ..errors import BackendUnavailable, InputError, RenderError
+from ..errors import InputError, RenderError
 from ..models import Box, RenderResult, RenderSpec
 from ..timing import frame_count
 from .background import StaticLayers, alpha_over, static_layers
 from .bumper import bumper_layers
 from .card import CardLayer, place_card
 from .layout import Layout, inside, intersects, layout_for
+from .presenter import PresenterTrack
 from .text import Sprite, caption_sprite, check_font
 from .ticker import TickerLayer, ticker_boxes
 
@@ -83,15 +84,6 @@ class _Captions:
 
 def presenter_track(spec: RenderSpec, box: Box) -> Track:
     """The real presenter animation for ``spec`` in ``box``."""
-    try:
-        from .presenter import PresenterTrack
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.presenter":
-            raise
-        raise BackendUnavailable(
-            "the presenter animation (anchor.render.presenter) is not installed",
-            hint="update Anchor; renderers also accept a track_factory",
-        ) from exc
     return PresenterTrack(
         avatar=spec.avatar, box=box, fps=spec.fps, duration_ms=spec.duration_ms,
         audio=spec.audio, seed=spec.seed, words=spec.words, language=spec.voice_language,

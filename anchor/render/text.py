@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..errors import RenderError
 from ..models import Box
+from ..text import HAN
 from .layout import Layout
 
 __all__ = [
@@ -42,7 +43,7 @@ ELLIPSIS = "…"
 # Break units: a run of spaces, one CJK character with any closing punctuation that
 # must not start a line (kinsoku), an opening bracket glued to what follows, or a
 # run of other non-space characters (a Latin word with its punctuation, a number).
-_CJK = r"\u2e80-\u2fff\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = "\u2e80-\u2fff\u3040-\u30ff\u3100-\u31ff" + HAN  # radicals, kana, bopomofo, Han
 _CLOSE = r"，。、；：！？）》」』】〕〉”’%％,.;:!?)\]}"
 _OPEN = r"（《「『【〔〈“‘(\["
 _UNIT = re.compile(

@@ -28,7 +28,14 @@ import numpy as np
 
 from ..errors import BackendUnavailable, InputError
 from ..models import Article, Summary
-from ..text import extract_figures, has_cjk, latin_names, split_sentences, to_simplified
+from ..text import (
+    extract_figures,
+    has_cjk,
+    jieba_posseg,
+    latin_names,
+    split_sentences,
+    to_simplified,
+)
 
 __all__ = ["ExtractiveSummarizer", "candidate_sentences", "score_sentences", "summary_title"]
 
@@ -178,13 +185,11 @@ def _zh_names(s: str) -> tuple[int, int]:
     """(person names, organisation/place names) in a Chinese sentence, by jieba's
     part-of-speech tags; noisy, but who and where is what a bulletin must keep."""
     try:
-        import jieba
-        import jieba.posseg
+        posseg = jieba_posseg()
     except ImportError:  # a ranking signal, not a requirement
         return 0, 0
-    with _JIEBA_LOCK:  # jieba loads its dictionary lazily and is not thread-safe
-        jieba.setLogLevel(logging.WARNING)
-        tags = {(w.word, w.flag) for w in jieba.posseg.cut(to_simplified(s))}
+    with _JIEBA_LOCK:  # jieba's tagger is not thread-safe
+        tags = {(w.word, w.flag) for w in posseg.cut(to_simplified(s))}
     people = sum(1 for w, f in tags if f in ("nr", "nrt") and len(w) >= 2)
     others = sum(1 for w, f in tags if f in ("nt", "ns") and len(w) >= 2)
     return people, others

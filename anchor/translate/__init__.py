@@ -24,7 +24,7 @@ from ..glossary import Glossary, load_glossary
 from ..headline import fit_headline
 from ..models import Lang, Script, Segment, Summary
 from ..names import Name, find_names
-from ..text import has_cjk, to_simplified, to_traditional
+from ..text import HAN, has_cjk, to_simplified, to_traditional
 from . import llama
 from .checks import (
     Problem,
@@ -325,7 +325,7 @@ def correction_prompt(problems: Sequence[Problem], target: Lang) -> str:
     return " ".join(parts)
 
 
-_HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_RUN_RE = re.compile(f"[{HAN}]+")
 _LABEL_RE = re.compile(r"^(?:translation|english|chinese|译文|翻译|中文|英文)\s*[:：]\s*",
                        re.IGNORECASE)
 _QUOTE_PAIRS = (('"', '"'), ("“", "”"), ("「", "」"), ("'", "'"))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..figures import figure_problems, parse_figures, render
 from ..models import Lang
 from ..names import Name
-from ..text import cjk_ratio, latin_names
+from ..text import CJK, cjk_ratio, latin_names
 
 __all__ = [
     "Problem",
@@ -76,7 +76,7 @@ def check_translation(source: str, output: str, source_lang: Lang,
 
 # ------------------------------------------------------------------ script and length
 
-_CJK_RUN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_CJK_RUN_RE = re.compile(f"[{CJK}]+")
 
 
 def _script_problems(source: str, out: str, source_lang: Lang, target_lang: Lang) -> list[Problem]:

@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 
 from ..errors import BackendUnavailable, ConfigError
 from ..models import Lang
+from ..text import parse_bool
 from .llama import chat_messages
 
 __all__ = ["MT_MODEL_ENV", "Pretrained", "TransformersTranslator", "load_pretrained"]
@@ -53,7 +54,7 @@ class Pretrained:
 def _hub_reachable(timeout: float = 3.0) -> bool:
     """A quick TCP probe, so an offline machine fails in seconds instead of after
     the hub client's ~25 s of retries."""
-    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+    if parse_bool(os.environ.get("HF_HUB_OFFLINE", ""), default=False):
         return False
     endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
     url = urlparse(endpoint)

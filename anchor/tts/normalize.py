@@ -21,6 +21,7 @@ import unicodedata
 import cn2an
 
 from anchor.models import Lang
+from anchor.text import HAN, is_han
 
 __all__ = ["en_number", "normalize", "normalize_en", "normalize_zh", "zh_number"]
 
@@ -130,13 +131,9 @@ def _zh_bare_year(m: re.Match[str]) -> str:
         return year  # a count: left to the cardinal rule
     if text[max(0, start - 2):start].endswith(_YEAR_BEFORE):
         return _zh_digits(year) + "年"
-    if after.startswith(_YEAR_LABEL_AFTER) or (after and _is_han(after[0])):
+    if after.startswith(_YEAR_LABEL_AFTER) or (after and is_han(after[0])):
         return _zh_digits(year)  # an event's year label: 二零二五中国新媒体大会
     return year
-
-
-def _is_han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _zh_clock_or_ratio(m: re.Match[str]) -> str:
@@ -198,7 +195,7 @@ def normalize_zh(text: str) -> str:
     text = re.sub(r"(?<![\dA-Za-z.\-])\d+(?:\.\d+)?(?![\dA-Za-z])", _zh_cardinal, text)
     text = _symbols_out(re.sub(r"[#*^_=<>|\\~～]", "", text))
     # spaces between Chinese characters only make engines pause mid-phrase
-    text = re.sub(r"(?<=[\u4e00-\u9fff，。、])\s+(?=[\u4e00-\u9fff])", "", text)
+    text = re.sub(f"(?<=[{HAN}，。、])\\s+(?=[{HAN}])", "", text)
     return _squash(text)
 
 

@@ -11,8 +11,6 @@ it came from.
 
 from __future__ import annotations
 
-import functools
-import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -22,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from anchor.models import Span
+from anchor.text import HAN, jieba
 from anchor.timing import samples_to_ms
 
 __all__ = ["FRAME_SAMPLES", "Layout", "Timed", "chunk_offsets", "en_pieces", "layout",
@@ -35,7 +34,7 @@ FRAME_SAMPLES = 600
 # frame, never after it. Every time is moved this many frames earlier; tests check the result
 # on other sentences.
 LEAD_FRAMES = 2
-_HAN = "\u4e00-\u9fff"
+_HAN = HAN
 _AFTER = set("ʰːˑ↗↘↓→")  # belong to the phoneme before them: aspiration, length, tone
 _BEFORE = set("ˈˌ")  # stress marks the syllable that follows
 
@@ -92,27 +91,19 @@ def layout(pieces: Iterable[tuple[str, str]]) -> Layout:
 # ------------------------------------------------------------------------ G2P, by word
 
 
-@functools.cache
-def _jieba() -> Any:
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)  # it prints "Building prefix dict..." on every load
-    return jieba
-
-
 def zh_pieces(text: str) -> list[tuple[str, str]]:
     """misaki's ``ZHG2P()(text)`` (its default, jieba + pypinyin path), one piece per word."""
     import cn2an
     from misaki.zh import ZHG2P
 
-    jieba = _jieba()
+    segmenter = jieba()
     if not text.strip():
         return []
     text = ZHG2P.map_punctuation(cn2an.transform(text, "an2cn"))
     pieces: list[tuple[str, str]] = []
     for segment in re.findall(f"[{_HAN}]+|[^{_HAN}]+", text):
         if re.match(f"[{_HAN}]", segment):
-            for i, word in enumerate(jieba.lcut(segment, cut_all=False)):
+            for i, word in enumerate(segmenter.lcut(segment, cut_all=False)):
                 if i:
                     pieces.append(("", " "))
                 pieces.append((word, ZHG2P.word2ipa(word).replace(chr(815), "")))

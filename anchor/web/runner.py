@@ -77,11 +77,10 @@ class RealPipeline:
 
 
 def load_pipeline(spec: str) -> Pipeline:
-    """``""`` → RealPipeline; ``"fake"`` or ``"module:attr"`` → that factory, called."""
+    """``""`` → RealPipeline; ``"module:attr"`` → that factory, called (the tests'
+    stand-in is ``fake_pipeline:FakePipeline`` with ``tests/`` on the path)."""
     if not spec:
         return RealPipeline()
-    if spec == "fake":
-        spec = "anchor.web.testing:FakePipeline"
     module, _, attr = spec.partition(":")
     try:
         factory = getattr(importlib.import_module(module), attr or "Pipeline")

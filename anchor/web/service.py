@@ -19,8 +19,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..avatars import list_avatars
 from ..errors import AnchorError, InputError
 from ..models import Script, Segment, from_dict, to_dict
+from ..script_io import parse_script
+from ..voices import list_voices
 from .accounts import LOCAL, Account, Forbidden
 from .config import ServeConfig
 from .jobs import ACTIVE, FINISHED, Job, JobNotFound, JobStore, Status, new_job_id, valid_job_id
@@ -33,9 +36,6 @@ __all__ = ["Choices", "Conflict", "JobService", "TooLarge", "Waiting", "load_cho
 log = logging.getLogger(__name__)
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".json")
-MAX_SENTENCE_CHARS = 1_000  # one spoken sentence; longer is a paste accident, not a script
-MAX_SEGMENTS = 30  # same bound as the `sentences` setting
-MAX_TITLE_CHARS = 200  # a lower third holds a line or two
 
 
 class Conflict(AnchorError):
@@ -87,31 +87,20 @@ class Choices:
 def load_choices() -> Choices:
     """Presenters and voices from the asset folders (anchor.avatars / anchor.voices).
 
-    Imported lazily and forgiving: the form must still open if an asset is broken,
-    with the default presenter only.
+    Forgiving: the form must still open if an asset is broken, with the default
+    presenter only.
     """
     avatars: list[tuple[str, str]] = []
     try:
-        from .. import avatars as avatars_mod
-
-        for a in avatars_mod.list_avatars():
-            name = str(getattr(a, "name", a))
-            avatars.append((name, str(getattr(a, "display_name", "") or name)))
-    except ImportError:
-        from ..paths import assets_root
-
-        folder = assets_root() / "avatars"
-        stems = {p.stem for p in folder.glob("*") if p.suffix in (".png", ".jpg", ".toml")}
-        avatars = [(s, s) for s in sorted(stems)]
+        for a in list_avatars():
+            avatars.append((a.name, a.display_name or a.name))
     except AnchorError as exc:
         log.warning("presenters could not be listed: %s", exc.message)
     voices: dict[str, list[tuple[str, str]]] = {"zh": [], "en": []}
     try:
-        from ..voices import list_voices
-
         for v in list_voices():
             voices.setdefault(v.language, []).append((v.name, v.label or v.name))
-    except (ImportError, AnchorError) as exc:
+    except AnchorError as exc:
         log.warning("voices could not be listed: %s", exc)
     return Choices(avatars=_unique(avatars), voices={k: _unique(v) for k, v in voices.items()})
 
@@ -130,28 +119,13 @@ def _check_id(job_id: str) -> None:
 
 def script_from_edit(data: dict[str, Any], old: Script) -> Script:
     """Validate an edited script; keep translation warnings only where text is unchanged."""
-    try:
-        new = from_dict(Script, data)
-    except (TypeError, KeyError, ValueError) as exc:
-        raise InputError(f"not an Anchor script ({exc})",
-                         hint="start from GET /api/jobs/{id}/script and change the text") from exc
-    if not new.segments:
-        raise InputError("the script has no sentences", hint="keep at least one sentence")
-    if len(new.segments) > MAX_SEGMENTS:
-        raise InputError(f"the script has {len(new.segments)} sentences",
-                         hint=f"at most {MAX_SEGMENTS}")
+    new = parse_script(data, hint="start from GET /api/jobs/{id}/script and change the text")
     if new.source_language != old.source_language or new.zh_variant != old.zh_variant:
         raise InputError("source_language and zh_variant cannot be changed in an edit",
                          hint="submit the article again with other options")
     segments = []
     for i, seg in enumerate(new.segments):
         zh, en = seg.zh.strip(), seg.en.strip()
-        if not zh or not en:
-            raise InputError(f"sentence {i + 1} is empty in {'zh' if not zh else 'en'}",
-                             hint="every sentence needs both zh and en text; delete it instead")
-        if len(zh) > MAX_SENTENCE_CHARS or len(en) > MAX_SENTENCE_CHARS:
-            raise InputError(f"sentence {i + 1} is longer than {MAX_SENTENCE_CHARS} characters",
-                             hint="split it: the presenter reads one sentence per caption")
         prior = old.segments[i] if i < len(old.segments) else None
         # Warnings are the translator's and the server's to give: an untouched sentence keeps
         # them, an edited one was checked by a person; a client cannot add or hide any.
@@ -159,14 +133,6 @@ def script_from_edit(data: dict[str, Any], old: Script) -> Script:
         segments.append(Segment(index=i, zh=zh, en=en, warnings=prior.warnings if same and prior
                                 else (), review=bool(same and prior and prior.review)))
     title_zh, title_en = new.title_zh.strip(), new.title_en.strip()
-    if not title_zh or not title_en:
-        raise InputError("the headline is empty in one language", hint="give both titles")
-    for lang, title in (("Mandarin", title_zh), ("English", title_en)):
-        if len(title) > MAX_TITLE_CHARS:
-            # said, not cut: a shortened headline on air is the reporter's call
-            raise InputError(f"the {lang} headline is {len(title):,} characters; the limit "
-                             f"is {MAX_TITLE_CHARS}", hint="shorten it: it runs in the "
-                             "lower third of the clip")
     same_title = (title_zh, title_en) == (old.title_zh, old.title_en)
     return replace(old, title_zh=title_zh, title_en=title_en, segments=tuple(segments),
                    title_warnings=old.title_warnings if same_title else ())

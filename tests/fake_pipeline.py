@@ -1,6 +1,8 @@
 """A fast stand-in pipeline for tests and for working on the web pages without models.
 
-``ANCHOR_SERVE_PIPELINE=fake anchor serve`` runs the whole service on it: jobs go
+It lives with the tests, not in the product. From the repository root,
+``PYTHONPATH=tests ANCHOR_SERVE_PIPELINE=fake_pipeline:FakePipeline anchor serve``
+runs the whole service on it: jobs go
 through every status in seconds, with a real (tiny) mp4 when ffmpeg is there.
 ``ANCHOR_FAKE_DELAY`` (seconds per stage) makes progress visible; an article that
 contains ``FAIL-RENDER`` fails at the render step, ``FAIL-SCRIPT`` at the script step.
@@ -23,12 +25,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..cache import atomic_write_text
-from ..config import Settings
-from ..errors import InputError, RenderError
-from ..models import Article, Lang, RenderResult, Script, Segment, to_dict
-from ..pipeline import RunResult
-from .service import Choices
+from anchor.cache import atomic_write_text
+from anchor.config import Settings
+from anchor.errors import InputError, RenderError
+from anchor.models import Article, Lang, RenderResult, Script, Segment, to_dict
+from anchor.pipeline import RunResult
+from anchor.text import is_han
+from anchor.web.service import Choices
 
 __all__ = ["SAMPLE_ARTICLE", "STUBBORN_MARK", "FakePipeline", "fake_choices", "make_test_app",
            "serve_in_thread", "tiny_mp4", "wait_for_status"]
@@ -40,7 +43,7 @@ _tiny_lock = threading.Lock()
 
 def tiny_mp4(path: Path, seconds: int = 1) -> None:
     """A real, playable 320x180 H.264/AAC clip, made once per process and copied."""
-    from ..ffmpeg import run_ffmpeg
+    from anchor.ffmpeg import run_ffmpeg
 
     cache = Path(os.environ.get("TMPDIR", "/tmp")) / f"anchor-fake-{os.getpid()}-{seconds}.mp4"
     with _tiny_lock:
@@ -89,7 +92,7 @@ class FakePipeline:
             raise InputError("The article is too long.", hint="Split it into several articles.")
         head = (title or paras[0]).strip()
         body = paras[1:] if not title and len(paras) > 1 else paras
-        cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+        cjk = sum(1 for c in text if is_han(c))
         lang: Lang = "zh" if cjk > len(text) * 0.2 else "en"
         sha = hashlib.sha256(f"{head}\n\n{text}".encode()).hexdigest()
         return Article(title=head, paragraphs=body, language=lang,
@@ -136,7 +139,7 @@ class FakePipeline:
         if "FAIL-RENDER" in " ".join(script.texts("en")) + article.text:
             raise RenderError("ffmpeg failed: fake failure", hint="this is the fake pipeline")
         if "STUBBORN-RENDER" in article.text:
-            from ..ffmpeg import run_ffmpeg
+            from anchor.ffmpeg import run_ffmpeg
 
             say("rendering en.mp4")
             # real time (-re) for ten minutes; the marker lets a test find the process
@@ -199,8 +202,8 @@ def fake_choices() -> Choices:
 
 def make_test_app(data: Path, pipeline: FakePipeline | None = None, **cfg: Any) -> Any:
     """``create_app`` on a fresh data folder with the fake pipeline and choices."""
-    from .app import create_app
-    from .config import ServeConfig
+    from anchor.web.app import create_app
+    from anchor.web.config import ServeConfig
 
     return create_app(ServeConfig(data=data, **cfg), pipeline=pipeline or FakePipeline(),
                       choices=fake_choices)

@@ -1,11 +1,11 @@
-"""Captions as an ASS subtitle file, styled like the burned-in ones.
+"""Captions as an ASS subtitle file, styled like the burned-in ones: the bench's helper.
 
-The renderers burn captions with Pillow (see text.py: a caption is converted once
-per cue, where libass would blend it into every frame). This ASS file is the same
-captions for tools that want styled subtitles: a soft track for an editor, or
-ffmpeg's ``subtitles=filename=PATH:fontsdir=DIR`` filter (scripts/bench measures
-that route). PlayResX/PlayResY equal the video size, so positions and sizes are
-in video pixels, as libass needs to draw them where the layout puts them.
+The renderers burn captions with Pillow (see anchor/render/text.py: a caption is
+converted once per cue, where libass would blend it into every frame). scripts/bench
+writes this file to time the other route, ffmpeg's ``subtitles=filename=PATH:fontsdir=DIR``
+filter; the product does not use it, so it lives next to the bench. PlayResX/PlayResY
+equal the video size, so positions and sizes are in video pixels, as libass needs to
+draw them where the layout puts them.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pysubs2
 
-from ..models import Cue
-from .layout import Layout
-from .text import font
+from anchor.models import Cue
+from anchor.render.layout import Layout
+from anchor.render.text import font
 
 __all__ = ["FONT_FAMILY", "ass_text", "write_ass"]
 
