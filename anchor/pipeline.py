@@ -4,9 +4,11 @@ article ─ingest→ Article ─summarize→ Summary ─translate→ Script
   per language: ─speak→ Speech ─level→ ─align→ ─timeline→ ─caption→ Captions
                 ─compose→ RenderSpec ─render→ clip (+ thumbnail) ─manifest→ folder
 
-``STEPS`` names every step in that order; the README's diagram shows the same. The source
-language is spoken while the other is translated (its text is known from the summary), and
-each clip renders as soon as its voice is ready while the next language is spoken.
+``STEPS`` names every step in that order; the README's diagram shows the same. Each clip
+renders as soon as its voice is ready while the next language is spoken. Translation runs
+alone: llama.cpp's threads wait for each other at every operator, and with another busy
+thread on the two cores they wait far longer than they save (a Mandarin voice read beside
+the translation made it 10x slower when tried).
 """
 
 from __future__ import annotations
@@ -178,12 +180,10 @@ def require_reviewed(script: Script, settings: Settings) -> None:
 
 
 def make_script(article: Article, settings: Settings, timer: _Timer,
-                backends: dict[str, str], *, keep_models: bool = True,
-                on_summary: Callable[[Summary], None] | None = None
+                backends: dict[str, str], *, keep_models: bool = True
                 ) -> tuple[Summary, Script]:
     """Summary and script; ``keep_models=False`` frees the translation model afterwards, so
-    it does not sit beside the speech models for the rest of a one-article run.
-    ``on_summary`` is told the summary before translation starts (early speech)."""
+    it does not sit beside the speech models for the rest of a one-article run."""
     from .summarize import summarize
     from .translate import release_models, translate
 
@@ -194,8 +194,6 @@ def make_script(article: Article, settings: Settings, timer: _Timer,
                             lambda: summarize(article, settings.sentences,
                                               backend=settings.summarizer))
     backends["summarize"] = summary.backend
-    if on_summary is not None:
-        on_summary(summary)
     with _SCRIPT_LOCK, timer.stage("translate",
                                    f"translating {len(summary.sentences)} sentences"):
         script, _ = cached("script", _script_key(summary, settings, glossary.fingerprint),
@@ -240,6 +238,7 @@ def render_article(
     """
     from .ingest import read_article
     from .preflight import preflight
+    from .slug import slugify
 
     say = progress or (lambda msg: log.info(msg))
     timings: dict[str, float] = {}
@@ -250,6 +249,7 @@ def render_article(
     # Everything that can be checked in a second is, so a bad option, presenter, voice,
     # ffmpeg or script fails before minutes of work.
     ready = preflight(settings)
+    avatar = ready.avatar
     voices = {"zh": ready.voice_zh, "en": ready.voice_en}
     if script is None and script_file is not None:
         script = load_script(script_file)
@@ -271,24 +271,10 @@ def render_article(
             article = article_from_script(script, script_file)
 
     summary: Summary | None = None
-    with _EarlySpeech(settings, voices, timer) as early:
-        if script is None:
-            summary, script = make_script(article, settings, timer, backends,
-                                          keep_models=keep_models, on_summary=early.start)
-        require_reviewed(script, settings)
-        result = _render_script(article, script, summary, settings, ready, voices, backends,
-                                timer, out_dir, say, t_start)
-    return result
-
-
-def _render_script(article: Article, script: Script, summary: Summary | None,
-                   settings: Settings, ready: Any, voices: dict[str, Any],
-                   backends: dict[str, str], timer: _Timer, out_dir: Path | None,
-                   say: Progress, t_start: float) -> RunResult:
-    """Everything after the script: speech, captions, clips, the folder's files."""
-    from .slug import slugify
-
-    avatar, timings = ready.avatar, timer.timings
+    if script is None:
+        summary, script = make_script(article, settings, timer, backends,
+                                      keep_models=keep_models)
+    require_reviewed(script, settings)
 
     if out_dir is None:
         out_dir = settings.out / slugify(article.title, f"article-{article.sha256[:8]}")
@@ -322,52 +308,6 @@ def _render_script(article: Article, script: Script, summary: Summary | None,
         _run_checks(result, settings, say)
     say(f"done: {out_dir}")
     return result
-
-
-class _EarlySpeech:
-    """Reads the source language's sentences into the speech cache on its own thread while
-    the other language is translated: for a Chinese article the Mandarin voice (the slowest
-    stage after rendering) is done by the time the script is. The real ``speak`` later
-    waits for it (``_SPEECH_LOCK``) and finds every sentence cached. A failure here is
-    left to that real ``speak`` to report."""
-
-    def __init__(self, settings: Settings, voices: dict[str, Any], timer: _Timer) -> None:
-        self.settings, self.voices, self.timer = settings, voices, timer
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> _EarlySpeech:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()  # a failed or held-for-review run stops it between sentences
-        if self._thread is not None:
-            self._thread.join()
-
-    def start(self, summary: Summary) -> None:
-        from .translate import source_side
-
-        lang: Lang = summary.language
-        wanted = set(self.settings.langs) | (
-            {self.settings.bilingual_voice} if self.settings.bilingual else set())
-        if lang not in wanted:
-            return
-        texts = source_side(summary, self.settings.zh_variant)
-        self._thread = threading.Thread(target=self._warm, args=(lang, texts),
-                                        name="anchor-early-speech", daemon=True)
-        self._thread.start()
-
-    def _warm(self, lang: Lang, texts: list[str]) -> None:
-        from .errors import AnchorError
-        from .tts.speak import warm
-
-        with _SPEECH_LOCK, self.timer.stage(f"speak_{lang}",
-                                            f"speaking {lang} while translating"):
-            try:
-                warm(texts, lang, self.voices[lang], self.settings.tts,
-                     stop=self._stop.is_set)
-            except AnchorError as exc:
-                log.debug("early %s speech stopped: %s", lang, exc)
 
 
 def _run_checks(result: RunResult, settings: Settings, say: Progress) -> None:

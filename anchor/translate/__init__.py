@@ -48,7 +48,6 @@ __all__ = [
     "get_backend",
     "prepare_source",
     "release_models",
-    "source_side",
     "translate",
     "translate_text",
 ]
@@ -187,17 +186,6 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
         title_warnings=tuple(map(str, title_problems)),
         glossary=glossary.files,
     )
-
-
-def source_side(summary: Summary, zh_variant: str = "Hans") -> list[str]:
-    """The source-language sentences as ``translate`` will put them into the script (the
-    Chinese side in ``zh_variant``), known before any model runs: speech can start on
-    them while the other language is translated. A sentence mixing both languages is
-    translated into its own language too, so it may differ from this."""
-    if summary.language == "en":
-        return list(summary.sentences)
-    conv = _hant if zh_variant == "Hant" else to_simplified
-    return [conv(s) for s in summary.sentences]
 
 
 def _hant(s: str) -> str:

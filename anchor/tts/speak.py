@@ -29,8 +29,7 @@ from .base import SAMPLE_RATE, SpeechBackend, resample
 from .normalize import normalize
 from .registry import get_backend
 
-__all__ = ["LEAD_IN_MS", "SENTENCE_PAUSE_MS", "TAIL_MS", "cache_key", "speak", "voiced_bounds",
-           "warm"]
+__all__ = ["LEAD_IN_MS", "SENTENCE_PAUSE_MS", "TAIL_MS", "cache_key", "speak", "voiced_bounds"]
 
 log = logging.getLogger(__name__)
 
@@ -111,24 +110,6 @@ def speak(
 
 
 # ---------------------------------------------------------------------- synthesis
-
-
-def warm(texts: Sequence[str], language: Lang, voice: VoicePreset, backend: str = "offline",
-         *, cache_dir: Path | None = None, stop: Callable[[], bool] = lambda: False) -> int:
-    """Read ``texts`` into the sentence cache only, so a later ``speak`` of the same
-    sentences just assembles them: the pipeline reads the source language while the
-    other one is still being translated. Stops between sentences once ``stop()`` is true;
-    returns how many sentences were read."""
-    spoken = [normalize(t, language) for t in texts]
-    engine = get_backend(backend, language, voice)
-    cache_dir = cache_dir or paths.cache_dir() / "speech"
-    done = 0
-    for text in spoken:
-        if stop():
-            break
-        _read(engine, text, voice, cache_dir)
-        done += 1
-    return done
 
 
 def _read_all(engine: SpeechBackend, texts: list[str], voice: VoicePreset,
