@@ -28,6 +28,7 @@ from typing import Any
 from . import __version__, script_io, stage_keys
 from .cache import atomic_write_text, cached, file_sha256
 from .config import Settings
+from .cpu_gate import CPU
 from .errors import InputError, RenderError, ReviewNeeded
 from .models import (
     Article,
@@ -63,7 +64,8 @@ STEPS: tuple[tuple[str, str], ...] = (
 Progress = Callable[[str], None]
 
 # The LLM and the TTS model are loaded once per process and shared by every worker thread
-# (batch, web). On 2 cores they must take turns; video encoding runs beside them.
+# (batch, web): each is used by one thread at a time. Beyond that, the translation holds the
+# cores alone and everything else shares them (cpu_gate.CPU says why).
 _SCRIPT_LOCK = threading.Lock()
 _SPEECH_LOCK = threading.Lock()
 
@@ -194,7 +196,7 @@ def make_script(article: Article, settings: Settings, timer: _Timer,
                             lambda: summarize(article, settings.sentences,
                                               backend=settings.summarizer))
     backends["summarize"] = summary.backend
-    with _SCRIPT_LOCK, timer.stage("translate",
+    with _SCRIPT_LOCK, CPU.exclusive(), timer.stage("translate",
                                    f"translating {len(summary.sentences)} sentences"):
         script, _ = cached("script", _script_key(summary, settings, glossary.fingerprint),
                            Script,
@@ -404,7 +406,7 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
                 thumb = side_lane.submit(_thumbnail, thumbnail, spec, out_dir, timer)
             srt, vtt = out_dir / f"{lang}.srt", out_dir / f"{lang}.vtt"
             write_captions(captions[lang], srt, vtt)
-            with timer.stage(f"render_{lang}", f"rendering {lang}.mp4"):
+            with CPU.shared(), timer.stage(f"render_{lang}", f"rendering {lang}.mp4"):
                 clip = render(spec, out_dir / f"{lang}.mp4", renderer=settings.renderer)
             result.clips[lang] = replace(clip, srt=srt, vtt=vtt)
 
@@ -422,7 +424,7 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
                            avatar=avatar, settings=settings, headline_lang=spoken)
             if thumb_of == "bilingual":
                 thumb = side_lane.submit(_thumbnail, thumbnail, spec, out_dir, timer)
-            with timer.stage("render_bilingual", "rendering bilingual.mp4"):
+            with CPU.shared(), timer.stage("render_bilingual", "rendering bilingual.mp4"):
                 result.clips["bilingual"] = render(spec, out_dir / "bilingual.mp4",
                                                    renderer=settings.renderer)
         for future in spoken_futures.values():
@@ -445,7 +447,8 @@ def _speak_one(result: RunResult, settings: Settings, voices: dict[str, Any], wo
     from .tts import speak
 
     script, backends = result.script, result.backends
-    with _SPEECH_LOCK, timer.stage(f"speak_{lang}", f"speaking {lang} ({voices[lang].label})"):
+    with _SPEECH_LOCK, CPU.shared(), timer.stage(f"speak_{lang}",
+                                                 f"speaking {lang} ({voices[lang].label})"):
         speech = speak(script.texts(lang), lang, voices[lang], backend=settings.tts,
                        out_wav=work / f"{lang}.wav")
     backends[f"speak_{lang}"] = f"{speech.backend}:{speech.voice}"
@@ -455,7 +458,8 @@ def _speak_one(result: RunResult, settings: Settings, voices: dict[str, Any], wo
         loud = normalize(speech.audio, speech.audio, settings.loudness, settings.true_peak)
     result.loudness[lang] = loud.as_dict()
     if not speech.words and lang in settings.align.split(","):
-        with timer.stage(f"align_{lang}", f"aligning {lang} words for the captions"):
+        with CPU.shared(), timer.stage(f"align_{lang}",
+                                       f"aligning {lang} words for the captions"):
             speech = replace(speech, words=speech_word_timings(speech))
     # the clip's timeline: the brand's intro and outro around the voice, so the
     # captions (and the SRT/VTT written from them) are timed as the MP4 plays
@@ -470,7 +474,7 @@ def _speak_one(result: RunResult, settings: Settings, voices: dict[str, Any], wo
 
 def _thumbnail(draw: Callable[[Any, Path], Any], spec: Any, out_dir: Path,
                timer: _Timer) -> None:
-    with timer.stage("thumbnail", "making the thumbnail"):
+    with CPU.shared(), timer.stage("thumbnail", "making the thumbnail"):
         draw(spec, out_dir / "thumbnail.png")
 
 
