@@ -33,8 +33,17 @@ from .cache import file_sha256
 from .errors import ModelError
 from .paths import models_dir
 
-__all__ = ["DURATION_OUTPUT", "MODELS", "ModelSpec", "ensure", "expose_durations", "is_ready",
-           "model_path", "status"]
+__all__ = [
+    "DURATION_OUTPUT",
+    "MODELS",
+    "ModelSpec",
+    "ensure",
+    "expose_durations",
+    "is_ready",
+    "model_path",
+    "pinned_sha256",
+    "status",
+]
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +232,11 @@ def ensure(name: str, progress: Callable[[str], None] | None = None) -> Path:
     _write_stamp(spec, path)
     say(f"{name}: ready")
     return path
+
+
+def pinned_sha256(name: str) -> str:
+    """The sha256 a model's (first) file is pinned to: its identity in cache keys."""
+    return MODELS[name].checks[0][2]
 
 
 def _write_stamp(spec: ModelSpec, path: Path) -> None:

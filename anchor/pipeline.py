@@ -365,8 +365,8 @@ def _up_to_date(out_dir: Path, key: str, article: Article, script: Script) -> Ru
 def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
                       voices: dict[str, Any], work: Path, timer: _Timer) -> None:
     """Speech, captions and clips. Two lanes: one thread speaks the languages one after
-    another (zh first: two clips wait on it) while this thread renders each clip as soon
-    as its voice is ready; the thumbnail is drawn on a third thread while video encodes."""
+    another (the quickest voice first) while this thread renders each clip as soon as its
+    voice is ready; the thumbnail is drawn on a third thread while video encodes."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from .captions import bilingual_cues, make_captions, write_captions
@@ -378,8 +378,11 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
     speak_langs: list[Lang] = [lang for lang in ("zh", "en") if lang in settings.langs]
     if settings.bilingual and settings.bilingual_voice not in speak_langs:
         speak_langs.append(settings.bilingual_voice)  # type: ignore[arg-type]
-    if settings.bilingual:  # its voice first: that clip and its own language's wait on it
-        speak_langs.sort(key=lambda lang: lang != settings.bilingual_voice)
+    # The quickest voice first, so its clip encodes while the slow one speaks instead of
+    # every clip waiting for it (English by hibari takes seconds, Mandarin by Kokoro most
+    # of a minute). On a tie, the bilingual clip's voice first: two clips wait on it.
+    speak_langs.sort(key=lambda lang: (_voice_cost(voices[lang], lang),
+                                       settings.bilingual and lang != settings.bilingual_voice))
     captions: dict[str, Captions] = {}
     speech_lane = ThreadPoolExecutor(1, thread_name_prefix="anchor-speech")
     side_lane = ThreadPoolExecutor(1, thread_name_prefix="anchor-thumbnail")
@@ -429,11 +432,23 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
                                                    renderer=settings.renderer)
         for future in spoken_futures.values():
             future.result()  # a voice no clip used still fails the run if it failed
+        # the manifest lists the clips in one order, whichever voice was ready first
+        result.clips = {k: result.clips[k] for k in ("zh", "en", "bilingual")
+                        if k in result.clips}
         if thumb is not None:
             thumb.result()
     finally:
         speech_lane.shutdown(wait=True, cancel_futures=True)
         side_lane.shutdown(wait=True, cancel_futures=True)
+
+
+def _voice_cost(voice: Any, lang: Lang) -> float:
+    """CPU seconds per second of speech of the local engine that reads ``voice``."""
+    from .tts import BACKENDS, OFFLINE_DEFAULTS
+
+    engine = BACKENDS.get(getattr(voice, "offline_backend", "")) or BACKENDS[
+        OFFLINE_DEFAULTS[lang]]
+    return float(engine.cost)
 
 
 def _speak_one(result: RunResult, settings: Settings, voices: dict[str, Any], work: Path,

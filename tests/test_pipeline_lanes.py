@@ -128,3 +128,30 @@ def test_every_step_is_in_the_readme_diagram() -> None:
     positions = [diagram.find(f"─{name}→") for name in names]
     assert all(p >= 0 for p in positions), dict(zip(names, positions, strict=True))
     assert positions == sorted(positions)  # in the order the pipeline runs them
+
+
+def test_the_quickest_voice_speaks_first_and_its_clip_renders_first(
+        tmp_path: Path, quick: None, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    import anchor.render
+
+    order: list[str] = []
+    real_render = anchor.render.render
+
+    def speak(texts, language, *args, **kwargs):  # type: ignore[no-untyped-def]
+        order.append(f"speak {language}")
+        return _fake_speak(texts, language, *args, **kwargs)
+
+    def render(spec, out, **kw):  # type: ignore[no-untyped-def]
+        order.append(f"render {out.stem}")
+        return real_render(spec, out, **kw)
+
+    monkeypatch.setattr("anchor.tts.speak", speak)
+    monkeypatch.setattr(anchor.render, "render", render)
+    settings = load_settings(None, {"out": str(tmp_path), "align": "", "date": "2025-11-12"},
+                             env={})
+    res = pipeline.render_article(_article(tmp_path), settings, script=SCRIPT,
+                                  out_dir=tmp_path / "clip")
+    # hibari (English) costs a twentieth of Kokoro (Mandarin) per second of speech
+    assert [e for e in order if e.startswith("speak")] == ["speak en", "speak zh"]
+    assert next(e for e in order if e.startswith("render")) == "render en"
+    assert list(res.clips) == ["zh", "en", "bilingual"]  # the manifest's order stays

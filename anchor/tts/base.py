@@ -37,8 +37,10 @@ class SpeechBackend(Protocol):
     """A text-to-speech engine. Adding one is a new module plus one line in ``BACKENDS``."""
 
     name: str
-    version: str  # part of the cache key: bump it when the audio for a text would change
+    # part of the cache key: the model's pinned hash, package versions, the module's code hash
+    version: str
     languages: tuple[str, ...]
+    cost: float  # CPU seconds per second of speech: the cheapest voice is read first
 
     def available(self) -> bool:
         """Cheap check that synthesize() can run here (package, model, network)."""

@@ -22,6 +22,7 @@ import numpy as np
 
 from anchor.errors import BackendUnavailable, ConfigError
 from anchor.models import Lang, Span, VoicePreset
+from anchor.stage_keys import code_fingerprint
 
 from .base import SAMPLE_RATE, Synth, package_version
 
@@ -115,8 +116,9 @@ def _remember_unreachable() -> None:
 
 class EdgeBackend:
     name = "edge"
-    version = f"edge-tts-{package_version('edge-tts')}"
+    version = f"edge-tts-{package_version('edge-tts')} code-{code_fingerprint('tts/edge')[:16]}"
     languages: tuple[Lang, ...] = ("zh", "en")
+    cost = 0.05  # mostly waiting on the network
 
     tries = 3
     backoff_s: tuple[float, ...] = (1.0, 2.0)  # waits after the first and second failures

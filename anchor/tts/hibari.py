@@ -21,6 +21,8 @@ import numpy as np
 
 from anchor.errors import BackendUnavailable, ConfigError, ModelError
 from anchor.models import Lang, VoicePreset
+from anchor.modelstore import pinned_sha256
+from anchor.stage_keys import code_fingerprint
 
 from .base import Synth, package_version
 from .phonemes import Layout, chunk_offsets, en_pieces, layout, time_tokens
@@ -133,9 +135,12 @@ def _join(lays: list[Layout]) -> Layout:
 
 class HibariBackend:
     name = "hibari"
-    # "timed": entries cached before the durations were read carry no word times
-    version = f"hibari-tts-{package_version('hibari-tts')} timed"
+    # the cache key's part: the voice model's pin, the package, and this code's hash
+    version = (f"hibari-{pinned_sha256('hibari-durations')[:16]}"
+               f" hibari-tts-{package_version('hibari-tts')}"
+               f" code-{code_fingerprint('tts/hibari', 'tts/phonemes')[:16]}")
     languages: tuple[Lang, ...] = ("en",)
+    cost = 0.03  # CPU seconds per second of speech (a small VITS: ~30x faster than Kokoro)
 
     def available(self) -> bool:
         return importlib.util.find_spec("hibari") is not None

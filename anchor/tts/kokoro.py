@@ -35,6 +35,8 @@ import numpy as np
 
 from anchor.errors import BackendUnavailable, ConfigError
 from anchor.models import Lang, VoicePreset
+from anchor.modelstore import pinned_sha256
+from anchor.stage_keys import code_fingerprint
 
 from .base import SAMPLE_RATE, Synth, package_version
 from .phonemes import Layout, chunk_offsets, en_pieces, layout, time_tokens, zh_pieces
@@ -208,10 +210,12 @@ class KokoroBackend:
     """Kokoro-82M voices: zf_xiaobei, zm_yunxia, ... for Mandarin; af_*, am_*, bf_* for English."""
 
     name = "kokoro"
-    # "timed": entries cached before the durations were read carry no word times
-    version = (f"kokoro-82m-v1.0-int8 misaki-{package_version('misaki')}"
-               f" hibari-g2p-{package_version('hibari-tts')} timed")
+    # the cache key's part: the model file's pin, the G2P packages, and this code's hash
+    version = (f"kokoro-{pinned_sha256('kokoro-durations')[:16]}"
+               f" misaki-{package_version('misaki')} hibari-g2p-{package_version('hibari-tts')}"
+               f" code-{code_fingerprint('tts/kokoro', 'tts/phonemes')[:16]}")
     languages: tuple[Lang, ...] = ("zh", "en")
+    cost = 0.6  # CPU seconds per second of speech on a 2-core laptop (int8 Kokoro-82M)
 
     def available(self) -> bool:
         return all(importlib.util.find_spec(m) is not None
