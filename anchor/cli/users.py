@@ -15,6 +15,8 @@ import typer
 from rich.table import Table
 
 from ..errors import InputError
+from ..web.accounts import AccountStore
+from ..web.config import load_serve_config
 from .console import console, err_console
 
 app = typer.Typer(help="Reporters' and editors' accounts for `anchor serve`.",
@@ -24,10 +26,7 @@ _DATA = typer.Option(None, "--data", help="The server's data folder (default out
 _CONFIG = typer.Option(None, "--config", help="Config file (default ./anchor.toml).")
 
 
-def _store(data: Path | None, config: Path | None):  # type: ignore[no-untyped-def]
-    from ..web.accounts import AccountStore
-    from ..web.config import load_serve_config
-
+def _store(data: Path | None, config: Path | None) -> AccountStore:
     cfg = load_serve_config({"data": data}, config_file=config)
     return AccountStore(cfg.data / "accounts.sqlite")
 

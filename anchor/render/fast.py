@@ -190,7 +190,7 @@ def yuv_frames(scene: Scene) -> Iterator[memoryview]:
                 _put(planes, b, to_i420(scene.region_rgb(i, b)))
         if d.w and d.h:  # last: it holds the layers over it too
             _put(planes, d, to_i420(scene.region_rgb(i, d)))
-        yield memoryview(buf).cast("B")
+        yield buf.data.cast("B")  # the array's own buffer, as bytes
 
 
 def _grow_pipe(stream: IO[bytes]) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..models import Span
+from ..models import Lang, Span
 from ..timing import Fps, frame_count, ms_at_frame
 from .lipsync import LipParams, analyse_features, openness
 
@@ -143,9 +143,9 @@ def _g2p(language: str) -> Callable[[str], str]:
     try:
         from ..tts.kokoro import phonemize
 
-        lang = "zh" if language == "zh" else "en"
+        lang: Lang = "zh" if language == "zh" else "en"
         phonemize("你好" if lang == "zh" else "test", lang)  # load the G2P now, not per word
-        return lambda text: phonemize(text, lang)  # type: ignore[arg-type]
+        return lambda text: phonemize(text, lang)
     except (ImportError, OSError) as exc:
         log.info("no G2P for lip shapes (%s): using spelling", exc)
         if language == "zh":

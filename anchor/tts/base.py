@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from anchor.models import Span, VoicePreset
+from anchor.models import Lang, Span, VoicePreset
 
 __all__ = ["SAMPLE_RATE", "SpeechBackend", "Synth", "package_version", "resample"]
 
@@ -38,7 +38,7 @@ class SpeechBackend(Protocol):
 
     name: str
     version: str  # part of the cache key: bump it when the audio for a text would change
-    languages: tuple[str, ...]
+    languages: tuple[Lang, ...]
 
     def available(self) -> bool:
         """Cheap check that synthesize() can run here (package, model, network)."""

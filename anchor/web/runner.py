@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..errors import AnchorError
 from ..models import Article, Script, from_dict, to_dict
@@ -214,6 +214,7 @@ class JobRunner:
 
         Only for a job that is cancelled or deleted: one that another worker took over
         keeps its folder (that worker starts from an empty one itself)."""
+        status: Status | Literal["deleted"]
         try:
             status = self.store.get(job_id).status
         except JobNotFound:
