@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .models import Lang, Span
+from .modelstore import ensure
 from .spoken import normalize_en, normalize_zh
 from .text import to_simplified
 
@@ -32,9 +33,8 @@ class Transcript:
 
 @functools.cache
 def _model() -> Any:
+    # deferred: faster-whisper (CTranslate2) is a heavy backend, loaded only to transcribe
     from faster_whisper import WhisperModel
-
-    from .modelstore import ensure
 
     return WhisperModel(str(ensure("whisper-base")), device="cpu", compute_type="int8",
                         cpu_threads=THREADS, local_files_only=True)

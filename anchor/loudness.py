@@ -391,6 +391,8 @@ def _read_track(path: Path) -> np.ndarray:
                 return pcm.astype(np.float32) / 32768.0
     except (wave.Error, EOFError):
         pass
+    # deferred: PyAV only for a compressed file; anchor.tts loads every speech backend's
+    # module (asyncio, ssl), which the CLI's start and `anchor check` should not pay
     import av
 
     from .tts.base import resample

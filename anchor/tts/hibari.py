@@ -21,6 +21,7 @@ import numpy as np
 
 from anchor.errors import BackendUnavailable, ConfigError, ModelError
 from anchor.models import Lang, VoicePreset
+from anchor.modelstore import ensure
 
 from .base import Synth, package_version
 from .phonemes import Layout, chunk_offsets, en_pieces, layout, time_tokens
@@ -37,14 +38,13 @@ _SEED = 0  # hibari adds a noise component; a fixed seed makes the same text giv
 @functools.cache
 def _engine(voice: str) -> tuple[Any, bool]:
     """hibari for ``voice``, and whether its session also outputs the phoneme durations."""
+    # deferred: hibari and its ONNX runtime load when English is first spoken
     from hibari import Hibari
     from hibari.voices import VOICES, voice_path
 
     if voice not in VOICES:
         raise ConfigError(f"hibari has no voice {voice!r}", hint=f"known: {', '.join(VOICES)}")
     if voice == DEFAULT_VOICE:
-        from anchor.modelstore import ensure
-
         try:
             return Hibari(voice=voice, model=str(ensure("hibari-durations")),
                           threads=THREADS), True
