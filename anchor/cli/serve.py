@@ -9,9 +9,6 @@ import typer
 from ..config import load_settings
 from ..errors import BackendUnavailable, ConfigError
 from ..preflight import preflight
-from ..web.accounts import AccountStore
-from ..web.config import is_loopback, load_serve_config, queue_kind
-from ..web.queues import DataDirLock, redis_url, run_worker
 from .console import err_console
 
 __all__ = ["serve_cmd"]
@@ -47,6 +44,12 @@ def serve_cmd(
     config: Path | None = typer.Option(None, help="Config file (default ./anchor.toml)."),
 ) -> None:
     """Serve the submission form and JSON API (docs at /docs), or run queue workers."""
+    # deferred: the web package (sqlite3, urllib's HTTP client for webhooks) loads only
+    # for this command, not for every `anchor` invocation
+    from ..web.accounts import AccountStore
+    from ..web.config import is_loopback, load_serve_config, queue_kind
+    from ..web.queues import DataDirLock, redis_url, run_worker
+
     cfg = load_serve_config({"data": data, "token": token, "workers": workers,
                              "queue": queue}, config_file=config)
     # the render settings every job starts from: a typo, a missing presenter or an unusable
