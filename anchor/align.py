@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .asr import transcribe
 from .models import Span, Speech
 
 __all__ = ["onset_errors", "read_pcm16", "refine_word_starts", "speech_word_timings",
@@ -42,8 +43,6 @@ def read_pcm16(wav: Path) -> tuple[Any, int]:
 
 def speech_word_timings(speech: Speech) -> tuple[Span, ...]:
     """Word spans of ``speech.audio`` recognised by Whisper, starts refined onto onsets."""
-    from .asr import transcribe
-
     raw = transcribe(speech.audio, speech.language)
     words = refine_word_starts(raw.words, *read_pcm16(speech.audio))
     log.info("aligned %d %s words by speech recognition", len(words), speech.language)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .models import Lang, Span
+from .modelstore import ensure
+from .spoken import normalize_en, normalize_zh
 from .text import to_simplified
 
 __all__ = ["Transcript", "cer", "transcribe", "wer"]
@@ -31,9 +33,8 @@ class Transcript:
 
 @functools.cache
 def _model() -> Any:
+    # deferred: faster-whisper (CTranslate2) is a heavy backend, loaded only to transcribe
     from faster_whisper import WhisperModel
-
-    from .modelstore import ensure
 
     return WhisperModel(str(ensure("whisper-base")), device="cpu", compute_type="int8",
                         cpu_threads=THREADS, local_files_only=True)
@@ -83,16 +84,12 @@ def _rate(ref: list[str], hyp: list[str]) -> float:
 
 
 def _chars(text: str) -> list[str]:
-    from .tts.normalize import normalize_zh
-
     # numbers compared as spoken: the script says "95%", the recogniser may write 百分之九十五
     text = normalize_zh(unicodedata.normalize("NFKC", text)).lower()
     return [ch for ch in text if unicodedata.category(ch)[0] in "LN"]
 
 
 def _words(text: str) -> list[str]:
-    from .tts.normalize import normalize_en
-
     text = normalize_en(unicodedata.normalize("NFKC", text)).lower()
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,250 == 1250
     text = re.sub(r"[-‐–—/]", " ", text)

@@ -86,6 +86,7 @@ def _parse(path: Path) -> Avatar:
     display = _text(data, "display_name", where, name) or name
     landmarks: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()
     if "landmarks" in data:
+        # deferred: anchor.render loads OpenCV and PIL, which listing presenters does not need
         from .render.landmarks import landmarks_as_tuples, landmarks_from_toml
 
         landmarks = landmarks_as_tuples(landmarks_from_toml(data["landmarks"], where))

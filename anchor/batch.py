@@ -19,6 +19,8 @@ from typing import Any
 
 from .errors import AnchorError, InputError
 from .models import Article
+from .pipeline import render_article
+from .slug import slugify
 
 __all__ = ["ARTICLE_SUFFIXES", "BatchItem", "ItemResult", "read_batch", "run_batch"]
 
@@ -65,8 +67,6 @@ def _slug_ids(items: list[BatchItem]) -> list[BatchItem]:
 
 
 def _row_item(row: Mapping[str, Any], base: Path, line: int) -> BatchItem:
-    from .slug import slugify
-
     def get(key: str) -> str:
         value = row.get(key)
         return "" if value is None else str(value).strip()
@@ -82,8 +82,6 @@ def _row_item(row: Mapping[str, Any], base: Path, line: int) -> BatchItem:
 
 def read_batch(target: Path) -> list[BatchItem]:
     """Articles of a folder (sorted), or rows of a .csv / .jsonl manifest."""
-    from .slug import slugify
-
     if target.is_dir():
         # READMEs and hidden files sit beside articles in real folders; they are not news
         files = sorted(p for p in target.iterdir()
@@ -125,8 +123,7 @@ Runner = Callable[[BatchItem, Callable[[str], None]], ItemResult]
 def run_one(item: BatchItem, settings_for: Callable[[BatchItem], Any],
             say: Callable[[str], None]) -> ItemResult:
     """Render one batch item; every failure becomes an ItemResult, never an exception."""
-    from .ingest import ingest
-    from .pipeline import render_article
+    from .ingest import ingest  # deferred: markdown-it, not needed at CLI start
 
     t0 = time.perf_counter()
     try:

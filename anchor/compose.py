@@ -15,6 +15,7 @@ import wave
 from dataclasses import replace
 from pathlib import Path
 
+from .cards import figure_cards
 from .config import Settings
 from .models import Avatar, Branding, Cue, Lang, RenderSpec, Script, Span, Speech
 from .modelstore import ensure
@@ -109,8 +110,6 @@ def compose(
 ) -> RenderSpec:
     """The spec of one clip. ``speech`` is already on the clip's timeline
     (``timeline_speech``): its sentences time the figure cards."""
-    from .cards import figure_cards
-
     width, height = settings.size
     lang: Lang = "zh" if headline_lang == "zh" else "en"
     other: Lang = "en" if lang == "zh" else "zh"

@@ -28,6 +28,8 @@ def headline_measure() -> Measure:
     font at each layout's headline size; a character estimate when the font is not
     there (before `anchor models fetch`)."""
     try:
+        # deferred: the renderer's layouts and fonts (PIL) load when a headline is first
+        # measured, not when the translator (and so the CLI) is imported
         from .compose import font_file
         from .config import ASPECTS
         from .render.layout import layout_for

@@ -391,6 +391,8 @@ def _read_track(path: Path) -> np.ndarray:
                 return pcm.astype(np.float32) / 32768.0
     except (wave.Error, EOFError):
         pass
+    # deferred: PyAV only for a compressed file; anchor.tts loads every speech backend's
+    # module (asyncio, ssl), which the CLI's start and `anchor check` should not pay
     import av
 
     from .tts.base import resample
@@ -400,7 +402,7 @@ def _read_track(path: Path) -> np.ndarray:
             stream = container.streams.audio[0]
             rate = stream.rate
             frames = [f.to_ndarray() for f in container.decode(stream)]
-    except (av.error.FFmpegError, IndexError) as exc:  # type: ignore[attr-defined]
+    except (av.error.FFmpegError, IndexError) as exc:
         raise InputError(f"cannot read audio from {path.name}: {exc}") from exc
     chans = [np.asarray(f, dtype=np.float32) for f in frames]
     if not chans:
@@ -410,7 +412,7 @@ def _read_track(path: Path) -> np.ndarray:
     else:
         mono = np.concatenate([c.ravel() for c in chans])
     if np.issubdtype(frames[0].dtype, np.integer):
-        mono = mono / float(np.iinfo(frames[0].dtype).max + 1)
+        mono = mono / float(np.iinfo(frames[0].dtype.str).max + 1)
     return resample(mono.astype(np.float32), rate, SAMPLE_RATE)
 
 

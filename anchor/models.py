@@ -254,7 +254,7 @@ class Branding:
 
     def in_language(self, lang: str) -> Branding:
         """This look with its texts (label, ticker, tagline, ...) in ``lang``."""
-        changes = {k: v for lg, k, v in self.translations if lg == lang}
+        changes: dict[str, Any] = {k: v for lg, k, v in self.translations if lg == lang}
         return dataclasses.replace(self, **changes) if changes else self
 
 
@@ -345,10 +345,10 @@ def _convert(tp: Any, raw: Any) -> Any:
     if origin is Literal:
         return raw
     if origin is tuple:
-        args = typing.get_args(tp)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_convert(args[0], v) for v in raw)
-        return tuple(_convert(a, v) for a, v in zip(args, raw, strict=True))
+        items = typing.get_args(tp)
+        if len(items) == 2 and items[1] is Ellipsis:
+            return tuple(_convert(items[0], v) for v in raw)
+        return tuple(_convert(a, v) for a, v in zip(items, raw, strict=True))
     if tp is Path:
         return Path(raw)
     if tp is Fraction:

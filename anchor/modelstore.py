@@ -28,6 +28,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .cache import file_sha256
 from .errors import ModelError
@@ -363,7 +364,9 @@ def _build_kokoro(tmp: Path, staged: Path) -> None:
     if len(voices) != 54:
         raise ModelError(f"kokoro: expected 54 voices in kokoro-js, found {len(voices)}")
     buf = io.BytesIO()
-    np.savez(buf, **{k: voices[k] for k in sorted(voices)})
+    # Any: savez's ** also reaches its allow_pickle flag, so a dict of arrays would not fit
+    arrays: dict[str, Any] = {k: voices[k] for k in sorted(voices)}
+    np.savez(buf, **arrays)
     (staged / "voices-v1.0.bin").write_bytes(buf.getvalue())
 
 

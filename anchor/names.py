@@ -220,7 +220,7 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
             rest = rest[:at] + "\u3000" * len(whole) + rest[at + len(whole):]
     posseg = jieba_posseg()
     pinyin_people = not _TW_HK_RE.search(text)
-    for tok in posseg.cut(rest):  # type: ignore[attr-defined]
+    for tok in posseg.cut(rest):
         word, flag = tok.word, tok.flag
         if len(word) < 2 or word in found or not has_cjk(word):
             continue

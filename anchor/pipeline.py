@@ -14,22 +14,28 @@ the translation made it 10x slower when tried).
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import shutil
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import __version__, script_io, stage_keys
+from .align import speech_word_timings
 from .cache import atomic_write_text, cached, file_sha256
+from .compose import bumper_ms, compose, timeline_speech
 from .config import Settings
 from .cpu_gate import CPU
-from .errors import InputError, RenderError, ReviewNeeded
+from .errors import AnchorError, InputError, RenderError, ReviewNeeded
+from .glossary import load_glossary
 from .models import (
     Article,
     Captions,
@@ -40,6 +46,16 @@ from .models import (
     Summary,
     to_dict,
 )
+from .preflight import preflight
+from .slug import slugify
+
+# The stages that load heavy packages are imported in the functions that run them, so
+# that `import anchor.pipeline` (and with it `anchor --help`, batch and the web app's
+# start) does not pay for them: ingest (markdown-it), summarize (the embedding runtime),
+# translate, speak (every speech backend: asyncio, ssl, onnxruntime wrappers), loudness
+# and check (numpy, Whisper), captions (pysubs2), render and manifest (OpenCV, PIL). A
+# call-time import also finds the functions tests put in their place on the package
+# (anchor.summarize.summarize, anchor.translate.translate, anchor.tts.speak).
 
 __all__ = ["RunResult", "article_from_script", "load_script", "prepare_script", "render_article"]
 
@@ -119,9 +135,6 @@ def article_from_script(script: Script, path: Path | None = None) -> Article:
     """The article an edited script stands for, when only the script is given: its
     source-language sentences, under the title of the render it came from (so it goes back
     into the same output folder) or else its own headline."""
-    import hashlib
-    import json
-
     lang = script.source_language
     title = script.title(lang)
     if path is not None:
@@ -137,14 +150,14 @@ def article_from_script(script: Script, path: Path | None = None) -> Article:
 
 
 def _summary_key(article: Article, settings: Settings) -> str:
-    from .summarize import get_backend
+    from .summarize import get_backend  # deferred: heavy, see the note at the imports
 
     return stage_keys.summary_key(article.sha256, settings.sentences,
                                   _resolved(get_backend, settings.summarizer))
 
 
 def _script_key(summary: Summary, settings: Settings, glossary_fingerprint: str) -> str:
-    from .translate import get_backend
+    from .translate import get_backend  # deferred: see the note at the imports
 
     return stage_keys.script_key(summary, settings.zh_variant,
                                  _resolved(get_backend, settings.translator),
@@ -155,8 +168,6 @@ def _resolved(get_backend: Callable[[str], Any], name: str) -> Any:
     """The backend ``name`` will run as (``auto`` resolved), for its cache key. One that
     cannot run here keys as such: nothing cached matches, and the stage itself then
     reports why it cannot run."""
-    from .errors import AnchorError
-
     try:
         return get_backend(name)
     except AnchorError:
@@ -165,8 +176,6 @@ def _resolved(get_backend: Callable[[str], Any], name: str) -> Any:
 
 def settings_glossary(settings: Settings) -> Any:
     """The glossary a render uses: base < brand < project folder < settings.glossary."""
-    from .glossary import load_glossary
-
     return load_glossary(settings.brand, settings.glossary)
 
 
@@ -186,7 +195,7 @@ def make_script(article: Article, settings: Settings, timer: _Timer,
                 ) -> tuple[Summary, Script]:
     """Summary and script; ``keep_models=False`` frees the translation model afterwards, so
     it does not sit beside the speech models for the rest of a one-article run."""
-    from .summarize import summarize
+    from .summarize import summarize  # deferred: see the note at the imports
     from .translate import release_models, translate
 
     glossary = settings_glossary(settings)
@@ -212,7 +221,7 @@ def prepare_script(
     source: str | Path | Article, settings: Settings, progress: Progress | None = None
 ) -> tuple[Article, Summary, Script]:
     """Ingest, summarise and translate only: the script a reporter reviews before rendering."""
-    from .ingest import read_article
+    from .ingest import read_article  # deferred: see the note at the imports
 
     timer = _Timer({}, progress or (lambda msg: log.info(msg)))
     with timer.stage("ingest", "reading the article"):
@@ -238,9 +247,7 @@ def render_article(
     ``keep_models``: keep the translation model loaded after the script is made (batches,
     which translate again soon); by default it is freed before the speech models load.
     """
-    from .ingest import read_article
-    from .preflight import preflight
-    from .slug import slugify
+    from .ingest import read_article  # deferred: see the note at the imports
 
     say = progress or (lambda msg: log.info(msg))
     timings: dict[str, float] = {}
@@ -314,6 +321,7 @@ def render_article(
 
 def _run_checks(result: RunResult, settings: Settings, say: Progress) -> None:
     """`render --check`: ASR round trip, facts, caption timing; a miss fails the job."""
+    # deferred: see the note at the imports
     from .check import Thresholds, check_output, report_dict, write_into_manifest
 
     say("checking the clips (speech recognition round trip)")
@@ -338,8 +346,6 @@ def _render_settings(settings: Settings) -> dict[str, Any]:
 
 def _up_to_date(out_dir: Path, key: str, article: Article, script: Script) -> RunResult | None:
     """A finished earlier run with the same inputs: reuse it instead of rendering again."""
-    import json
-
     manifest = out_dir / "manifest.json"
     if not manifest.is_file():
         return None
@@ -367,10 +373,8 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
     """Speech, captions and clips. Two lanes: one thread speaks the languages one after
     another (the quickest voice first) while this thread renders each clip as soon as its
     voice is ready; the thumbnail is drawn on a third thread while video encodes."""
-    from concurrent.futures import Future, ThreadPoolExecutor
-
+    # deferred: see the note at the imports
     from .captions import bilingual_cues, make_captions, write_captions
-    from .compose import compose
     from .render import render
     from .render.fast import thumbnail
 
@@ -455,9 +459,7 @@ def _speak_one(result: RunResult, settings: Settings, voices: dict[str, Any], wo
                timer: _Timer, lang: Lang, captions: dict[str, Captions]) -> Speech:
     """One language: speak, level, align (only where the voice gave no word times), put on
     the clip's timeline, caption."""
-    from .align import speech_word_timings
-    from .captions import make_captions
-    from .compose import bumper_ms, timeline_speech
+    from .captions import make_captions  # deferred: see the note at the imports
     from .loudness import music_bed, normalize
     from .tts import speak
 
@@ -510,8 +512,6 @@ def _spans(speech: Speech) -> list[dict[str, Any]]:
 
 def _write_script_json(out_dir: Path, summary: Summary | None, script: Script,
                        result: RunResult) -> None:
-    import json
-
     data = {
         "anchor": __version__,
         "summary": to_dict(summary) if summary else None,
@@ -523,9 +523,7 @@ def _write_script_json(out_dir: Path, summary: Summary | None, script: Script,
 
 def _write_manifest(out_dir: Path, settings: Settings, result: RunResult,
                     summary: Summary | None, render_key: str) -> Path:
-    import json
-
-    from .manifest import build_manifest
+    from .manifest import build_manifest  # deferred: see the note at the imports
 
     path = out_dir / "manifest.json"
     data = build_manifest(out_dir, settings, result, summary)

@@ -26,6 +26,7 @@ import numpy as np
 
 from .errors import BackendUnavailable, ConfigError, InputError
 from .models import Box, Branding
+from .render.background import studio
 from .render.face import read_rgb
 from .render.landmarks import Landmarks, detect_faces, landmarks_to_toml
 
@@ -115,8 +116,6 @@ def crop_portrait(rgb: np.ndarray, lm: Landmarks, size: int = OUT_SIZE) -> np.nd
 
 
 def _backdrop(size: int, branding: Branding) -> np.ndarray:
-    from .render.background import studio
-
     return studio(size, size, branding, Box(size // 4, size // 8, size // 2, size // 2))
 
 

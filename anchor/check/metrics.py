@@ -24,6 +24,7 @@ from ..ffmpeg import run_ffmpeg
 from ..figures import parse_figures
 from ..loudness import Loudness, measure
 from ..models import LANGS, Captions, Cue, Lang, Span
+from ..spoken import en_number, normalize, normalize_zh
 from ..text import HAN, has_cjk
 from ..translate.checks import Problem, check_translation
 from .thresholds import Thresholds
@@ -123,9 +124,6 @@ def _key(text: str, language: Lang) -> str:
     """Letters and digits of ``text`` as spoken, lower case: what is compared between the
     captions and the recogniser. Numbers are spelled out the way the voice read them, so
     "95%" in a cue meets "百分之九十五" or "95%" from the recogniser alike."""
-    # Deferred: tts.normalize loads cn2an (~0.35 s), which `anchor --help` should not pay.
-    from ..tts.normalize import en_number, normalize
-
     spoken = normalize(unicodedata.normalize("NFKC", text), language).lower()
     if language == "en":
         # The English normaliser leaves digits for the voice to read; spell them here so
@@ -212,8 +210,6 @@ _SYLLABLE_RE = re.compile(rf"[{HAN}]|[^\W_]+")
 def _syllables(text: str) -> list[str]:
     """Toneless pinyin of each Han character; Latin and digit runs stay one token."""
     from pypinyin import Style, lazy_pinyin  # installed with misaki[zh]
-
-    from ..tts.normalize import normalize_zh  # deferred: cn2an, see _key
 
     spoken = normalize_zh(unicodedata.normalize("NFKC", text)).lower()
     out: list[str] = []

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from ..avatars import avatars_dir
+from ..brand import load_brand
 from .console import console
 from .info import avatars_cmd
 
@@ -39,9 +41,7 @@ def add_cmd(
     force: bool = typer.Option(False, "--force", help="Replace an avatar of that name."),
 ) -> None:
     """Check a photo and make it a presenter: writes avatars/NAME.png and NAME.toml."""
-    from ..avatars import avatars_dir
-    from ..brand import load_brand
-    from ..portrait import add_avatar
+    from ..portrait import add_avatar  # deferred: OpenCV and PIL, only for this command
 
     branding = load_brand(brand) if backdrop else None
     png, toml, check = add_avatar(

@@ -5,22 +5,26 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import typer
 from rich.table import Table
 
+from ..avatars import list_avatars
+from ..brand import brand_description, list_brands
+from ..config import load_settings
 from ..errors import AnchorError
+from ..ffmpeg import choose_ffmpeg, probe_ffmpeg
 from ..modelstore import MODELS, is_ready
 from ..paths import anchor_home, assets_root
+from ..voices import list_voices
 from .console import console
 
 
 def voices_cmd() -> None:
     """List voice presets (voices/*.toml) and the voice each backend uses."""
-    from ..voices import list_voices
-
     table = Table(show_edge=False)
     for col in ("preset", "lang", "label", "offline voice", "online (edge-tts) voice"):
         table.add_column(col)
@@ -32,8 +36,6 @@ def voices_cmd() -> None:
 
 def avatars_cmd() -> None:
     """List presenters (avatars/*.png + .toml)."""
-    from ..avatars import list_avatars
-
     table = Table(show_edge=False)
     for col in ("avatar", "name", "title", "voices", "image"):
         table.add_column(col)
@@ -45,8 +47,6 @@ def avatars_cmd() -> None:
 
 def brands_cmd() -> None:
     """List brands (brands/*/brand.toml): the looks `--brand` chooses from."""
-    from ..brand import brand_description, list_brands
-
     table = Table(show_edge=False)
     for col in ("brand", "description", "channel", "logo", "ticker", "intro / outro"):
         table.add_column(col)
@@ -68,11 +68,6 @@ class Check:
 
 def _ffmpeg() -> list[Check]:
     """Which ffmpeg renders and why; what the one on PATH can do when it is not the one."""
-    import shutil
-
-    from ..config import load_settings
-    from ..ffmpeg import choose_ffmpeg, probe_ffmpeg
-
     try:
         request = load_settings().ffmpeg
         choice = choose_ffmpeg(request)
@@ -101,7 +96,7 @@ def _module(name: str, label: str, fix: str, required: bool = True) -> Check:
 
 
 def _edge() -> Check:
-    from ..tts import edge
+    from ..tts import edge  # deferred: asyncio, ssl and aiohttp, only for `anchor doctor`
 
     ok = edge.EdgeBackend().available()
     return Check("edge-tts service", ok,
@@ -112,9 +107,6 @@ def _edge() -> Check:
 
 def _assets() -> Check:
     try:
-        from ..avatars import list_avatars
-        from ..voices import list_voices
-
         n_a, n_v = len(list_avatars()), len(list_voices())
     except AnchorError as exc:
         return Check("avatars/voices", False, exc.message, exc.hint)

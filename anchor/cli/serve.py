@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
+from ..config import load_settings
 from ..errors import BackendUnavailable, ConfigError
+from ..preflight import preflight
 from .console import err_console
 
 __all__ = ["serve_cmd"]
@@ -42,8 +44,9 @@ def serve_cmd(
     config: Path | None = typer.Option(None, help="Config file (default ./anchor.toml)."),
 ) -> None:
     """Serve the submission form and JSON API (docs at /docs), or run queue workers."""
-    from ..config import load_settings
-    from ..preflight import preflight
+    # deferred: the web package (sqlite3, urllib's HTTP client for webhooks) loads only
+    # for this command, not for every `anchor` invocation
+    from ..web.accounts import AccountStore
     from ..web.config import is_loopback, load_serve_config, queue_kind
     from ..web.queues import DataDirLock, redis_url, run_worker
 
@@ -62,8 +65,6 @@ def serve_cmd(
             highlight=False)
         run_worker(cfg)
         return
-    from ..web.accounts import AccountStore
-
     has_accounts = AccountStore(cfg.data / "accounts.sqlite").any_active()
     if not cfg.token and not has_accounts and not is_loopback(host):
         raise ConfigError(
@@ -79,6 +80,8 @@ def serve_cmd(
         lock.acquire()
         lock.release()
 
+    # deferred: uvicorn and FastAPI take most of a second to import; only this command,
+    # and only a web server (not --worker-only), needs them
     import uvicorn
 
     from ..web.app import create_app

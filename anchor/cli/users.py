@@ -10,12 +10,16 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from ..errors import InputError
 from .console import console, err_console
+
+if TYPE_CHECKING:
+    from ..web.accounts import AccountStore
 
 app = typer.Typer(help="Reporters' and editors' accounts for `anchor serve`.",
                   no_args_is_help=True)
@@ -24,7 +28,8 @@ _DATA = typer.Option(None, "--data", help="The server's data folder (default out
 _CONFIG = typer.Option(None, "--config", help="Config file (default ./anchor.toml).")
 
 
-def _store(data: Path | None, config: Path | None):  # type: ignore[no-untyped-def]
+def _store(data: Path | None, config: Path | None) -> AccountStore:
+    # deferred: the web package (sqlite3) loads only for `anchor users`
     from ..web.accounts import AccountStore
     from ..web.config import load_serve_config
 

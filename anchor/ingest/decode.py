@@ -49,7 +49,8 @@ def _common_han() -> frozenset[str]:
 
 
 def _jieba_freq() -> dict[str, int]:
-    return jieba().dt.FREQ  # type: ignore[no-any-return]
+    freq: dict[str, int] = jieba().dt.FREQ
+    return freq
 
 
 def _chinese_score(text: str) -> float:

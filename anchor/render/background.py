@@ -65,7 +65,7 @@ def studio(
     # LED-wall panels: rounded columns of slightly lighter colour with a dot grid,
     # strongest far from the presenter so the face keeps the eye
     px0, px1 = presenter.x / width, (presenter.x + presenter.w) / width
-    panels = np.zeros((lh, lw), np.float32)
+    panels: np.ndarray = np.zeros((lh, lw), np.float32)
     if width >= height:
         rows, cols = (0.10, 0.70), [(0.035 + i * 0.155, 0.170 + i * 0.155) for i in range(6)]
     else:  # portrait: the presenter fills the top; the wall shows below the lower third

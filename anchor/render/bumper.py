@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import cv2
@@ -29,7 +30,8 @@ __all__ = ["Bumper", "BumperElement", "bumper_layers", "logo_image"]
 REVEAL_MS = 500  # how long one element takes to come in
 
 
-def _ease(t: float) -> float:
+def _ease(t: float | Fraction) -> float | Fraction:
+    # t is a Fraction whenever it comes from a frame time (RenderSpec.fps is exact)
     t = min(1.0, max(0.0, t))
     return 1 - (1 - t) ** 3
 
@@ -114,10 +116,13 @@ class BumperElement:
             return out
         out[y0 : y0 + hh, x0 : x0 + ww] = img[:hh, :ww]
         if self.wipe:
-            cols = np.clip(t * b.w - np.arange(b.w, dtype=np.float32), 0, 1)
+            # numpy's stubs take no Fraction operand; at run time t makes an object array
+            cols = np.clip(t * b.w - np.arange(b.w, dtype=np.float32),  # type: ignore[operator]
+                           0, 1)
             out[..., 3] = (out[..., 3] * cols[None, :] + 0.5).astype(np.uint8)
         else:
-            out[..., 3] = (out[..., 3].astype(np.float32) * t + 0.5).astype(np.uint8)
+            alpha = out[..., 3].astype(np.float32) * t  # type: ignore[operator]  # as above
+            out[..., 3] = (alpha + 0.5).astype(np.uint8)
         return out
 
 
@@ -236,7 +241,7 @@ def _intro(spec: RenderSpec, layout: Layout, first: int, end: int) -> list[Bumpe
     date_line = "  ·  ".join(p for p in (spec.dateline, b.source or b.channel) if p.strip())
     df = font(spec.font_file, round((0.020 if portrait else 0.032) * h))
     while df.size > 8 and df.getlength(date_line) > room:
-        df = font(spec.font_file, df.size - 1)
+        df = font(spec.font_file, int(df.size) - 1)
     date = _text_image([date_line], df, hi, df.size, bold=True) if date_line else None
     rule = _rule(round((0.30 if portrait else 0.14) * w), round(0.008 * h), hex_rgb(b.accent))
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +32,10 @@ CHART_MS = 1000  # the ring sweeps and the number counts up (ease-out: most of i
 CARD_OUT_MS = 250  # fades out before its sentence ends
 
 
-def _ease(t: float) -> float:
-    """Cubic ease-out on [0, 1]: fast start, gentle landing (how broadcast graphics move)."""
+def _ease(t: float | Fraction) -> float | Fraction:
+    """Cubic ease-out on [0, 1]: fast start, gentle landing (how broadcast graphics move).
+
+    ``t`` is a Fraction whenever it comes from a frame time (RenderSpec.fps is exact)."""
     t = min(1.0, max(0.0, t))
     return 1 - (1 - t) ** 3
 
@@ -77,7 +80,7 @@ def place_card(layout: Layout, head: Box) -> Box | None:
     return min(candidates, key=cover)
 
 
-def _count_text(figure: str, progress: float) -> str:
+def _count_text(figure: str, progress: float | Fraction) -> str:
     """The figure part-way through counting up, written the way the figure is
     ("1,260" keeps its comma, "3.5%" its decimal); dates and such do not count."""
     pre, value, post = split_figure(figure)
@@ -120,13 +123,14 @@ class _Art:
             cx, cy, r_out, r_in = self.ring
             x0, y0 = max(0, int(cx - r_out - 2)), max(0, int(cy - r_out - 2))
             x1, y1 = min(self.w, int(cx + r_out + 3)), min(self.h, int(cy + r_out + 3))
-            self._ring_box = (x0, y0, x1, y1)
+            self._ring_box: tuple[int, int, int, int] = (x0, y0, x1, y1)
             ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
             d = np.hypot(xs - cx, ys - cy)
-            self._band = np.clip(r_out - d + 0.5, 0, 1) * np.clip(d - r_in + 0.5, 0, 1)
+            self._band: np.ndarray = np.clip(r_out - d + 0.5, 0, 1) * np.clip(d - r_in + 0.5, 0, 1)
             # angle clockwise from twelve o'clock, 0..2π, times the radius: arc length
-            self._arc_at = np.mod(np.arctan2(xs - cx, cy - ys), 2 * np.pi) * np.maximum(d, 1)
-            self._arc_r = np.maximum(d, 1)
+            self._arc_at: np.ndarray = (np.mod(np.arctan2(xs - cx, cy - ys), 2 * np.pi)
+                                        * np.maximum(d, 1))
+            self._arc_r: np.ndarray = np.maximum(d, 1)
             # the faint track never changes: into the panel once
             self._lay(self.panel, self._band * 0.22, (255, 255, 255))
 
@@ -259,7 +263,7 @@ class _Art:
         arc = self._band * np.clip(sweep * self._arc_r - self._arc_at + 0.5, 0, 1)
         self._lay(img, arc, self.hi)
 
-    def frame(self, t_ms: float, fade: float) -> np.ndarray:
+    def frame(self, t_ms: float | Fraction, fade: float | Fraction) -> np.ndarray:
         """The card ``t_ms`` after it started, faded to ``fade`` (1 = fully shown)."""
         img = self.panel.copy()
         progress = _ease(t_ms / CHART_MS)
@@ -283,7 +287,8 @@ class _Art:
         out = np.asarray(pil, dtype=np.uint8).copy()
         # the panel unrolls from its accent rule down, with a soft edge
         shown = _ease(t_ms / CARD_IN_MS) * self.h
-        rows = np.clip(shown - np.arange(self.h, dtype=np.float32), 0, 1)
+        # numpy's stubs take no Fraction operand; at run time ``shown`` makes an object array
+        rows = np.clip(shown - np.arange(self.h, dtype=np.float32), 0, 1)  # type: ignore[operator]
         alpha = out[..., 3].astype(np.float32) * rows[:, None] * max(0.0, min(1.0, fade))
         out[..., 3] = (alpha + 0.5).astype(np.uint8)
         return out
@@ -294,6 +299,9 @@ def card_art(card: FigureCard, slot: Box, branding: Branding, font_file: Path,
     """One picture of ``card`` placed in ``slot``: for tests and previews."""
     art = _Art(card, slot, branding, font_file, number_font)
     return Sprite(art.box, art.frame(t_ms, fade))
+
+
+_CardKey = tuple[int, str, int]  # (card, "in" or "out", frames into that phase)
 
 
 class CardLayer:
@@ -311,7 +319,7 @@ class CardLayer:
         self.n_in = frame_count(CHART_MS, fps)
         self.n_out = frame_count(CARD_OUT_MS, fps)
         self._art: tuple[int, _Art] | None = None
-        self._sprites: dict[Hashable, Sprite] = {}
+        self._sprites: dict[_CardKey, Sprite] = {}
 
     def _index(self, frame: int) -> int | None:
         i = bisect.bisect_right(self._starts, frame) - 1
@@ -319,7 +327,7 @@ class CardLayer:
             return i
         return None
 
-    def key(self, frame: int) -> Hashable | None:
+    def key(self, frame: int) -> _CardKey | None:
         i = self._index(frame)
         if i is None:
             return None
@@ -334,7 +342,7 @@ class CardLayer:
         if k is None:
             return None
         if k not in self._sprites:
-            i, phase, step = k  # type: ignore[misc]
+            i, phase, step = k
             if self._art is None or self._art[0] != i:
                 # a new card: its pictures replace the last card's (memory stays flat)
                 self._art = (i, _Art(self.cards[i], self.box, self.branding, self.font_file,

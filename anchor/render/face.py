@@ -183,7 +183,7 @@ def _detect_mouth(rgb: np.ndarray, face: Box) -> Box:
     y1 = min(rgb.shape[0], round(face.y + 1.02 * face.h))
     if x1 - x0 < 8 or y1 - y0 < 6:
         return fallback
-    lab = cv2.cvtColor(rgb[y0:y1, x0:x1], cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab: np.ndarray = cv2.cvtColor(rgb[y0:y1, x0:x1], cv2.COLOR_RGB2LAB).astype(np.float32)
     lab = cv2.GaussianBlur(lab, (3, 3), 0)
     # Skin reference: the cheeks beside the mouth band (outer columns), robust median.
     edge = max(2, (x1 - x0) // 6)
@@ -263,8 +263,10 @@ def _from_json(data: dict[str, object]) -> FaceRegions | None:
         if data.get("version") != _CACHE_VERSION:
             return None
         face, eyes, mouth = data["face"], data["eyes"], data["mouth"]
-        return FaceRegions(Box(*face), tuple(Box(*e) for e in eyes),  # type: ignore[misc,union-attr]
-                           Box(*mouth), str(data["source"]))  # type: ignore[misc]
+        if not (isinstance(face, list) and isinstance(eyes, list) and isinstance(mouth, list)):
+            return None
+        return FaceRegions(Box(*face), tuple(Box(*e) for e in eyes), Box(*mouth),
+                           str(data["source"]))
     except (KeyError, TypeError, ValueError):
         return None
 

@@ -38,6 +38,7 @@ from ..errors import RenderError
 from ..ffmpeg import MUX_ARGS, ffmpeg_exe
 from ..models import Box, RenderResult, RenderSpec
 from ..timing import fps_text
+from .cover import cover_image
 from .scene import Scene, TrackFactory, build_scene
 
 __all__ = [
@@ -190,7 +191,7 @@ def yuv_frames(scene: Scene) -> Iterator[memoryview]:
                 _put(planes, b, to_i420(scene.region_rgb(i, b)))
         if d.w and d.h:  # last: it holds the layers over it too
             _put(planes, d, to_i420(scene.region_rgb(i, d)))
-        yield memoryview(buf).cast("B")
+        yield buf.data.cast("B")  # the array's own buffer, as bytes
 
 
 def _grow_pipe(stream: IO[bytes]) -> None:
@@ -269,8 +270,6 @@ def thumbnail(spec: RenderSpec, out_png: Path, *,
               track_factory: TrackFactory | None = None) -> Path:
     """A cover image as PNG: the presenter mid-sentence (mouth open) with the headline
     large over it (anchor.render.cover)."""
-    from .cover import cover_image
-
     scene = build_scene(spec, track_factory)
     img = Image.fromarray(cover_image(scene, scene.thumbnail_frame()))
     out_png.parent.mkdir(parents=True, exist_ok=True)

@@ -44,7 +44,7 @@ class Pose:
     shut: bool = False  # lips pressed together, even where the photo shows them parted
 
 
-def _smoothstep(e0: float, e1: float, x: np.ndarray) -> np.ndarray:
+def _smoothstep(e0: float | np.ndarray, e1: float | np.ndarray, x: np.ndarray) -> np.ndarray:
     t = np.clip((x - e0) / (e1 - e0), 0.0, 1.0)
     return t * t * (3.0 - 2.0 * t)
 
@@ -335,7 +335,7 @@ class MouthModel:
         if self._field_key == key and self._field is not None:
             return self._field
         jaw = JAW_MAX * 1.2 * self.fh
-        m = np.zeros((region.h, region.w), np.float32)
+        m: np.ndarray = np.zeros((region.h, region.w), np.float32)
         pts = np.round(self._oval - [region.x, region.y]).astype(np.int32)
         cv2.fillPoly(m, [pts], 1.0)
         grow = max(2, round(max(2.0 * jaw, 0.03 * self.fh)))

@@ -315,7 +315,8 @@ def _eyelid(img: np.ndarray, e: Box, region: Box, closure: float) -> np.ndarray:
     b0, b1 = max(0, round(e.y - lashes - band_h) - y0), max(1, round(e.y - lashes) - y0)
     detail = src[b0:b1] - cv2.GaussianBlur(src, (0, 0), 1.5)[b0:b1]
     level = float(np.median(np.abs(detail))) if detail.size else 0.0  # a little under sigma
-    noise = np.random.default_rng([e.x, e.y, e.w]).normal(0.0, 1.0, (region.h, region.w, 1))
+    noise: np.ndarray = np.random.default_rng([e.x, e.y, e.w]).normal(
+        0.0, 1.0, (region.h, region.w, 1))
     noise = cv2.GaussianBlur(noise.astype(np.float32), (0, 0), 1.0)[..., None]  # upscaled grain
     grain = noise / max(float(noise.std()), 1e-6) * level
     # The lid darkens towards its edge (it curves away from the light).
@@ -344,7 +345,7 @@ def _gaze(img: np.ndarray, lm: Landmarks, side: str, region: Box, shift: float) 
         return src.copy()
     ys, xs = np.mgrid[y0:y0 + region.h, x0:x0 + region.w].astype(np.float32)
     contour = lm.eye(side)
-    mask = np.zeros((region.h, region.w), np.float32)
+    mask: np.ndarray = np.zeros((region.h, region.w), np.float32)
     cv2.fillPoly(mask, [np.round(contour - [x0, y0]).astype(np.int32)], 1.0)
     mask = cv2.GaussianBlur(mask, (0, 0), 0.8)
     iris = lm[f"iris_{side}"][0]
@@ -494,7 +495,7 @@ class PresenterTrack:
             model = self.mouth
             self._mouth_tiles = self._tiles(
                 self._mouth_box,
-                [lambda img, reg, p=POSES[i][1]: model.draw(img, reg, p) for i in used])
+                [_mouth_maker(model, POSES[i][1]) for i in used])
         # Eye tiles: (closure level × gaze, level) per eye; brow tiles: (raise, level).
         self._eye_boxes: list[Box] = []
         self._eye_tiles: list[_Tiles] = []
@@ -509,16 +510,17 @@ class PresenterTrack:
         for side, e in zip(("r", "l"), eyes, strict=False):
             above = 0.8 * e.h + 5
             reg = _clip(_grow(e, 0.3 * e.w, above, 0.3 * e.w, 0.8 * e.h + 2), box.w, box.h)
-            local = reg and _clip(Box(reg.x - d.x, reg.y - d.y, reg.w, reg.h), d.w, d.h)
+            if reg is None:
+                continue
+            local = _clip(Box(reg.x - d.x, reg.y - d.y, reg.w, reg.h), d.w, d.h)
             if local is None or self._overlaps_mouth(local):
                 continue
             if blinks or len(gazes) > 1:
                 shift = 0.14 * e.w
                 self._eye_boxes.append(local)
                 self._eye_tiles.append(self._tiles(
-                    local, [lambda img, rg, e=e, c=c, sh=gz * shift, side=side: _eye(
-                        img, lm, side, e, rg, sh, c / LID_LEVELS)
-                        for gz in gazes for c in range(LID_LEVELS + 1)]))
+                    local, [_eye_maker(lm, side, e, gz * shift, c / LID_LEVELS)
+                            for gz in gazes for c in range(LID_LEVELS + 1)]))
             if motion and use_lm:
                 brow = lm[f"brow_{side}"]
                 bb = lm.box(f"brow_{side}")
@@ -535,8 +537,7 @@ class PresenterTrack:
                 lift = 0.012 * fh
                 self._brow_boxes.append(blocal)
                 self._brow_tiles.append(self._tiles(
-                    blocal, [lambda img, rg, b=brow, lf=-lift * k / _BROW_LEVELS: _brow(
-                        img, b, rg, lf)
+                    blocal, [_brow_maker(brow, -lift * k / _BROW_LEVELS)
                              for k in range(_BROW_LEVELS + 1)]))
         self._lid_levels = LID_LEVELS + 1
         # Only needed while building tiles: a megabyte or more each at 1080p.
@@ -573,8 +574,7 @@ class PresenterTrack:
         return np.stack([self._feather(phases[f][pad - w:pad - w + h], *everything)
                          for w, f in zip(whole.tolist(), frac.tolist(), strict=True)])
 
-    def _tiles(self, sub: Box, makers: list[Callable[[np.ndarray, Box], np.ndarray]]
-               ) -> _Tiles:
+    def _tiles(self, sub: Box, makers: list[_Maker]) -> _Tiles:
         """For each variant and head level: the pixels of ``sub`` in the frame.
 
         Each variant is drawn once with a margin and shifted once per sub-pixel phase;
@@ -663,6 +663,22 @@ class PresenterTrack:
         d = self.dirty
         img[d.y:d.y + d.h, d.x:d.x + d.w] = self.patch(frame_index)
         return img
+
+
+# One tile variant: (frame, tile region) -> the region's pixels with the feature moved.
+_Maker = Callable[[np.ndarray, Box], np.ndarray]
+
+
+def _mouth_maker(model: MouthModel, pose: Pose) -> _Maker:
+    return lambda img, region: model.draw(img, region, pose)
+
+
+def _eye_maker(lm: Landmarks, side: str, e: Box, shift: float, closure: float) -> _Maker:
+    return lambda img, region: _eye(img, lm, side, e, region, shift, closure)
+
+
+def _brow_maker(brow: np.ndarray, lift: float) -> _Maker:
+    return lambda img, region: _brow(img, brow, region, lift)
 
 
 def _eye(img: np.ndarray, lm: Landmarks, side: str, e: Box, region: Box, shift: float,

@@ -103,7 +103,7 @@ def _use_our_ffmpeg() -> None:
     import moviepy.video.io.ffmpeg_writer as video_writer
 
     for module in (audio_writer, audio_reader, video_writer):
-        module.FFMPEG_BINARY = ffmpeg_exe()  # type: ignore[attr-defined]
+        module.FFMPEG_BINARY = ffmpeg_exe()
 
 
 def render_moviepy(

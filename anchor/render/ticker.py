@@ -38,7 +38,7 @@ def ticker_boxes(band: Box, branding: Branding, font_file: Path, px: int) -> tup
     """(label box, text strip) inside the ticker ``band``; both even."""
     f = font(font_file, _label_font_px(band, px))
     label = branding.ticker_label.strip()
-    lw = round(f.getlength(label)) + 2 * f.size if label else 0
+    lw = round(f.getlength(label)) + 2 * int(f.size) if label else 0  # size: the int we asked
     lw += lw % 2
     inset = 2 * max(1, band.h // 16)  # the strip stays inside the band's top and bottom rules
     strip = Box(band.x + lw, band.y + inset, band.w - lw, band.h - 2 * inset)

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..models import Span
+from ..models import Lang, Span
 from ..timing import Fps, frame_count, ms_at_frame
-from .lipsync import LipParams, analyse_features, openness
+from .lipsync import LipParams, _round_flags, analyse_features, openness
 
 __all__ = [
     "VISEMES",
@@ -141,11 +141,13 @@ def _spelled(text: str) -> str:
 def _g2p(language: str) -> Callable[[str], str]:
     """Kokoro's phonemiser for ``language``; spelling rules when misaki/hibari are absent."""
     try:
+        # deferred: the G2P packages (misaki, hibari) are optional and slow to load, and
+        # anchor.tts brings every speech backend's module with it
         from ..tts.kokoro import phonemize
 
-        lang = "zh" if language == "zh" else "en"
+        lang: Lang = "zh" if language == "zh" else "en"
         phonemize("你好" if lang == "zh" else "test", lang)  # load the G2P now, not per word
-        return lambda text: phonemize(text, lang)  # type: ignore[arg-type]
+        return lambda text: phonemize(text, lang)
     except (ImportError, OSError) as exc:
         log.info("no G2P for lip shapes (%s): using spelling", exc)
         if language == "zh":
@@ -353,9 +355,7 @@ def mouth_track(audio: Path, fps: Fps, duration_ms: int, words: Sequence[Span] =
         active = in_words
         source = "phonemes"
     else:
-        from .lipsync import _round_flags  # the audio's own roundness cue
-
-        rounded = _round_flags(centroid, open_, p)
+        rounded = _round_flags(centroid, open_, p)  # the audio's own roundness cue
         jaw = np.clip(open_ * 1.05, 0.0, 1.1)
         width = np.where(rounded, -0.9, 0.3)
         # Silence by the raw level (not the smoothed openness): the lips meet as the

@@ -170,7 +170,7 @@ def _unbalanced(s: str) -> bool:
 def _facts(s: str) -> float:
     figures = extract_figures(s)
     dates = sum(1 for f in figures if "月" in f or re.search(r"[A-Za-z]", f))
-    names = len(latin_names(s))
+    names: float = len(latin_names(s))
     if has_cjk(s):
         people, orgs_places = _zh_names(s)
         names += people + 0.5 * orgs_places

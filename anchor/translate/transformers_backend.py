@@ -178,8 +178,8 @@ class TransformersTranslator:
         return ref
 
     def model_name(self) -> str:
-        refs = {self._ref(s, t) for s, t in (("zh", "en"), ("en", "zh"))
-                if self._has_ref(s, t)}
+        pairs: tuple[tuple[Lang, Lang], ...] = (("zh", "en"), ("en", "zh"))
+        refs = {self._ref(s, t) for s, t in pairs if self._has_ref(s, t)}
         return "+".join(sorted(Path(r).name for r in refs)) or "unconfigured"
 
     def _has_ref(self, source: Lang, target: Lang) -> bool:

@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from anchor.models import Span, VoicePreset
+from anchor.models import Lang, Span, VoicePreset
 
 __all__ = ["SAMPLE_RATE", "SpeechBackend", "Synth", "package_version", "resample"]
 
@@ -39,7 +39,7 @@ class SpeechBackend(Protocol):
     name: str
     # part of the cache key: the model's pinned hash, package versions, the module's code hash
     version: str
-    languages: tuple[str, ...]
+    languages: tuple[Lang, ...]
     cost: float  # CPU seconds per second of speech: the cheapest voice is read first
 
     def available(self) -> bool:

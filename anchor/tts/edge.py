@@ -78,7 +78,7 @@ def decode_mp3(data: bytes) -> np.ndarray:
 
     parts: list[np.ndarray] = []
     resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-    with av.open(io.BytesIO(data), format="mp3") as container:
+    with av.open(io.BytesIO(data), mode="r", format="mp3") as container:
         for frame in container.decode(audio=0):
             parts += [f.to_ndarray() for f in resampler.resample(frame)]
     parts += [f.to_ndarray() for f in resampler.resample(None)]

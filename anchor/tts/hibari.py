@@ -21,7 +21,7 @@ import numpy as np
 
 from anchor.errors import BackendUnavailable, ConfigError, ModelError
 from anchor.models import Lang, VoicePreset
-from anchor.modelstore import pinned_sha256
+from anchor.modelstore import ensure, pinned_sha256
 from anchor.stage_keys import code_fingerprint
 
 from .base import Synth, package_version
@@ -39,14 +39,13 @@ _SEED = 0  # hibari adds a noise component; a fixed seed makes the same text giv
 @functools.cache
 def _engine(voice: str) -> tuple[Any, bool]:
     """hibari for ``voice``, and whether its session also outputs the phoneme durations."""
+    # deferred: hibari and its ONNX runtime load when English is first spoken
     from hibari import Hibari
     from hibari.voices import VOICES, voice_path
 
     if voice not in VOICES:
         raise ConfigError(f"hibari has no voice {voice!r}", hint=f"known: {', '.join(VOICES)}")
     if voice == DEFAULT_VOICE:
-        from anchor.modelstore import ensure
-
         try:
             return Hibari(voice=voice, model=str(ensure("hibari-durations")),
                           threads=THREADS), True

@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from anchor.errors import BackendUnavailable, ConfigError
+from anchor.errors import BackendUnavailable, ConfigError, ModelError
 from anchor.models import Lang, VoicePreset
-from anchor.modelstore import pinned_sha256
+from anchor.modelstore import DURATION_OUTPUT, ensure, pinned_sha256
 from anchor.stage_keys import code_fingerprint
 
 from .base import SAMPLE_RATE, Synth, package_version
@@ -147,10 +147,7 @@ def split_phonemes(phonemes: str, limit: int = MAX_TOKENS) -> list[str]:
 
 @functools.cache
 def _session() -> onnxruntime.InferenceSession:
-    import onnxruntime as ort
-
-    from anchor.errors import ModelError
-    from anchor.modelstore import ensure
+    import onnxruntime as ort  # deferred: the ONNX runtime loads when Kokoro first speaks
 
     try:
         path = ensure("kokoro-durations")
@@ -172,8 +169,6 @@ def _session() -> onnxruntime.InferenceSession:
 
 @functools.cache
 def _voices() -> Any:
-    from anchor.modelstore import ensure
-
     # an npz opens lazily: only the voices asked for are read from disk
     return np.load(ensure("kokoro") / "voices-v1.0.bin")
 
@@ -191,8 +186,6 @@ def _voice_pack(name: str) -> np.ndarray:
 def _infer(tokens: list[int], style: np.ndarray, speed: float
            ) -> tuple[np.ndarray, np.ndarray | None]:
     """Audio of one chunk, and the frames predicted per token (pads included) if known."""
-    from anchor.modelstore import DURATION_OUTPUT
-
     session = _session()
     names = {i.name for i in session.get_inputs()}
     token_input = "input_ids" if "input_ids" in names else "tokens"  # newer exports rename it

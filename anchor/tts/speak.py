@@ -23,10 +23,10 @@ from anchor import paths
 from anchor.cache import atomic_path
 from anchor.errors import BackendUnavailable, ConfigError, InputError
 from anchor.models import Lang, Span, Speech, VoicePreset
+from anchor.spoken import normalize
 from anchor.timing import ms_to_samples, samples_to_ms
 
 from .base import SAMPLE_RATE, SpeechBackend, resample
-from .normalize import normalize
 from .registry import get_backend
 
 __all__ = ["LEAD_IN_MS", "SENTENCE_PAUSE_MS", "TAIL_MS", "cache_key", "speak", "voiced_bounds"]

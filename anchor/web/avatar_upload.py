@@ -15,6 +15,8 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from ..avatars import avatars_dir
+from ..brand import load_brand
 from ..errors import InputError
 from .accounts import Account, Forbidden
 from .api import require_token
@@ -39,9 +41,7 @@ async def upload_avatar(
     if not me.may_approve:  # a new face on air is an editor's call, like approving a clip
         raise Forbidden("only an editor can add a presenter",
                         hint="ask an editor, or use `anchor avatars add` on the server")
-    from ..avatars import avatars_dir
-    from ..brand import load_brand
-    from ..portrait import add_avatar
+    from ..portrait import add_avatar  # deferred: OpenCV and PIL load on the first upload
 
     data = await photo.read(MAX_PHOTO_BYTES + 1)
     if len(data) > MAX_PHOTO_BYTES:

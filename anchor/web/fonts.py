@@ -21,6 +21,9 @@ import os
 import threading
 from pathlib import Path
 
+from ..modelstore import is_ready, model_path
+from ..paths import cache_dir
+
 __all__ = ["WebFonts"]
 
 log = logging.getLogger(__name__)
@@ -44,8 +47,6 @@ def _common_codepoints() -> list[int]:
 def find_source() -> Path | None:
     """The downloaded Noto Sans SC, or None when the font model is not fetched."""
     try:
-        from ..modelstore import is_ready, model_path
-
         if not is_ready("font-cjk"):
             return None
         path = model_path("font-cjk") / SOURCE_NAME
@@ -60,8 +61,6 @@ _builds_lock = threading.Lock()
 
 
 def _default_cache() -> Path:
-    from ..paths import cache_dir
-
     return cache_dir() / "webfonts"
 
 

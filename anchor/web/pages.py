@@ -21,7 +21,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.formparsers import MultiPartException
 
+from ..config import load_settings
 from ..errors import AnchorError, InputError
+from ..glossary import PROJECT_GLOSSARY, add_term
 from ..models import Script, from_dict, to_dict
 from .accounts import Account
 from .api import FileName, JobId, file_response, read_submission, status_for
@@ -133,8 +135,6 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
 
 
 def _form_defaults(request: Request) -> dict[str, Any]:
-    from ..config import load_settings
-
     try:
         s = load_settings(request.app.state.cfg.config)
         return {"langs": list(s.langs), "aspect": s.aspect, "sentences": s.sentences,
@@ -241,8 +241,6 @@ async def render_job(request: Request, job_id: JobId, svc: Service, me: Viewer) 
         if action.startswith("glossary:"):
             # "add to glossary" on a flagged name: the project folder's glossary.toml,
             # which render, batch and serve all read
-            from ..glossary import PROJECT_GLOSSARY, add_term
-
             zh, _, en = action.removeprefix("glossary:").partition("=")
             await run_in_threadpool(add_term, Path.cwd() / PROJECT_GLOSSARY, zh, en)
             return RedirectResponse(f"/jobs/{job_id}?saved=1", status_code=303)

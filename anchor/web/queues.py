@@ -23,6 +23,7 @@ from ..errors import ConfigError
 from .config import ServeConfig, queue_kind
 from .jobs import ACTIVE, Job, JobStore, RedisJobStore, SqliteJobStore, claim
 from .runner import JobRunner, Pipeline, load_pipeline
+from .webhooks import Webhooks
 from .wording import for_reporter
 
 __all__ = ["HueyQueue", "JobQueue", "ThreadQueue", "attach_webhooks", "build", "run_worker"]
@@ -283,8 +284,6 @@ def attach_webhooks(cfg: ServeConfig, store: JobStore, runner: JobRunner) -> Any
     runner sends done/failed through it, wherever it runs."""
     if not cfg.webhook_url:
         return None
-    from .webhooks import Webhooks
-
     hooks = Webhooks(store, cfg.webhook_url, cfg.webhook_secret)
     runner.notify = hooks.send
     return hooks

@@ -21,9 +21,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from ..errors import AnchorError
+from ..config import Settings, load_settings
+from ..errors import AnchorError, ConfigError
 from ..models import Article, Script, from_dict, to_dict
 from .cancel import JobCancelled, LeaseWatch
 from .config import ServeConfig
@@ -31,7 +32,6 @@ from .jobs import Job, JobNotFound, JobStore, Status, claim, owned
 from .wording import for_reporter
 
 if TYPE_CHECKING:
-    from ..config import Settings
     from ..pipeline import RunResult
 
 __all__ = ["JobRunner", "Pipeline", "RealPipeline", "load_pipeline", "settings_for"]
@@ -56,6 +56,7 @@ class RealPipeline:
     """anchor.ingest + anchor.pipeline. Imported on first use: the web process starts in
     a second and the models load once, in whichever process runs the jobs."""
 
+    # deferred, as the class says: the stages and their packages load on first use
     def ingest(self, source: str | bytes, *, title: str | None, name: str) -> Article:
         from ..ingest import ingest
 
@@ -85,8 +86,6 @@ def load_pipeline(spec: str) -> Pipeline:
     try:
         factory = getattr(importlib.import_module(module), attr or "Pipeline")
     except (ImportError, AttributeError) as exc:
-        from ..errors import ConfigError
-
         raise ConfigError(f"pipeline {spec!r} cannot be loaded ({exc})",
                           hint="leave ANCHOR_SERVE_PIPELINE unset for the real pipeline") from exc
     pipeline: Pipeline = factory()
@@ -95,8 +94,6 @@ def load_pipeline(spec: str) -> Pipeline:
 
 def settings_for(job: Job, cfg: ServeConfig) -> Settings:
     """The render settings of one job: config layers plus the options it was submitted with."""
-    from ..config import load_settings
-
     return load_settings(cfg.config, overrides=job.options)
 
 
@@ -214,6 +211,7 @@ class JobRunner:
 
         Only for a job that is cancelled or deleted: one that another worker took over
         keeps its folder (that worker starts from an empty one itself)."""
+        status: Status | Literal["deleted"]
         try:
             status = self.store.get(job_id).status
         except JobNotFound:

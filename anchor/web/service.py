@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..avatars import list_avatars
+from ..config import load_settings
 from ..errors import AnchorError, InputError
 from ..models import Script, Segment, from_dict, to_dict
 from ..script_io import parse_script
@@ -252,8 +253,6 @@ class JobService:
     def submit(self, *, text: str | None, upload: bytes | None, filename: str | None,
                title: str | None, options: dict[str, Any], auto_render: bool,
                submitter: Account = LOCAL) -> Job:
-        from ..config import load_settings
-
         options = {k: v for k, v in options.items() if v not in (None, "")}
         if upload is not None and len(upload) > self.cfg.max_upload_bytes:
             raise TooLarge(f"the file is {len(upload):,} bytes; the limit is "

@@ -1,7 +1,9 @@
-"""Text normalisation for speech: numbers and symbols written the way a newsreader says them.
+"""Written → spoken text: numbers and symbols the way a newsreader says them.
 
-Only the text handed to a speech backend goes through here; captions keep the written form.
-Every function is pure, so the rules are unit-tested without a model.
+Two users: the speech backends read this form (anchor.tts.speak), and the checks compare a
+recogniser's transcript with it (anchor.asr, anchor.check.metrics), since Whisper may write
+"95%" as 百分之九十五. Captions keep the written form. Every function is pure, so the rules
+are unit-tested without a model.
 
 Mandarin: Kokoro's G2P (misaki ``ZHG2P``) runs ``cn2an.transform`` on its input, which reads a
 bare "2025" as a cardinal (两千零二十五), "1:1" as "一:一", "GPT-4" as "GPT负四" and "1,234" as
@@ -17,8 +19,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
-import cn2an
 
 from anchor.models import Lang
 from anchor.text import HAN, is_han
@@ -103,6 +103,10 @@ def zh_number(number: str) -> str:
     if (len(whole) > 1 and whole.startswith("0")) or len(whole) > 16:
         spoken = _zh_digits(whole)
     else:
+        # deferred: cn2an takes ~0.15 s to import, which `anchor --help` and the CLI's
+        # other commands (they import the checks, and so this module) should not pay
+        import cn2an
+
         spoken = cn2an.an2cn(whole)
         # newsreaders say 两千 / 两万 / 两亿 at the head of a number, never 二千
         if len(spoken) > 1 and spoken[0] == "二" and spoken[1] in "千万亿":
