@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import cv2
@@ -30,8 +29,7 @@ __all__ = ["Bumper", "BumperElement", "bumper_layers", "logo_image"]
 REVEAL_MS = 500  # how long one element takes to come in
 
 
-def _ease(t: float | Fraction) -> float | Fraction:
-    # t is a Fraction whenever it comes from a frame time (RenderSpec.fps is exact)
+def _ease(t: float) -> float:
     t = min(1.0, max(0.0, t))
     return 1 - (1 - t) ** 3
 
@@ -104,7 +102,8 @@ class BumperElement:
         return self._cache[step]
 
     def _draw(self, step: int) -> np.ndarray:
-        t = _ease((1000 * step / self.fps - self.delay_ms) / REVEAL_MS)
+        # float: easing is float maths (a Fraction here made numpy object arrays below)
+        t = _ease((1000 * step / float(self.fps) - self.delay_ms) / REVEAL_MS)
         b = self.box
         out = np.zeros((b.h, b.w, 4), np.uint8)
         img = self.image
@@ -116,12 +115,11 @@ class BumperElement:
             return out
         out[y0 : y0 + hh, x0 : x0 + ww] = img[:hh, :ww]
         if self.wipe:
-            # numpy's stubs take no Fraction operand; at run time t makes an object array
-            cols = np.clip(t * b.w - np.arange(b.w, dtype=np.float32),  # type: ignore[operator]
+            cols = np.clip(t * b.w - np.arange(b.w, dtype=np.float32),
                            0, 1)
             out[..., 3] = (out[..., 3] * cols[None, :] + 0.5).astype(np.uint8)
         else:
-            alpha = out[..., 3].astype(np.float32) * t  # type: ignore[operator]  # as above
+            alpha = out[..., 3].astype(np.float32) * t
             out[..., 3] = (alpha + 0.5).astype(np.uint8)
         return out
 

@@ -32,10 +32,8 @@ CHART_MS = 1000  # the ring sweeps and the number counts up (ease-out: most of i
 CARD_OUT_MS = 250  # fades out before its sentence ends
 
 
-def _ease(t: float | Fraction) -> float | Fraction:
-    """Cubic ease-out on [0, 1]: fast start, gentle landing (how broadcast graphics move).
-
-    ``t`` is a Fraction whenever it comes from a frame time (RenderSpec.fps is exact)."""
+def _ease(t: float) -> float:
+    """Cubic ease-out on [0, 1]: fast start, gentle landing (how broadcast graphics move)."""
     t = min(1.0, max(0.0, t))
     return 1 - (1 - t) ** 3
 
@@ -263,7 +261,7 @@ class _Art:
         arc = self._band * np.clip(sweep * self._arc_r - self._arc_at + 0.5, 0, 1)
         self._lay(img, arc, self.hi)
 
-    def frame(self, t_ms: float | Fraction, fade: float | Fraction) -> np.ndarray:
+    def frame(self, t_ms: float, fade: float) -> np.ndarray:
         """The card ``t_ms`` after it started, faded to ``fade`` (1 = fully shown)."""
         img = self.panel.copy()
         progress = _ease(t_ms / CHART_MS)
@@ -287,8 +285,7 @@ class _Art:
         out = np.asarray(pil, dtype=np.uint8).copy()
         # the panel unrolls from its accent rule down, with a soft edge
         shown = _ease(t_ms / CARD_IN_MS) * self.h
-        # numpy's stubs take no Fraction operand; at run time ``shown`` makes an object array
-        rows = np.clip(shown - np.arange(self.h, dtype=np.float32), 0, 1)  # type: ignore[operator]
+        rows = np.clip(shown - np.arange(self.h, dtype=np.float32), 0, 1)
         alpha = out[..., 3].astype(np.float32) * rows[:, None] * max(0.0, min(1.0, fade))
         out[..., 3] = (alpha + 0.5).astype(np.uint8)
         return out
@@ -350,7 +347,7 @@ class CardLayer:
                 self._sprites.clear()
             art = self._art[1]
             if phase == "in":
-                rgba = art.frame(1000 * step / self.fps, 1.0)
+                rgba = art.frame(1000 * step / float(self.fps), 1.0)  # float maths
             else:
                 rgba = art.frame(CHART_MS, 1 - _ease((step + 1) / self.n_out))
             self._sprites[k] = Sprite(art.box, rgba)
