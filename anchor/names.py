@@ -27,7 +27,8 @@ from functools import lru_cache
 from .glossary import Glossary
 from .text import has_cjk, latin_names
 
-__all__ = ["Name", "find_names", "person_pinyin", "place_pinyin", "render_name"]
+__all__ = ["Name", "find_names", "looks_like_name", "person_pinyin", "place_pinyin",
+           "render_name"]
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,23 @@ def _jieba() -> object:
 
     jieba.setLogLevel(logging.WARNING)
     return jieba.posseg
+
+
+def looks_like_name(word: str) -> bool:
+    """Whether Chinese ``word`` has the evidence of a name that pinyin may spell: jieba
+    tags it as one word that is a place (ns), an organisation (nt) or a person (nr, and
+    then not a common word). A dictionary miss alone is no evidence: 短视频 "short
+    video" is no word of jieba's and no name, and nz ("other proper noun") covers common
+    terms such as 双语 "bilingual"."""
+    if not has_cjk(word):
+        return False
+    toks = [(t.word, t.flag) for t in _jieba().cut(word)]  # type: ignore[attr-defined]
+    if len(toks) != 1:  # a person jieba does not know still comes out as one nr token
+        return False
+    tok, flag = toks[0]
+    if flag in ("ns", "nt"):
+        return True
+    return flag.startswith("nr") and (flag == "nrt" or _is_person(tok))
 
 
 def _with_alternates(n: Name) -> Name:

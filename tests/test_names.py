@@ -162,3 +162,13 @@ def test_foreign_names_in_characters_are_left_to_the_glossary(base: Glossary):
 
 def test_a_measure_word_is_no_surname(base: Glossary):
     assert render("这套系统由一张真人照片驱动虚拟主播。", base) == {}
+
+
+def test_only_name_like_words_count_as_names():
+    from anchor.names import looks_like_name
+
+    for name in ("章立凡", "李强", "浏阳", "马栏山"):
+        assert looks_like_name(name), name
+    # common nouns, including ones jieba does not know (短视频) or tags nz (双语)
+    for word in ("短视频", "备案", "双语", "毛巾", "言论"):
+        assert not looks_like_name(word), word

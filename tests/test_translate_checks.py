@@ -351,3 +351,19 @@ def test_mixed_script(text: str, lang: str, mixed: bool):
     from anchor.translate.checks import mixed_script
 
     assert mixed_script(text, lang) is mixed  # type: ignore[arg-type]
+
+
+def test_a_common_word_left_in_chinese_is_translated_alone_not_spelt_as_a_name():
+    # the demo's "1,260 double-language Duanshipin": 短视频 is no name to spell in pinyin
+    fake = Scripted(["The system made 1,260 bilingual 短视频.",
+                     "The system made 1,260 bilingual 短视频.", "Short videos"])
+    got = translate_text(fake, "系统共制作了1,260条双语短视频。", "zh", "en")  # type: ignore[arg-type]
+    assert got.text == "The system made 1,260 bilingual short videos."
+    assert got.problems and 'translated alone "短视频" as "short videos"' in str(got.problems[0])
+
+
+def test_a_name_left_in_chinese_is_still_spelt_in_pinyin():
+    fake = Scripted(["Historian 章立凡 spoke.", "Historian 章立凡 spoke."])
+    got = translate_text(fake, "历史学者章立凡发言。", "zh", "en")  # type: ignore[arg-type]
+    assert got.text == "Historian Zhang Lifan spoke."  # surname first, given name joined
+    assert "romanised" in str(got.problems[0])

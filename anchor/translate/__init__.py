@@ -23,7 +23,7 @@ from ..figures import rewrite
 from ..glossary import Glossary, load_glossary
 from ..headline import fit_headline
 from ..models import Lang, Script, Segment, Summary
-from ..names import Name, find_names
+from ..names import Name, find_names, looks_like_name, render_name
 from ..text import has_cjk, to_simplified, to_traditional
 from . import llama
 from .checks import (
@@ -237,7 +237,7 @@ def translate_text(engine: Translator, text: str, source: Lang, target: Lang, *,
                                           example=example), target, source=text)
     problems = check(first)
     if not problems or not engine.steerable(source, target):
-        return _romanised(Translation(first, tuple(problems), 1), target)
+        return _leftovers(engine, Translation(first, tuple(problems), 1), target, glossary)
     log.info("retrying %r: %s", text[:40], "; ".join(map(str, problems)))
     second = clean_output(
         engine.translate(model_in, source, target, title=title, example=example,
@@ -247,38 +247,71 @@ def translate_text(engine: Translator, text: str, source: Lang, target: Lang, *,
     problems2 = check(second)
     # on a tie keep the first attempt: the plain prompt reads more naturally
     if problem_weight(problems2) < problem_weight(problems):
-        return _romanised(Translation(second, tuple(problems2), 2), target)
-    return _romanised(Translation(first, tuple(problems), 2), target)
+        return _leftovers(engine, Translation(second, tuple(problems2), 2), target, glossary)
+    return _leftovers(engine, Translation(first, tuple(problems), 2), target, glossary)
 
 
-def _romanised(got: Translation, target: Lang) -> Translation:
-    """Chinese characters still in English output become pinyin ("备案" → "Bei'an"):
-    an English voice cannot read them and captions would mix scripts. The warning
-    stays, saying what was done, so a reporter can put the right English word."""
+def _leftovers(engine: Translator, got: Translation, target: Lang,
+               glossary: Glossary | None) -> Translation:
+    """Chinese characters still in English output: an English voice cannot read them
+    and captions would mix scripts. A name becomes pinyin ("章立凡" → "Zhang Lifan"
+    style, "备案" → "Bei'an" only when it looks like a name); a common word ("短视频") is
+    looked up in the glossary or translated on its own, in a short call, since spelling
+    it in pinyin ("Duanshipin") reads as a name that does not exist. The warning stays,
+    saying what was done, so the sentence is still marked for review."""
     if target != "en" or not has_cjk(got.text):
-        return got
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:  # keep the text as it is; the warning already says why
         return got
     done: list[str] = []
 
-    def pinyin(m: re.Match[str]) -> str:
-        syllables = lazy_pinyin(m.group(0))
-        # pinyin spelling: an apostrophe only before a vowel-initial syllable (Xi'an)
-        roman = "".join(("'" if i and syl[:1] in "aeo" else "") + syl
-                        for i, syl in enumerate(syllables)).capitalize()
-        done.append(f'"{m.group(0)}" as "{roman}"')
-        return (" " if m.start() and got.text[m.start() - 1].isalnum() else "") + roman + (
+    def replace(m: re.Match[str]) -> str:
+        run = m.group(0)
+        hit = glossary.en(run) if glossary is not None else None
+        word = hit[0].split("|")[0] if hit else ""
+        how = "glossary"
+        if not word and not looks_like_name(run):
+            word, how = _word_alone(engine, run), "translated alone"
+        if not word:
+            person = render_name(run, "person", glossary or Glossary())
+            word, how = (person.target if person else _pinyin(run)), "romanised"
+        if how == "translated alone" and m.start() > 0:
+            word = word[:1].lower() + word[1:] if word[1:2].islower() else word
+        done.append(f'{how} "{run}" as "{word}"')
+        return (" " if m.start() and got.text[m.start() - 1].isalnum() else "") + word + (
             " " if m.end() < len(got.text) and got.text[m.end()].isalnum() else "")
 
-    text = _HAN_RUN_RE.sub(pinyin, got.text)
+    text = re.sub(r" {2,}", " ", _HAN_RUN_RE.sub(replace, got.text))
     problems = tuple(
-        Problem(p.kind, p.item, f"{p.message}; romanised {', '.join(done)}")
+        Problem(p.kind, p.item, f"{p.message}; {', '.join(done)}")
         if p.kind == "script" else p
         for p in got.problems
     )
     return Translation(text, problems, got.attempts)
+
+
+def _pinyin(run: str) -> str:
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # keep the text as it is; the warning already says why
+        return run
+    syllables = lazy_pinyin(run)
+    # pinyin spelling: an apostrophe only before a vowel-initial syllable (Xi'an)
+    return "".join(("'" if i and syl[:1] in "aeo" else "") + syl
+                   for i, syl in enumerate(syllables)).capitalize()
+
+
+def _word_alone(engine: Translator, run: str) -> str:
+    """``run`` (a common word the model left in Chinese) translated by itself: a small
+    model that keeps 短视频 inside a sentence translates it alone ("short video").
+    Empty when the answer is not a few plain English words."""
+    try:
+        raw = engine.translate(run, "zh", "en", title=True)
+    except Exception as exc:  # the leftover is then romanised, and flagged either way
+        log.info("could not translate %r alone: %s", run, exc)
+        return ""
+    word = clean_output(raw, "en", source=run).strip(" .\"'")
+    if not word or has_cjk(word) or len(word.split()) > 4 or not re.fullmatch(r"[\w' -]+", word):
+        return ""
+    return word
 
 
 def correction_prompt(problems: Sequence[Problem], target: Lang) -> str:
