@@ -367,3 +367,24 @@ def test_a_name_left_in_chinese_is_still_spelt_in_pinyin():
     got = translate_text(fake, "历史学者章立凡发言。", "zh", "en")  # type: ignore[arg-type]
     assert got.text == "Historian Zhang Lifan spoke."  # surname first, given name joined
     assert "romanised" in str(got.problems[0])
+
+
+def test_a_headline_too_long_for_the_screen_is_asked_for_shorter_before_any_cut():
+    from anchor.glossary import load_glossary
+    from anchor.translate import shorter_headline
+
+    def measure(t: str) -> bool:
+        return len(t) <= 36
+
+    long = "Digital reporter enters county-level integrated media centers"
+    fake = Scripted(["Digital reporters reach county media"])
+    short, problems = shorter_headline(fake, "数字记者走进县级融媒体中心", long, "zh", "en",  # type: ignore[arg-type]
+                                       load_glossary(), measure=measure)
+    assert short == "Digital reporters reach county media" and problems == ()
+    assert "at most" in fake.corrections[0]
+    # an answer that still does not fit, or leaks the instruction, is not taken
+    for bad in ("Digital reporters enter all the county-level media centres of Hunan",
+                "Output only the headline."):
+        again, _ = shorter_headline(Scripted([bad]), "数字记者走进县级融媒体中心", long,  # type: ignore[arg-type]
+                                    "zh", "en", load_glossary(), measure=measure)
+        assert again == long

@@ -21,7 +21,7 @@ from typing import Protocol
 from ..errors import BackendUnavailable, ConfigError
 from ..figures import rewrite
 from ..glossary import Glossary, load_glossary
-from ..headline import fit_headline
+from ..headline import Measure, fit_headline, fits
 from ..models import Lang, Script, Segment, Summary
 from ..names import Name, find_names, looks_like_name, render_name
 from ..text import has_cjk, to_simplified, to_traditional
@@ -48,6 +48,7 @@ __all__ = [
     "get_backend",
     "prepare_source",
     "release_models",
+    "shorter_headline",
     "translate",
     "translate_text",
 ]
@@ -159,6 +160,16 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
             problems, attempts)
 
     title_zh, title_en, title_problems, _ = both(summary.title, title=True)
+    if fidelity and summary.title.strip():  # a translated headline too long for the screen:
+        long = title_en if src == "zh" else title_zh  # ask for a shorter one before cutting
+        short, short_problems = shorter_headline(engine, prep(summary.title), long, src, dst,
+                                                 gl, title_problems)
+        if short != long:
+            title_problems = short_problems
+            if src == "zh":
+                title_en = short
+            else:
+                title_zh = conv(short)
     if fidelity:  # short enough for the lower third, never cut inside a name or word
         fixed = [n.target for n in find_names(prep(summary.title), src, gl)] + [
             n.source for n in find_names(prep(summary.title), src, gl)]
@@ -186,6 +197,38 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
         title_warnings=tuple(map(str, title_problems)),
         glossary=glossary.files,
     )
+
+
+def shorter_headline(engine: Translator, source_title: str, long: str, source: Lang,
+                     target: Lang, glossary: Glossary, problems: Sequence[Problem] = (),
+                     measure: Measure | None = None) -> tuple[str, tuple[Problem, ...]]:
+    """A translated headline that does not fit the lower third is asked for once more,
+    shorter, as a correction (the model follows those): cutting "Digital reporter enters
+    county-level media center" at a word leaves "... enters county-level". The shorter
+    one is kept only when it fits and passes the same checks at least as well; else
+    ``long`` stays, to be cut at a clause or word boundary by ``fit_headline``."""
+    if not long or fits(long, measure) or not engine.steerable(source, target):
+        return long, tuple(problems)
+    limit = len(fit_headline(long, measure=measure))
+    names = find_names(source_title, source, glossary)
+    unit = "characters" if target == "en" else "个字"
+    correction = (f"That headline is too long for the screen. Write a shorter headline of "
+                  f"at most {limit} {unit}, keeping every name and number. Output only the "
+                  "headline.") if target == "en" else (
+                  f"标题太长。请写一个不超过{limit}{unit}的简短中文标题，保留所有名称和数字。只输出标题。")
+    try:
+        raw = engine.translate(prepare_source(source_title, source, target, names), source,
+                               target, title=True, previous=long, correction=correction)
+    except Exception as exc:  # keep the long one; it is cut by measure instead
+        log.info("no shorter headline: %s", exc)
+        return long, tuple(problems)
+    short = clean_output(raw, target, source=source_title).rstrip("。.")
+    found = (check_translation(source_title, short, source, target)
+             + name_problems(names, short, target) + leak_problems(short, source_title))
+    if short and fits(short, measure) and problem_weight(found) <= problem_weight(
+            list(problems)):
+        return short, tuple(found)
+    return long, tuple(problems)
 
 
 def _hant(s: str) -> str:
