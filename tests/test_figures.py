@@ -182,3 +182,15 @@ def test_line_numbers_are_not_days():
     assert fig.kind == "amount" and fig.value == 6
     (day,) = parse_figures("26号开幕")
     assert day.kind == "date" and day.day == 26
+
+
+def test_an_english_day_range_keeps_its_last_day():
+    # 11月11日至13日 → "November 11-13": the 13th is there, not missing
+    src = "11月11日至13日，大会在长沙召开。"
+    for out in ("From November 11-13, the conference met in Changsha.",
+                "From November 11 to 13, the conference met in Changsha."):
+        assert figure_problems(src, out, "en") == [], out
+    assert figure_problems("11月11日，大会召开。", "On November 11-13, it met.", "en")
+    # "November 11 and 12 people" is a date and a count, not a range
+    assert [f.kind for f in parse_figures("On November 11 and 12 people came")] == [
+        "date", "amount"]
