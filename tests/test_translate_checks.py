@@ -384,7 +384,9 @@ def test_a_headline_too_long_for_the_screen_is_asked_for_shorter_before_any_cut(
     assert "at most" in fake.corrections[0]
     # an answer that still does not fit, or leaks the instruction, is not taken
     for bad in ("Digital reporters enter all the county-level media centres of Hunan",
-                "Output only the headline."):
+                "Output only the headline.", "Digital news wins prize"):  # too long, a leak,
+        # another headline (the 1.5B once shortened "China is the third-largest economy in
+        # the world" into "China's GDP surpasses that of the US")
         again, _ = shorter_headline(Scripted([bad]), "数字记者走进县级融媒体中心", long,  # type: ignore[arg-type]
                                     "zh", "en", load_glossary(), measure=measure)
         assert again == long
