@@ -72,6 +72,10 @@ def fit_headline(text: str, names: Sequence[str] = (), measure: Measure | None =
     text = re.sub(r"\s+", " ", text).strip().rstrip("。.！!；;，,")
     if not text or fit(text):
         return text
+    for shorter in _headline_style(text, names):  # words a headline leaves out, first
+        if fit(shorter):
+            return shorter
+    text = next(iter(_headline_style(text, names)[-1:]), text)
     protected = [(m.start(), m.end()) for n in names if n
                  for m in re.finditer(re.escape(n), text)]
     # An English name the name finder did not know is still a run of capitalised words
@@ -109,7 +113,38 @@ def fit_headline(text: str, names: Sequence[str] = (), measure: Measure | None =
 
 
 _DANGLING = frozenset("a an the of in on at to for with and or but as by from into than "
-                      "over after before".split())
+                      "over after before will be is are was were has have had can could "
+                      "would should may".split())
+
+
+def _headline_style(text: str, names: Sequence[str]) -> list[str]:
+    """``text`` shortened step by step the way English headlines are written, each step
+    keeping the words before: articles dropped ("The conference opens" → "Conference
+    opens"), then "Province" after a province's name, then compound modifiers
+    ("county-level media center" → "media center"). Nothing inside a name is touched.
+    Chinese text is returned as it is (no steps)."""
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return []
+    keep = [n for n in names if n and re.search(r"[A-Za-z]", n)]
+
+    def drop(pattern: str, s: str) -> str:
+        def one(m: re.Match[str]) -> str:
+            inside = any(m.start() < s.find(n) + len(n) and s.find(n) < m.end()
+                         for n in keep if n in s)
+            return m.group(0) if inside else m.group(1) if m.groups() else ""
+        return re.sub(r"\s{2,}", " ", re.sub(pattern, one, s)).strip(" ,")
+
+    steps: list[str] = []
+    s = text
+    for pattern in (r"^(?:The|A|An)\s+(?=\S)|(\s)(?:the|a|an)\s+(?=\S)",
+                    r"(?<=[a-z])\s+Province\b",
+                    r"(\s)[A-Za-z]+-[A-Za-z]+(?:-[A-Za-z]+)?\s+(?=[a-z])"):
+        t = drop(pattern, s)
+        if t and t != s:
+            t = t[:1].upper() + t[1:]
+            steps.append(t)
+            s = t
+    return steps
 
 
 def _dangles(head: str) -> bool:

@@ -76,3 +76,17 @@ def test_datelines_and_captions_are_recognised():
     assert is_dateline("November 12, 2025")
     assert not is_dateline("「智媒」變革何以湖南？")
     assert not is_dateline("2025中国新媒体大会在长沙召开")
+
+
+def test_an_english_headline_is_written_shorter_before_it_is_cut():
+    def fit(t: str) -> bool:
+        return len(t) <= 36
+
+    # the demo's headline was cut to "Digital reporter enters county-level"
+    assert fit_headline("Digital reporter enters county-level media center", measure=fit) == \
+        "Digital reporter enters media center"
+    assert fit_headline("The 2025 China New Media Conference will be held in Changsha, Hunan "
+                        "Province.", measure=fit) == "2025 China New Media Conference"
+    # nothing is taken out of a name
+    assert fit_headline("The Hague court hears the case of the year today", ["The Hague"],
+                        measure=fit).startswith("The Hague")
