@@ -158,19 +158,22 @@ def rescore(log: Path) -> None:
 
     glossary = load_glossary()
     tallies = {"before": Tally(), "after": Tally()}
+    heads = {"before": Tally(), "after": Tally()}
     lines = log.read_text("utf-8").splitlines()
+    articles = 0
     for i, line in enumerate(lines):
-        m = re.match(r"  (before|after)(?:-headline)?\s+(.*)$", line)
+        m = re.match(r"  (before|after)(-headline)?\s+(.*)$", line)
         if not m or i + 2 >= len(lines):
             continue
-        mode, src = m.groups()
+        mode, head, src = m.groups()
+        articles += bool(head) and mode == "before"
         out = lines[i + 1].strip().removeprefix("→ ").strip()
         verdict = lines[i + 2]
         flagged = "[FLAGGED:" in verdict
         secs = re.search(r"\(([\d.]+) s\)\s*$", verdict)
         lang = "zh" if re.search(r"[\u4e00-\u9fff]", src) else "en"
         probs = facts_problems(src, out, lang, glossary)
-        t = tallies[mode]
+        t = (heads if head else tallies)[mode]
         t.sentences += 1
         t.kept += not probs
         t.flagged += flagged
@@ -179,10 +182,12 @@ def rescore(log: Path) -> None:
         t.seconds += float(secs.group(1)) if secs else 0.0
         if probs and not flagged:
             t.misses.append(f"[{mode}] {src} → {out}: {'; '.join(probs)}")
-    print_table(tallies, 0, f"rescored from {log}", file=sys.stdout)
-    for mode in tallies:
-        for miss in tallies[mode].misses:
-            print("  " + miss)
+    print_table(tallies, articles, f"llama, rescored from {log}", file=sys.stdout)
+    print_heads(heads, file=sys.stdout)
+    for book in (tallies, heads):
+        for mode in book:
+            for miss in book[mode].misses:
+                print("  " + miss)
 
 
 def print_table(tallies: dict[str, Tally], articles: int, backend: str, file: object) -> None:
