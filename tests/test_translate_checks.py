@@ -390,3 +390,32 @@ def test_a_headline_too_long_for_the_screen_is_asked_for_shorter_before_any_cut(
         again, _ = shorter_headline(Scripted([bad]), "数字记者走进县级融媒体中心", long,  # type: ignore[arg-type]
                                     "zh", "en", load_glossary(), measure=measure)
         assert again == long
+
+
+def test_a_headline_cut_that_loses_a_name_is_flagged(monkeypatch: pytest.MonkeyPatch):
+    import anchor.headline as hl
+    import anchor.translate as tr
+
+    # the measure lets 36 characters through: "... scholars visit" loses "Taiwan"
+    monkeypatch.setattr(tr, "fit_headline", lambda t, names=(), measure=None:
+                        hl.fit_headline(t, names, measure=lambda s: len(s) <= 36))
+    monkeypatch.setattr(tr, "fits", lambda t, measure=None: len(t) <= 36)
+    fake = Scripted(["Foreign lawmakers and scholars visit Taiwan to observe the election",
+                     "Foreign lawmakers and scholars visit Taiwan to observe the election",
+                     "They arrived."])
+    monkeypatch.setitem(tr._INSTANCES, "scripted", fake)  # type: ignore[arg-type]
+    monkeypatch.setitem(tr.BACKENDS, "scripted", Scripted)  # type: ignore[arg-type]
+    summary = Summary("zh", "外国议员学者抵台湾实地观摩大选", ("他们抵达了。",), (), "x")
+    script = tr.translate(summary, backend="scripted")
+    assert "Taiwan" not in script.title_en
+    assert any("台湾" in w for w in script.title_warnings) and -1 in script.flagged
+
+
+def test_single_characters_and_spelt_answers_are_not_taken_as_translations():
+    # "Ma Ying-jeou and thank you Long palace" (谢 and 廷 of 谢长廷 translated one by one)
+    fake = Scripted(["Ma and 谢 Chang 廷 spoke.", "Ma and 谢 Chang 廷 spoke."])
+    got = translate_text(fake, "马英九和谢长廷发言。", "zh", "en")  # type: ignore[arg-type]
+    assert "thank" not in got.text and fake.answers == []  # no word-alone calls
+    fake = Scripted(["He is 彬彬 polite.", "He is 彬彬 polite.", "bingbing"])
+    got = translate_text(fake, "他彬彬有礼。", "zh", "en")  # type: ignore[arg-type]
+    assert "romanised" in str(got.problems[0])

@@ -11,6 +11,7 @@ characters left in English are romanised to pinyin, and that is said too.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import re
@@ -171,9 +172,17 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
             else:
                 title_zh = conv(short)
     if fidelity:  # short enough for the lower third, never cut inside a name or word
-        fixed = [n.target for n in find_names(prep(summary.title), src, gl)] + [
-            n.source for n in find_names(prep(summary.title), src, gl)]
+        title_names = find_names(prep(summary.title), src, gl)
+        fixed = [n.target for n in title_names] + [n.source for n in title_names]
         title_zh, title_en = fit_headline(title_zh, fixed), fit_headline(title_en, fixed)
+        # a cut may leave out a name or figure the full headline had: that is flagged too
+        cut = title_en if src == "zh" else title_zh
+        if cut and summary.title.strip():
+            seen = {str(p) for p in title_problems}
+            lost = [p for p in check_translation(prep(summary.title), cut, src, dst)
+                    + name_problems(title_names, cut, dst)
+                    if p.kind in ("number", "date", "name") and str(p) not in seen]
+            title_problems = tuple(title_problems) + tuple(lost)
     for p in title_problems:
         log.warning("title: %s", p)
     example = (prep(summary.title), title_en if src == "zh" else title_zh) \
@@ -333,7 +342,9 @@ def _leftovers(engine: Translator, got: Translation, target: Lang,
         hit = glossary.en(run) if glossary is not None else None
         word = hit[0].split("|")[0] if hit else ""
         how = "glossary"
-        if not word and not looks_like_name(run):
+        # a single character is a fragment (谢 and 廷 of 谢长廷 split by the model), not a
+        # word to translate: "thank you ... palace"
+        if not word and len(run) > 1 and not looks_like_name(run):
             word, how = _word_alone(engine, run), "translated alone"
         if not word:
             person = render_name(run, "person", glossary or Glossary())
@@ -375,6 +386,10 @@ def _word_alone(engine: Translator, run: str) -> str:
         return ""
     word = clean_output(raw, "en", source=run).strip(" .\"'")
     if not word or has_cjk(word) or len(word.split()) > 4 or not re.fullmatch(r"[\w' -]+", word):
+        return ""
+    # an answer that only spells the characters ("bingbing" for 彬彬) is no translation
+    spelt = _pinyin(run).lower().replace("'", "")
+    if difflib.SequenceMatcher(None, word.lower().replace(" ", ""), spelt).ratio() >= 0.75:
         return ""
     return word
 
