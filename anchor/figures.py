@@ -229,6 +229,8 @@ _DATE_EN_RE = re.compile(
 _DAY_RANGE_RE = re.compile(r"\s?(?:[-–—]|to|through|and|until)\s?(?P<d>\d{1,2})(?:st|nd|rd|th)?"
                            r"(?![\d.:]|\s?(?:%|percent|per cent|million|billion|thousand|"
                            r"hundred|[A-Za-z]))", re.IGNORECASE)
+_MONTH_CONTEXT_RE = re.compile(r"\b(?:in|on|since|by|until|till|from|of|early|late|mid|"
+                               r"last|next|this|through)[\s-]+$", re.IGNORECASE)
 _WEEKDAY_RE = re.compile(
     r"\b(?P<en>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
     r"|(?:星期|周|週|礼拜|禮拜)(?P<zh>[一二三四五六日天])"
@@ -306,8 +308,10 @@ def parse_figures(text: str) -> list[Figure]:
                        year=int(m.group("y3"))))
             continue
         name = (m.group("m1") or m.group("m2")).lower()
-        if name == "may" and not (m.group("m1") or m.group("m2"))[0].isupper():
-            continue  # "may" the verb
+        if name == "may" and (not (m.group("m1") or m.group("m2"))[0].isupper() or not (
+                m.group("d1") or m.group("y1") or m.group("d2")
+                or _MONTH_CONTEXT_RE.search(t[max(0, m.start() - 12):m.start()]))):
+            continue  # "may" the verb, also in a Title Case headline ("China May Be Facing")
         if m.group("m1") and not (m.group("d1") or m.group("y1")) and name in ("mar", "jan"):
             continue
         mo = _MONTH_ABBR.get(name[:4] if name == "sept" else name[:3], 0)

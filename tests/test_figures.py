@@ -194,3 +194,10 @@ def test_an_english_day_range_keeps_its_last_day():
     # "November 11 and 12 people" is a date and a count, not a range
     assert [f.kind for f in parse_figures("On November 11 and 12 people came")] == [
         "date", "amount"]
+
+
+def test_may_in_a_title_case_headline_is_the_verb():
+    # "China May Be Facing Economic Slowdown" came out as 中国5月将面临经济放缓
+    assert parse_figures("China May Be Facing Economic Slowdown") == []
+    assert [f.month for f in parse_figures("Talks resume in May")] == [5]
+    assert [f.day for f in parse_figures("On May 4 they met")] == [4]
