@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,7 +29,7 @@ from .glossary import Glossary
 from .text import has_cjk, latin_names
 
 __all__ = ["Name", "find_names", "looks_like_name", "person_pinyin", "place_pinyin",
-           "render_name"]
+           "render_name", "title_names"]
 
 log = logging.getLogger(__name__)
 
@@ -278,6 +279,25 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
             found[word] = got
     order = sorted(found.values(), key=lambda n: text.find(n.source))
     return order
+
+
+def title_names(title: str, source: str, glossary: Glossary,
+                body: Sequence[str] = ()) -> list[Name]:
+    """The names of a headline. An English headline in Title Case capitalises every
+    word, so its capitalised spans are no evidence ("China May Be Facing Economic
+    Slowdown" is not a name): its names are then the glossary's and those the story's
+    sentences (``body``) show as names that the headline repeats."""
+    found = find_names(title, source, glossary)
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]{3,}", title)
+    caps = sum(w[0].isupper() for w in words)
+    if source != "en" or has_cjk(title) or len(words) < 3 or caps < 0.6 * len(words):
+        return found
+    keep = [n for n in found if n.origin != "kept"]
+    for sentence in body:
+        for n in find_names(sentence, source, glossary):
+            if n.source in title and all(k.source != n.source for k in keep):
+                keep.append(n)
+    return sorted(keep, key=lambda n: title.find(n.source))
 
 
 def _english_names(text: str, glossary: Glossary) -> list[Name]:

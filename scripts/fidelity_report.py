@@ -35,7 +35,7 @@ from anchor.figures import figure_problems
 from anchor.glossary import load_glossary
 from anchor.ingest import ingest
 from anchor.models import Summary
-from anchor.names import find_names
+from anchor.names import find_names, title_names
 from anchor.text import to_simplified
 from anchor.translate import get_backend, translate
 from anchor.translate.checks import name_problems
@@ -60,9 +60,14 @@ def summary_of(rec: dict[str, str], n: int) -> Summary:
     return summarize(art, n)
 
 
-def facts_problems(src: str, out: str, lang: str, glossary: object) -> list[str]:
+def facts_problems(src: str, out: str, lang: str, glossary: object,
+                   body: list[str] | None = None) -> list[str]:
+    """What ``out`` lost or added; ``body``: the summary's sentences when ``src`` is its
+    headline (a Title Case headline's names are the story's, see names.title_names)."""
     target = "en" if lang == "zh" else "zh"
-    names = find_names(to_simplified(src), lang, glossary)  # type: ignore[arg-type]
+    names = (find_names(to_simplified(src), lang, glossary) if body is None  # type: ignore[arg-type]
+             else title_names(to_simplified(src), lang, glossary,  # type: ignore[arg-type]
+                              [to_simplified(b) for b in body]))
     probs = [p.message for p in figure_problems(src, out, target)]
     probs += [str(p) for p in name_problems(names, out, target)]  # type: ignore[arg-type]
     return probs
@@ -118,7 +123,8 @@ def main() -> None:
                        "; ".join(seg.warnings), tallies)
                       for src, seg in zip(summary.sentences, script.segments, strict=True)]
             for src, out, flagged, flags, book in texts:
-                probs = facts_problems(src, out, lang, glossary)
+                probs = facts_problems(src, out, lang, glossary,
+                                       list(summary.sentences) if book is heads else None)
                 tally = book[mode]
                 tally.sentences += 1
                 tally.seconds += per_text

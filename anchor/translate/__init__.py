@@ -24,7 +24,7 @@ from ..figures import rewrite
 from ..glossary import Glossary, load_glossary
 from ..headline import Measure, fit_headline, fits
 from ..models import Lang, Script, Segment, Summary
-from ..names import Name, find_names, looks_like_name, render_name
+from ..names import Name, find_names, looks_like_name, render_name, title_names
 from ..text import has_cjk, to_simplified, to_traditional
 from . import llama
 from .checks import (
@@ -146,10 +146,11 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
         glossary = load_glossary()
     gl = glossary if fidelity else Glossary()
 
-    def both(text: str, **kw: object) -> tuple[str, str, tuple[Problem, ...], int]:
+    def both(text: str, names: Sequence[Name] | None = None,
+             **kw: object) -> tuple[str, str, tuple[Problem, ...], int]:
         """(zh, en, problems, attempts) of one source text."""
         got = translate_text(engine, prep(text), src, dst, glossary=gl, fidelity=fidelity,
-                             **kw)  # type: ignore[arg-type]
+                             names=names, **kw)  # type: ignore[arg-type]
         own, problems, attempts = text, got.problems, got.attempts
         if fidelity and mixed_script(text, src):
             # "他说 this is a step": the source side is translated too, into its own language
@@ -160,11 +161,15 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
         return ((conv(own), got.text) if src == "zh" else (conv(got.text), own)) + (
             problems, attempts)
 
-    title_zh, title_en, title_problems, _ = both(summary.title, title=True)
+    # a Title Case English headline: its names are those of the story, not every word
+    title_names_ = title_names(prep(summary.title), src, gl,
+                               [prep(t) for t in summary.sentences])
+    title_zh, title_en, title_problems, _ = both(summary.title, title=True,
+                                                 names=title_names_ if fidelity else None)
     if fidelity and summary.title.strip():  # a translated headline too long for the screen:
         long = title_en if src == "zh" else title_zh  # ask for a shorter one before cutting
         short, short_problems = shorter_headline(engine, prep(summary.title), long, src, dst,
-                                                 gl, title_problems)
+                                                 gl, title_problems, names=title_names_)
         if short != long:
             title_problems = short_problems
             if src == "zh":
@@ -172,15 +177,14 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
             else:
                 title_zh = conv(short)
     if fidelity:  # short enough for the lower third, never cut inside a name or word
-        title_names = find_names(prep(summary.title), src, gl)
-        fixed = [n.target for n in title_names] + [n.source for n in title_names]
+        fixed = [n.target for n in title_names_] + [n.source for n in title_names_]
         title_zh, title_en = fit_headline(title_zh, fixed), fit_headline(title_en, fixed)
         # a cut may leave out a name or figure the full headline had: that is flagged too
         cut = title_en if src == "zh" else title_zh
         if cut and summary.title.strip():
             seen = {str(p) for p in title_problems}
             lost = [p for p in check_translation(prep(summary.title), cut, src, dst)
-                    + name_problems(title_names, cut, dst)
+                    + name_problems(title_names_, cut, dst)
                     if p.kind in ("number", "date", "name") and str(p) not in seen]
             title_problems = tuple(title_problems) + tuple(lost)
     for p in title_problems:
@@ -210,7 +214,8 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
 
 def shorter_headline(engine: Translator, source_title: str, long: str, source: Lang,
                      target: Lang, glossary: Glossary, problems: Sequence[Problem] = (),
-                     measure: Measure | None = None) -> tuple[str, tuple[Problem, ...]]:
+                     measure: Measure | None = None, names: Sequence[Name] | None = None,
+                     ) -> tuple[str, tuple[Problem, ...]]:
     """A translated headline that does not fit the lower third is asked for once more,
     shorter, as a correction (the model follows those): cutting "Digital reporter enters
     county-level media center" at a word leaves "... enters county-level". The shorter
@@ -219,7 +224,8 @@ def shorter_headline(engine: Translator, source_title: str, long: str, source: L
     if not long or fits(long, measure) or not engine.steerable(source, target):
         return long, tuple(problems)
     limit = len(fit_headline(long, measure=measure))
-    names = find_names(source_title, source, glossary)
+    if names is None:
+        names = find_names(source_title, source, glossary)
     unit = "characters" if target == "en" else "个字"
     correction = (f"That headline is too long for the screen. Shorten it to at most {limit} "
                   f"{unit} by leaving words out, keeping every name and number and adding "
@@ -292,12 +298,15 @@ def prepare_source(text: str, source: Lang, target: Lang, names: Sequence[Name])
 
 def translate_text(engine: Translator, text: str, source: Lang, target: Lang, *,
                    title: bool = False, example: tuple[str, str] | None = None,
-                   glossary: Glossary | None = None, fidelity: bool = True) -> Translation:
+                   glossary: Glossary | None = None, fidelity: bool = True,
+                   names: Sequence[Name] | None = None) -> Translation:
     """Translate one sentence, check it, retry once with a correction if needed, and
-    keep the better attempt."""
+    keep the better attempt. ``names``: the text's names when the caller knows them
+    better than ``find_names`` (a headline's, see ``names.title_names``)."""
     if not text.strip():
         return Translation("", (), 0)
-    names = find_names(text, source, glossary) if fidelity and glossary is not None else []
+    if names is None:
+        names = find_names(text, source, glossary) if fidelity and glossary is not None else []
     model_in = prepare_source(text, source, target, names) if fidelity else text
 
     def check(out: str) -> list[Problem]:
