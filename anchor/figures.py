@@ -226,6 +226,11 @@ _DATE_EN_RE = re.compile(
     r"|\b(?:in|since|by|from|until|of|during|before|after|early|late|mid-?)\s(?P<y3>(?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
+_DAY_RANGE_RE = re.compile(r"\s?(?:[-–—]|to|through|and|until)\s?(?P<d>\d{1,2})(?:st|nd|rd|th)?"
+                           r"(?![\d.:]|\s?(?:%|percent|per cent|million|billion|thousand|"
+                           r"hundred|[A-Za-z]))", re.IGNORECASE)
+_MONTH_CONTEXT_RE = re.compile(r"\b(?:in|on|since|by|until|till|from|of|early|late|mid|"
+                               r"last|next|this|through)[\s-]+$", re.IGNORECASE)
 _WEEKDAY_RE = re.compile(
     r"\b(?P<en>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
     r"|(?:星期|周|週|礼拜|禮拜)(?P<zh>[一二三四五六日天])"
@@ -303,8 +308,10 @@ def parse_figures(text: str) -> list[Figure]:
                        year=int(m.group("y3"))))
             continue
         name = (m.group("m1") or m.group("m2")).lower()
-        if name == "may" and not (m.group("m1") or m.group("m2"))[0].isupper():
-            continue  # "may" the verb
+        if name == "may" and (not (m.group("m1") or m.group("m2"))[0].isupper() or not (
+                m.group("d1") or m.group("y1") or m.group("d2")
+                or _MONTH_CONTEXT_RE.search(t[max(0, m.start() - 12):m.start()]))):
+            continue  # "may" the verb, also in a Title Case headline ("China May Be Facing")
         if m.group("m1") and not (m.group("d1") or m.group("y1")) and name in ("mar", "jan"):
             continue
         mo = _MONTH_ABBR.get(name[:4] if name == "sept" else name[:3], 0)
@@ -313,6 +320,11 @@ def parse_figures(text: str) -> list[Figure]:
         if d <= 31:
             add(Figure("date", Decimal(0), text=m.group(0), start=m.start(), end=m.end(),
                        year=y, month=mo, day=d))
+        # "November 11-13", "Nov. 11 to 13": the last day alone, as 11月11日至13日 has it
+        r = _DAY_RANGE_RE.match(t, m.end()) if d and not y else None
+        if r and int(r.group("d")) <= 31:
+            add(Figure("date", Decimal(0), text=r.group("d"), start=r.start("d"), end=r.end(),
+                       day=int(r.group("d"))))
     for m in _PCT_ZH_RE.finditer(t):
         v = zh_number(m.group("n"))
         if v is not None:

@@ -1,5 +1,9 @@
 """Headlines short enough for the lower third, cut only where a reader would.
 
+A story without a title line gets one written from a sentence of its summary
+(``headline_from_sentence``): its main clause, without the date, time or attribution
+that opens it ("11月11日至13日，", "On Monday,", "据介绍，").
+
 The headline stays on screen for the whole clip, in the lower-third band of every
 format. It is measured in the layout's own font at the band's size: it must fit
 the narrowest band (9:16) in its lines. A longer one is shortened at a clause
@@ -15,7 +19,7 @@ from functools import lru_cache
 
 from .text import has_han, jieba
 
-__all__ = ["fit_headline", "fits", "headline_measure"]
+__all__ = ["fit_headline", "fits", "headline_from_sentence", "headline_measure", "is_dateline"]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +76,10 @@ def fit_headline(text: str, names: Sequence[str] = (), measure: Measure | None =
     text = re.sub(r"\s+", " ", text).strip().rstrip("。.！!；;，,")
     if not text or fit(text):
         return text
+    for shorter in _headline_style(text, names):  # words a headline leaves out, first
+        if fit(shorter):
+            return shorter
+    text = next(iter(_headline_style(text, names)[-1:]), text)
     protected = [(m.start(), m.end()) for n in names if n
                  for m in re.finditer(re.escape(n), text)]
     # An English name the name finder did not know is still a run of capitalised words
@@ -109,7 +117,38 @@ def fit_headline(text: str, names: Sequence[str] = (), measure: Measure | None =
 
 
 _DANGLING = frozenset("a an the of in on at to for with and or but as by from into than "
-                      "over after before".split())
+                      "over after before will be is are was were has have had can could "
+                      "would should may".split())
+
+
+def _headline_style(text: str, names: Sequence[str]) -> list[str]:
+    """``text`` shortened step by step the way English headlines are written, each step
+    keeping the words before: articles dropped ("The conference opens" → "Conference
+    opens"), then "Province" after a province's name, then compound modifiers
+    ("county-level media center" → "media center"). Nothing inside a name is touched.
+    Chinese text is returned as it is (no steps)."""
+    if has_han(text):
+        return []
+    keep = [n for n in names if n and re.search(r"[A-Za-z]", n)]
+
+    def drop(pattern: str, s: str) -> str:
+        def one(m: re.Match[str]) -> str:
+            inside = any(m.start() < s.find(n) + len(n) and s.find(n) < m.end()
+                         for n in keep if n in s)
+            return m.group(0) if inside else m.group(1) if m.groups() else ""
+        return re.sub(r"\s{2,}", " ", re.sub(pattern, one, s)).strip(" ,")
+
+    steps: list[str] = []
+    s = text
+    for pattern in (r"^(?:The|A|An)\s+(?=\S)|(\s)(?:the|a|an)\s+(?=\S)",
+                    r"(?<=[a-z])\s+Province\b",
+                    r"(\s)[A-Za-z]+-[A-Za-z]+(?:-[A-Za-z]+)?\s+(?=[a-z])"):
+        t = drop(pattern, s)
+        if t and t != s:
+            t = t[:1].upper() + t[1:]
+            steps.append(t)
+            s = t
+    return steps
 
 
 def _dangles(head: str) -> bool:
@@ -123,3 +162,61 @@ def _words(text: str) -> list[str]:
         return list(jieba().cut(text))
     except ImportError:
         return list(text)
+
+
+# What opens a news sentence but does not belong in a headline: dates and times,
+# attributions, connectives. Matched against a whole leading clause.
+_ZH_LEAD = re.compile(
+    r"^(?:(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:[至到\-–~]\d{1,2}[日号])?|\d{4}年|今[天日年]|昨[天日]|"
+    r"明[天日]|本周|上周|近日|日前|目前|当天|当日|星期[一二三四五六日天]|周[一二三四五六日]|"
+    r"[上下]午|晚间|凌晨|早上|晚上)+(?:[上下]午|晚间|凌晨|早上|晚上)?$"
+    r"|^(?:据|根据|按照)[^，,]{0,12}(?:介绍|报道|了解|消息|统计|计划|数据)$"
+    r"|^(?:此外|另外|同时|与此同时|因此|但是|然而|不过|记者了解到|记者获悉)$")
+_EN_LEAD = re.compile(
+    r"^(?:(?:on|in|by|last|this|earlier|later|early|late)\s+)?(?:the\s+)?"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month|year|"
+    r"january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|today|yesterday|morning|afternoon|evening|weekend|\d{4}|\d{1,2})"
+    r"(?:\s+(?:\d{1,2}|\d{4}|morning|afternoon|evening|this month|this year))*\s*,\s*"
+    r"|^(?:according to [^,]{1,60}|however|meanwhile|also|in addition|separately)\s*,\s*",
+    re.IGNORECASE)
+_DATE_START = re.compile(r"^\s*(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]|^\s*\d{4}[-/.]\d{1,2}"
+                         r"|^\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? "
+                         r"\d{1,2}\b|^\s*\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|"
+                         r"nov|dec)", re.IGNORECASE)
+
+
+def is_dateline(text: str) -> bool:
+    """A line that opens with a date: a photo caption ("11月12日，大会在长沙开幕。") or
+    a dateline, which should not stand in for a missing headline."""
+    return bool(_DATE_START.match(text))
+
+
+def headline_from_sentence(sentence: str) -> str:
+    """A headline made from a summary sentence: its main clause(s), without the date,
+    time, attribution or connective that opens it, and without closing punctuation.
+    "11月11日至13日，2025中国新媒体大会在湖南长沙召开。" → "2025中国新媒体大会在湖南长沙召开";
+    "On Wednesday, Taiwan launched its own exercises." → "Taiwan launched its own
+    exercises". Fitting it to the lower third is ``fit_headline``'s job."""
+    s = re.sub(r"\s+", " ", sentence).strip().rstrip("。.！!？?；;…")
+    if not s:
+        return ""
+    if has_han(s) and not re.match(r"[A-Za-z]", s):
+        clauses = [c for c in re.split(r"[，,；;：:]", s) if c.strip()]
+        while len(clauses) > 1 and _ZH_LEAD.match(clauses[0].strip()):
+            clauses.pop(0)
+        # a date fused to the subject ("11月13日上午2025中国新媒体大会...") goes too
+        head = re.sub(r"^(?:\d{1,2}月\d{1,2}[日号](?:[上下]午|晚间|凌晨)?)", "",
+                      clauses[0].strip()) or clauses[0].strip()
+        out = head
+        for c in clauses[1:]:  # a very short main clause reads better with the next
+            if len(out) >= 10:
+                break
+            out += "，" + c.strip()
+        return out
+    for _ in range(3):
+        m = _EN_LEAD.match(s)
+        if not m or m.end() >= len(s):
+            break
+        s = s[m.end():]
+    return s[:1].upper() + s[1:]

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .glossary import Glossary
 from .text import HAN, has_cjk, jieba, jieba_posseg, latin_names
 
-__all__ = ["Name", "find_names", "person_pinyin", "place_pinyin", "render_name"]
+__all__ = ["Name", "find_names", "looks_like_name", "person_pinyin", "place_pinyin",
+           "render_name", "title_names"]
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +153,23 @@ def _word_freq(word: str) -> int:
     return int(jieba().dt.FREQ.get(word, 0) or 0)
 
 
+def looks_like_name(word: str) -> bool:
+    """Whether Chinese ``word`` has the evidence of a name that pinyin may spell: jieba
+    tags it as one word that is a place (ns), an organisation (nt) or a person (nr, and
+    then not a common word). A dictionary miss alone is no evidence: 短视频 "short
+    video" is no word of jieba's and no name, and nz ("other proper noun") covers common
+    terms such as 双语 "bilingual"."""
+    if not has_cjk(word):
+        return False
+    toks = [(t.word, t.flag) for t in jieba_posseg().cut(word)]
+    if len(toks) != 1:  # a person jieba does not know still comes out as one nr token
+        return False
+    tok, flag = toks[0]
+    if flag in ("ns", "nt"):
+        return True
+    return flag.startswith("nr") and (flag == "nrt" or _is_person(tok))
+
+
 def _with_alternates(n: Name) -> Name:
     """A glossary value "the United States|US|U.S.": the first is written, all count."""
     first, *rest = n.target.split("|")
@@ -247,6 +266,25 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
             found[word] = got
     order = sorted(found.values(), key=lambda n: text.find(n.source))
     return order
+
+
+def title_names(title: str, source: str, glossary: Glossary,
+                body: Sequence[str] = ()) -> list[Name]:
+    """The names of a headline. An English headline in Title Case capitalises every
+    word, so its capitalised spans are no evidence ("China May Be Facing Economic
+    Slowdown" is not a name): its names are then the glossary's and those the story's
+    sentences (``body``) show as names that the headline repeats."""
+    found = find_names(title, source, glossary)
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]{3,}", title)
+    caps = sum(w[0].isupper() for w in words)
+    if source != "en" or has_cjk(title) or len(words) < 3 or caps < 0.6 * len(words):
+        return found
+    keep = [n for n in found if n.origin != "kept"]
+    for sentence in body:
+        for n in find_names(sentence, source, glossary):
+            if n.source in title and all(k.source != n.source for k in keep):
+                keep.append(n)
+    return sorted(keep, key=lambda n: title.find(n.source))
 
 
 def _english_names(text: str, glossary: Glossary) -> list[Name]:

@@ -2,15 +2,21 @@
 figures fixed before the model, checks, retries, review flags).
 
     PYTHONPATH=. python scripts/fidelity_report.py [--articles samples/real/voa.jsonl]
-        [--sentences 3] [--limit N] [--backend llama] [--threads N] [--show]
+        [--sentences 5] [--limit N] [--backend llama] [--threads N] [--show]
 
-For every summary sentence of every article, both paths translate it (translate_text,
-the headline as context left out) with the same model in the same run, one after the
-other. A sentence "keeps its facts" when its translation has every figure of the source
-(value, unit, qualifier) and every name in its fixed rendering, and adds no figure, year
-or magnitude the source lacks; the goal is that every sentence keeps its facts or is
-flagged for review. Printed: those
-fractions, the flags, the invented figures, and seconds per sentence for each path.
+Each article goes the way `anchor script` takes it: ingest, then the summary of
+``--sentences`` sentences (the extractive summarizer on e5, as configured by default),
+then ``translate(summary)``, the stage that writes script.json, once with
+``fidelity=False`` (before: the plain prompt, no glossary, figures as written; the
+checks still run and flag) and once with ``fidelity=True`` (after). Same summary, same
+model, same run, one path after the other.
+
+A summary sentence "keeps its facts" when its translation has every figure of the
+source (value, unit, qualifier) and every name in its fixed rendering, and adds no
+figure, year or magnitude the source lacks; the goal is that every sentence keeps its
+facts or is flagged for review. The headline is judged the same way and reported on
+its own line. Printed: those fractions, the flags, the invented figures, and seconds per
+translated text (sentences and headline) for each path.
 """
 
 from __future__ import annotations
@@ -24,13 +30,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from anchor.config import load_settings
 from anchor.figures import figure_problems
 from anchor.glossary import load_glossary
 from anchor.ingest import ingest
 from anchor.models import Summary
-from anchor.names import find_names
-from anchor.text import split_sentences, to_simplified
-from anchor.translate import get_backend, translate_text
+from anchor.names import find_names, title_names
+from anchor.text import to_simplified
+from anchor.translate import get_backend, translate
 from anchor.translate.checks import name_problems
 
 
@@ -46,21 +53,21 @@ class Tally:
 
 
 def summary_of(rec: dict[str, str], n: int) -> Summary:
-    art = ingest(rec["text"], title=rec["title"], name=rec["url"])
-    try:
-        from anchor.summarize import summarize
+    """The summary `anchor script` makes of this article (ingest, then summarize)."""
+    art = ingest(rec["text"], title=rec.get("title") or None, name=rec["url"])
+    from anchor.summarize import summarize
 
-        return summarize(art, n)
-    except Exception as exc:  # no embedding model here: the lead sentences
-        print(f"  (extractive summary unavailable: {exc}; using the first {n} sentences)",
-              file=sys.stderr)
-        sents = tuple(split_sentences(art.text)[:n])
-        return Summary(art.language, art.title, sents, (), "lead")
+    return summarize(art, n)
 
 
-def facts_problems(src: str, out: str, lang: str, glossary: object) -> list[str]:
+def facts_problems(src: str, out: str, lang: str, glossary: object,
+                   body: list[str] | None = None) -> list[str]:
+    """What ``out`` lost or added; ``body``: the summary's sentences when ``src`` is its
+    headline (a Title Case headline's names are the story's, see names.title_names)."""
     target = "en" if lang == "zh" else "zh"
-    names = find_names(to_simplified(src), lang, glossary)  # type: ignore[arg-type]
+    names = (find_names(to_simplified(src), lang, glossary) if body is None  # type: ignore[arg-type]
+             else title_names(to_simplified(src), lang, glossary,  # type: ignore[arg-type]
+                              [to_simplified(b) for b in body]))
     probs = [p.message for p in figure_problems(src, out, target)]
     probs += [str(p) for p in name_problems(names, out, target)]  # type: ignore[arg-type]
     return probs
@@ -69,7 +76,8 @@ def facts_problems(src: str, out: str, lang: str, glossary: object) -> list[str]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=Path, default=Path("samples/real/voa.jsonl"))
-    ap.add_argument("--sentences", type=int, default=3)
+    ap.add_argument("--sentences", type=int, default=load_settings().sentences,
+                    help="summary length (default: the configured one)")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--backend", default="llama")
     ap.add_argument("--threads", type=int, default=0,
@@ -93,43 +101,61 @@ def main() -> None:
     engine = get_backend(args.backend)
     glossary = load_glossary()
     tallies = {"before": Tally(), "after": Tally()}
+    heads = {"before": Tally(), "after": Tally()}
+    # load the model and e5 before timing, so "before" does not pay for the loading
+    from anchor.translate import translate_text
+
+    for pair in (("zh", "en", "今天下雨。"), ("en", "zh", "It rained today.")):
+        translate_text(engine, pair[2], pair[0], pair[1], glossary=glossary)  # type: ignore[arg-type]
     for k, rec in enumerate(recs, 1):
         summary = summary_of(rec, args.sentences)
         lang = summary.language
-        target = "en" if lang == "zh" else "zh"
-        example = None
-        print(f"[{k}/{len(recs)}] {rec['title']} ({lang}, {len(summary.sentences)} sentences)",
+        print(f"[{k}/{len(recs)}] {summary.title} ({lang}, {len(summary.sentences)} sentences)",
               file=sys.stderr)
-        for src in summary.sentences:
-            src_s = to_simplified(src) if lang == "zh" else src
-            # both paths on the same sentence, one after the other: same load, same model
-            for mode, fidelity in (("before", False), ("after", True)):
-                t0 = time.perf_counter()
-                got = translate_text(engine, src_s, lang, target,  # type: ignore[arg-type]
-                                     example=example, glossary=glossary, fidelity=fidelity)
-                tally = tallies[mode]
-                tally.seconds += time.perf_counter() - t0
-                flagged = bool(got.problems)  # the old path's warnings count as flags too
-                probs = facts_problems(src, got.text, lang, glossary)
+        for mode, fidelity in (("before", False), ("after", True)):
+            t0 = time.perf_counter()
+            script = translate(summary, backend=engine.name, glossary=glossary,
+                               fidelity=fidelity)
+            per_text = (time.perf_counter() - t0) / (len(summary.sentences) + 1)
+            texts = [(summary.title, script.title_en if lang == "zh" else script.title_zh,
+                      bool(script.title_warnings), "; ".join(script.title_warnings), heads)]
+            texts += [(src, seg.en if lang == "zh" else seg.zh, seg.review,
+                       "; ".join(seg.warnings), tallies)
+                      for src, seg in zip(summary.sentences, script.segments, strict=True)]
+            for src, out, flagged, flags, book in texts:
+                probs = facts_problems(src, out, lang, glossary,
+                                       list(summary.sentences) if book is heads else None)
+                tally = book[mode]
                 tally.sentences += 1
+                tally.seconds += per_text
                 tally.kept += not probs
                 tally.flagged += flagged
                 tally.right_or_flagged += (not probs) or flagged
                 tally.invented += any("adds" in p for p in probs)
                 if probs and not flagged:
-                    tally.misses.append(f"{src} → {got.text}: {'; '.join(probs)}")
+                    tally.misses.append(f"{src} → {out}: {'; '.join(probs)}")
                 if args.show:
-                    flags = "; ".join(map(str, got.problems))
-                    print(f"  {mode:6} {src}\n         → {got.text}\n         "
+                    label = mode if book is tallies else f"{mode}-headline"
+                    print(f"  {label:6} {src}\n         → {out}\n         "
                           f"{'; '.join(probs) or 'facts kept'}"
                           f"{' [FLAGGED: ' + flags + ']' if flagged else ''}"
-                          f" ({time.perf_counter() - t0:.1f} s)", flush=True)
+                          f" ({per_text:.1f} s)", flush=True)
         print_table(tallies, k, args.backend, file=sys.stderr)
     print_table(tallies, len(recs), args.backend, file=sys.stdout)
-    if tallies["after"].misses:
-        print("\nnot kept and not flagged (after):")
-        for m in tallies["after"].misses:
-            print("  " + m)
+    print_heads(heads, file=sys.stdout)
+    for mode in ("after", "before"):
+        if tallies[mode].misses or heads[mode].misses:
+            print(f"\nnot kept and not flagged ({mode}):")
+            for m in tallies[mode].misses + heads[mode].misses:
+                print("  " + m)
+
+
+def print_heads(heads: dict[str, Tally], file: object) -> None:
+    for mode, t in heads.items():
+        n = max(t.sentences, 1)
+        print(f"headlines {mode}: {t.kept}/{t.sentences} keep their facts, {t.flagged} flagged, "
+              f"{t.right_or_flagged / n:.0%} kept or flagged, {t.invented} invented",
+              file=file)  # type: ignore[arg-type]
 
 
 def rescore(log: Path) -> None:
@@ -138,19 +164,22 @@ def rescore(log: Path) -> None:
 
     glossary = load_glossary()
     tallies = {"before": Tally(), "after": Tally()}
+    heads = {"before": Tally(), "after": Tally()}
     lines = log.read_text("utf-8").splitlines()
+    articles = 0
     for i, line in enumerate(lines):
-        m = re.match(r"  (before|after)\s+(.*)$", line)
+        m = re.match(r"  (before|after)(-headline)?\s+(.*)$", line)
         if not m or i + 2 >= len(lines):
             continue
-        mode, src = m.groups()
+        mode, head, src = m.groups()
+        articles += bool(head) and mode == "before"
         out = lines[i + 1].strip().removeprefix("→ ").strip()
         verdict = lines[i + 2]
         flagged = "[FLAGGED:" in verdict
         secs = re.search(r"\(([\d.]+) s\)\s*$", verdict)
         lang = "zh" if re.search(r"[\u4e00-\u9fff]", src) else "en"
         probs = facts_problems(src, out, lang, glossary)
-        t = tallies[mode]
+        t = (heads if head else tallies)[mode]
         t.sentences += 1
         t.kept += not probs
         t.flagged += flagged
@@ -159,10 +188,12 @@ def rescore(log: Path) -> None:
         t.seconds += float(secs.group(1)) if secs else 0.0
         if probs and not flagged:
             t.misses.append(f"[{mode}] {src} → {out}: {'; '.join(probs)}")
-    print_table(tallies, 0, f"rescored from {log}", file=sys.stdout)
-    for mode in tallies:
-        for miss in tallies[mode].misses:
-            print("  " + miss)
+    print_table(tallies, articles, f"llama, rescored from {log}", file=sys.stdout)
+    print_heads(heads, file=sys.stdout)
+    for book in (tallies, heads):
+        for mode in book:
+            for miss in book[mode].misses:
+                print("  " + miss)
 
 
 def print_table(tallies: dict[str, Tally], articles: int, backend: str, file: object) -> None:

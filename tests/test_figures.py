@@ -182,3 +182,22 @@ def test_line_numbers_are_not_days():
     assert fig.kind == "amount" and fig.value == 6
     (day,) = parse_figures("26号开幕")
     assert day.kind == "date" and day.day == 26
+
+
+def test_an_english_day_range_keeps_its_last_day():
+    # 11月11日至13日 → "November 11-13": the 13th is there, not missing
+    src = "11月11日至13日，大会在长沙召开。"
+    for out in ("From November 11-13, the conference met in Changsha.",
+                "From November 11 to 13, the conference met in Changsha."):
+        assert figure_problems(src, out, "en") == [], out
+    assert figure_problems("11月11日，大会召开。", "On November 11-13, it met.", "en")
+    # "November 11 and 12 people" is a date and a count, not a range
+    assert [f.kind for f in parse_figures("On November 11 and 12 people came")] == [
+        "date", "amount"]
+
+
+def test_may_in_a_title_case_headline_is_the_verb():
+    # "China May Be Facing Economic Slowdown" came out as 中国5月将面临经济放缓
+    assert parse_figures("China May Be Facing Economic Slowdown") == []
+    assert [f.month for f in parse_figures("Talks resume in May")] == [5]
+    assert [f.day for f in parse_figures("On May 4 they met")] == [4]

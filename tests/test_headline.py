@@ -54,3 +54,39 @@ def test_never_inside_a_run_of_capitalised_words_it_was_not_told_about():
     got = fit_headline(text, measure=chars(36))  # "…, the China New" would fit
     assert text.startswith(got) and len(got) <= 36
     assert got == "November 12, 2025", got
+
+
+def test_headline_from_a_sentence_drops_the_opening_date_and_attribution():
+    from anchor.headline import headline_from_sentence
+
+    assert headline_from_sentence("11月11日至13日，2025中國新媒體大會在湖南長沙召開。") == \
+        "2025中國新媒體大會在湖南長沙召開"
+    assert headline_from_sentence("据介绍，这套系统由一张真人照片驱动虚拟主播，自动完成摘要。") == \
+        "这套系统由一张真人照片驱动虚拟主播"
+    assert headline_from_sentence("On Wednesday, Taiwan launched its own exercises.") == \
+        "Taiwan launched its own exercises"
+    assert headline_from_sentence("According to the report, China grew 5 percent.") == \
+        "China grew 5 percent"
+
+
+def test_datelines_and_captions_are_recognised():
+    from anchor.headline import is_dateline
+
+    assert is_dateline("11月12日，2025中國新媒體大會在湖南長沙開幕。")
+    assert is_dateline("November 12, 2025")
+    assert not is_dateline("「智媒」變革何以湖南？")
+    assert not is_dateline("2025中国新媒体大会在长沙召开")
+
+
+def test_an_english_headline_is_written_shorter_before_it_is_cut():
+    def fit(t: str) -> bool:
+        return len(t) <= 36
+
+    # the demo's headline was cut to "Digital reporter enters county-level"
+    assert fit_headline("Digital reporter enters county-level media center", measure=fit) == \
+        "Digital reporter enters media center"
+    assert fit_headline("The 2025 China New Media Conference will be held in Changsha, Hunan "
+                        "Province.", measure=fit) == "2025 China New Media Conference"
+    # nothing is taken out of a name
+    assert fit_headline("The Hague court hears the case of the year today", ["The Hague"],
+                        measure=fit).startswith("The Hague")

@@ -162,3 +162,28 @@ def test_foreign_names_in_characters_are_left_to_the_glossary(base: Glossary):
 
 def test_a_measure_word_is_no_surname(base: Glossary):
     assert render("这套系统由一张真人照片驱动虚拟主播。", base) == {}
+
+
+def test_only_name_like_words_count_as_names():
+    from anchor.names import looks_like_name
+
+    for name in ("章立凡", "李强", "浏阳", "马栏山"):
+        assert looks_like_name(name), name
+    # common nouns, including ones jieba does not know (短视频) or tags nz (双语)
+    for word in ("短视频", "备案", "双语", "毛巾", "言论"):
+        assert not looks_like_name(word), word
+
+
+def test_a_title_case_headline_is_not_one_long_name():
+    from anchor.glossary import load_glossary
+    from anchor.names import title_names
+
+    g = load_glossary()
+    body = ["The Pentagon is now releasing details of Lloyd Austin's hospitalization."]
+    assert title_names("China May Be Facing Economic Slowdown", "en", g, body) == []
+    got = [n.source for n in title_names("Pentagon: Austin Treated for Prostate Cancer", "en",
+                                         g, body)]
+    assert got == ["Pentagon"]
+    # a headline in sentence case keeps its capitalised names
+    assert [n.source for n in title_names("Lloyd Austin treated in hospital", "en", g)] == [
+        "Lloyd Austin"]

@@ -144,3 +144,25 @@ def test_repeated_caption_and_headings_are_not_picked():
     assert "交通改变生活" not in summary.sentences
     short = article("标题", ["交通改变生活", ZH_FACTS[0]], "zh")
     assert summarize(short, 3).sentences == (ZH_FACTS[0],)
+
+
+def test_a_story_without_a_title_line_gets_a_headline_from_its_facts_not_its_caption():
+    from anchor.ingest import ingest
+
+    text = ("11月12日，2025中国新媒体大会在湖南长沙开幕。\n\n"
+            "11月11日至13日，2025中国新媒体大会在湖南长沙召开。大会由中央宣传部指导，"
+            "湖南省人民政府联合主办。\n\n"
+            "本届大会设置1场开幕式暨主论壇、7场平行论坛和6场主题活动。")
+    art = ingest(text)
+    assert art.title.startswith("11月12日")  # ingest's stand-in: the caption's start
+    summary = summarize(art, 2)
+    assert summary.title == "2025中国新媒体大会在湖南长沙召开"
+    assert not summary.title.startswith(("11月", "November"))
+
+
+def test_an_own_title_is_kept():
+    from anchor.ingest import ingest
+
+    art = ingest("数字记者走进县级融媒体中心\n\n11月12日，湖南省72个县级融媒体中心同时启用"
+                 "“数字记者”系统。记者输入稿件后，系统可在3分钟内生成短视频。")
+    assert summarize(art, 1).title == "数字记者走进县级融媒体中心"

@@ -351,3 +351,71 @@ def test_mixed_script(text: str, lang: str, mixed: bool):
     from anchor.translate.checks import mixed_script
 
     assert mixed_script(text, lang) is mixed  # type: ignore[arg-type]
+
+
+def test_a_common_word_left_in_chinese_is_translated_alone_not_spelt_as_a_name():
+    # the demo's "1,260 double-language Duanshipin": 短视频 is no name to spell in pinyin
+    fake = Scripted(["The system made 1,260 bilingual 短视频.",
+                     "The system made 1,260 bilingual 短视频.", "Short videos"])
+    got = translate_text(fake, "系统共制作了1,260条双语短视频。", "zh", "en")  # type: ignore[arg-type]
+    assert got.text == "The system made 1,260 bilingual short videos."
+    assert got.problems and 'translated alone "短视频" as "short videos"' in str(got.problems[0])
+
+
+def test_a_name_left_in_chinese_is_still_spelt_in_pinyin():
+    fake = Scripted(["Historian 章立凡 spoke.", "Historian 章立凡 spoke."])
+    got = translate_text(fake, "历史学者章立凡发言。", "zh", "en")  # type: ignore[arg-type]
+    assert got.text == "Historian Zhang Lifan spoke."  # surname first, given name joined
+    assert "romanised" in str(got.problems[0])
+
+
+def test_a_headline_too_long_for_the_screen_is_asked_for_shorter_before_any_cut():
+    from anchor.glossary import load_glossary
+    from anchor.translate import shorter_headline
+
+    def measure(t: str) -> bool:
+        return len(t) <= 36
+
+    long = "Digital reporter enters county-level integrated media centers"
+    fake = Scripted(["Digital reporters reach county media"])
+    short, problems = shorter_headline(fake, "数字记者走进县级融媒体中心", long, "zh", "en",  # type: ignore[arg-type]
+                                       load_glossary(), measure=measure)
+    assert short == "Digital reporters reach county media" and problems == ()
+    assert "at most" in fake.corrections[0]
+    # an answer that still does not fit, or leaks the instruction, is not taken
+    for bad in ("Digital reporters enter all the county-level media centres of Hunan",
+                "Output only the headline.", "Digital news wins prize"):  # too long, a leak,
+        # another headline (the 1.5B once shortened "China is the third-largest economy in
+        # the world" into "China's GDP surpasses that of the US")
+        again, _ = shorter_headline(Scripted([bad]), "数字记者走进县级融媒体中心", long,  # type: ignore[arg-type]
+                                    "zh", "en", load_glossary(), measure=measure)
+        assert again == long
+
+
+def test_a_headline_cut_that_loses_a_name_is_flagged(monkeypatch: pytest.MonkeyPatch):
+    import anchor.headline as hl
+    import anchor.translate as tr
+
+    # the measure lets 36 characters through: "... scholars visit" loses "Taiwan"
+    monkeypatch.setattr(tr, "fit_headline", lambda t, names=(), measure=None:
+                        hl.fit_headline(t, names, measure=lambda s: len(s) <= 36))
+    monkeypatch.setattr(tr, "fits", lambda t, measure=None: len(t) <= 36)
+    fake = Scripted(["Foreign lawmakers and scholars visit Taiwan to observe the election",
+                     "Foreign lawmakers and scholars visit Taiwan to observe the election",
+                     "They arrived."])
+    monkeypatch.setitem(tr._INSTANCES, "scripted", fake)  # type: ignore[arg-type]
+    monkeypatch.setitem(tr.BACKENDS, "scripted", Scripted)  # type: ignore[arg-type]
+    summary = Summary("zh", "外国议员学者抵台湾实地观摩大选", ("他们抵达了。",), (), "x")
+    script = tr.translate(summary, backend="scripted")
+    assert "Taiwan" not in script.title_en
+    assert any("台湾" in w for w in script.title_warnings) and -1 in script.flagged
+
+
+def test_single_characters_and_spelt_answers_are_not_taken_as_translations():
+    # "Ma Ying-jeou and thank you Long palace" (谢 and 廷 of 谢长廷 translated one by one)
+    fake = Scripted(["Ma and 谢 Chang 廷 spoke.", "Ma and 谢 Chang 廷 spoke."])
+    got = translate_text(fake, "马英九和谢长廷发言。", "zh", "en")  # type: ignore[arg-type]
+    assert "thank" not in got.text and fake.answers == []  # no word-alone calls
+    fake = Scripted(["He is 彬彬 polite.", "He is 彬彬 polite.", "bingbing"])
+    got = translate_text(fake, "他彬彬有礼。", "zh", "en")  # type: ignore[arg-type]
+    assert "romanised" in str(got.problems[0])

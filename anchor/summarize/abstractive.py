@@ -12,6 +12,7 @@ import logging
 import os
 
 from ..errors import ConfigError, InputError, ModelError
+from ..headline import headline_from_sentence
 from ..models import Article, Summary
 from ..text import extract_figures, split_sentences
 from ..translate.transformers_backend import Pretrained, generate, load_pretrained
@@ -69,7 +70,9 @@ class AbstractiveSummarizer:
         figures: list[str] = []
         for s in picked:
             figures += [f for f in extract_figures(s) if f not in figures]
-        return Summary(language=article.language, title=summary_title(article),
+        # no title line: the headline is written from the model's own summary
+        title = summary_title(article) or headline_from_sentence(picked[0])
+        return Summary(language=article.language, title=title,
                        sentences=picked, key_figures=tuple(figures),
                        backend=f"{self.name}:{self.model_name()}")
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import BackendUnavailable, InputError
+from ..headline import headline_from_sentence, is_dateline
 from ..models import Article, Summary
 from ..text import (
     extract_figures,
@@ -37,7 +38,8 @@ from ..text import (
     to_simplified,
 )
 
-__all__ = ["ExtractiveSummarizer", "candidate_sentences", "score_sentences", "summary_title"]
+__all__ = ["ExtractiveSummarizer", "candidate_sentences", "has_own_title", "headline_for",
+           "score_sentences", "summary_title"]
 
 log = logging.getLogger(__name__)
 
@@ -87,18 +89,49 @@ class Candidate:
     paragraph: int
     first_in_paragraph: bool
     standalone: bool  # the paragraph is this one line with no end punctuation (a heading)
+    caption: bool = False  # a paragraph of one sentence that opens with a date (a photo's)
 
 
 def summary_title(article: Article) -> str:
-    """The article title, else its first short line."""
-    if article.title.strip():
+    """The article's own title, else its first line when that is a heading (short, not
+    a sentence, not a dateline); "" when it has neither, and the headline is then
+    written from the summary (``headline_for``)."""
+    if has_own_title(article):
         return article.title.strip()
-    for para in article.paragraphs:
-        line = para.strip().splitlines()[0] if para.strip() else ""
-        if line and _length(line) <= 40:
-            return line.rstrip("。.")
-    first = split_sentences(article.text)
-    return first[0] if first else ""
+    first = article.paragraphs[0].strip().splitlines()[0] if article.paragraphs and \
+        article.paragraphs[0].strip() else ""
+    if first and _length(first) <= 40 and not _ends_sentence(first) and not is_dateline(first):
+        return first
+    return ""
+
+
+def has_own_title(article: Article) -> bool:
+    """Whether the article came with a title line. Ingest fills a missing title with the
+    start of the first sentence and leaves that sentence in the body, so a title that
+    opens the first paragraph was not the story's own (the shared sample's "11月12日，
+    2025中国新媒体大会在湖南长沙开幕" is a photo caption)."""
+    title = re.sub(r"\s+", "", article.title)
+    if not title:
+        return False
+    first = re.sub(r"\s+", "", article.paragraphs[0]) if article.paragraphs else ""
+    return not first.startswith(title)
+
+
+def headline_for(cands: list[Candidate], order: list[int]) -> str:
+    """A headline written from the summary's facts: the main clause of its first
+    sentence (``order``: the summary's candidate indices, in article order; news puts
+    who did what first), passing over photo captions (a paragraph
+    of one sentence that opens with a date), questions and bare quotes."""
+    for i in order:
+        c = cands[i]
+        text = c.text.strip()
+        if c.caption or text.rstrip(_CLOSERS + " ").endswith(
+                ("？", "?")) or text[:1] in _QUOTE_OPEN:
+            continue
+        got = headline_from_sentence(text)
+        if got:
+            return got
+    return headline_from_sentence(cands[order[0]].text) if order else ""
 
 
 def candidate_sentences(article: Article, title: str = "") -> list[Candidate]:
@@ -113,7 +146,8 @@ def candidate_sentences(article: Article, title: str = "") -> list[Candidate]:
                 continue
             seen.add(s)
             standalone = len(sents) == 1 and not _ends_sentence(s)
-            out.append(Candidate(s, len(out), p, k == 0, standalone))
+            caption = len(sents) == 1 and is_dateline(s)
+            out.append(Candidate(s, len(out), p, k == 0, standalone, caption))
     return out
 
 
@@ -146,6 +180,8 @@ def _penalty(c: Candidate) -> float:
     pen = 0.0
     if c.standalone or not _ends_sentence(s):
         pen += 0.6  # headings, bylines, captions cut off, page-break fragments
+    elif c.caption:
+        pen += 0.3  # a photo caption: the body tells the same with more facts
     if n < 14:
         pen += 0.4 * (14 - n) / 14
     elif n > 110:
@@ -296,6 +332,8 @@ class ExtractiveSummarizer:
             picked = _select(score, sim, sentences)
             log.debug("picked sentences %s of %d", picked, len(cands))
         chosen = tuple(cands[i].text for i in picked)
+        if not title:  # no title line: written from the summary's lead, as news puts it
+            title = headline_for(cands, picked)
         figures: list[str] = []
         for s in chosen:
             figures += [f for f in extract_figures(s) if f not in figures]

@@ -11,6 +11,7 @@ characters left in English are romanised to pinyin, and that is said too.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import re
@@ -21,9 +22,9 @@ from typing import Protocol
 from ..errors import BackendUnavailable, ConfigError
 from ..figures import rewrite
 from ..glossary import Glossary, load_glossary
-from ..headline import fit_headline
+from ..headline import Measure, fit_headline, fits
 from ..models import Lang, Script, Segment, Summary
-from ..names import Name, find_names
+from ..names import Name, find_names, looks_like_name, render_name, title_names
 from ..text import HAN, has_cjk, to_simplified, to_traditional
 from . import llama
 from .checks import (
@@ -48,6 +49,7 @@ __all__ = [
     "get_backend",
     "prepare_source",
     "release_models",
+    "shorter_headline",
     "translate",
     "translate_text",
 ]
@@ -144,10 +146,11 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
         glossary = load_glossary()
     gl = glossary if fidelity else Glossary()
 
-    def both(text: str, **kw: object) -> tuple[str, str, tuple[Problem, ...], int]:
+    def both(text: str, names: Sequence[Name] | None = None,
+             **kw: object) -> tuple[str, str, tuple[Problem, ...], int]:
         """(zh, en, problems, attempts) of one source text."""
         got = translate_text(engine, prep(text), src, dst, glossary=gl, fidelity=fidelity,
-                             **kw)  # type: ignore[arg-type]
+                             names=names, **kw)  # type: ignore[arg-type]
         own, problems, attempts = text, got.problems, got.attempts
         if fidelity and mixed_script(text, src):
             # "他说 this is a step": the source side is translated too, into its own language
@@ -158,11 +161,32 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
         return ((conv(own), got.text) if src == "zh" else (conv(got.text), own)) + (
             problems, attempts)
 
-    title_zh, title_en, title_problems, _ = both(summary.title, title=True)
+    # a Title Case English headline: its names are those of the story, not every word
+    title_names_ = title_names(prep(summary.title), src, gl,
+                               [prep(t) for t in summary.sentences])
+    title_zh, title_en, title_problems, _ = both(summary.title, title=True,
+                                                 names=title_names_ if fidelity else None)
+    if fidelity and summary.title.strip():  # a translated headline too long for the screen:
+        long = title_en if src == "zh" else title_zh  # ask for a shorter one before cutting
+        short, short_problems = shorter_headline(engine, prep(summary.title), long, src, dst,
+                                                 gl, title_problems, names=title_names_)
+        if short != long:
+            title_problems = short_problems
+            if src == "zh":
+                title_en = short
+            else:
+                title_zh = conv(short)
     if fidelity:  # short enough for the lower third, never cut inside a name or word
-        fixed = [n.target for n in find_names(prep(summary.title), src, gl)] + [
-            n.source for n in find_names(prep(summary.title), src, gl)]
+        fixed = [n.target for n in title_names_] + [n.source for n in title_names_]
         title_zh, title_en = fit_headline(title_zh, fixed), fit_headline(title_en, fixed)
+        # a cut may leave out a name or figure the full headline had: that is flagged too
+        cut = title_en if src == "zh" else title_zh
+        if cut and summary.title.strip():
+            seen = {str(p) for p in title_problems}
+            lost = [p for p in check_translation(prep(summary.title), cut, src, dst)
+                    + name_problems(title_names_, cut, dst)
+                    if p.kind in ("number", "date", "name") and str(p) not in seen]
+            title_problems = tuple(title_problems) + tuple(lost)
     for p in title_problems:
         log.warning("title: %s", p)
     example = (prep(summary.title), title_en if src == "zh" else title_zh) \
@@ -186,6 +210,62 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
         title_warnings=tuple(map(str, title_problems)),
         glossary=glossary.files,
     )
+
+
+def shorter_headline(engine: Translator, source_title: str, long: str, source: Lang,
+                     target: Lang, glossary: Glossary, problems: Sequence[Problem] = (),
+                     measure: Measure | None = None, names: Sequence[Name] | None = None,
+                     ) -> tuple[str, tuple[Problem, ...]]:
+    """A translated headline that does not fit the lower third is asked for once more,
+    shorter, as a correction (the model follows those): cutting "Digital reporter enters
+    county-level media center" at a word leaves "... enters county-level". The shorter
+    one is kept only when it fits and passes the same checks at least as well; else
+    ``long`` stays, to be cut at a clause or word boundary by ``fit_headline``."""
+    if not long or fits(long, measure) or not engine.steerable(source, target):
+        return long, tuple(problems)
+    limit = len(fit_headline(long, measure=measure))
+    if names is None:
+        names = find_names(source_title, source, glossary)
+    unit = "characters" if target == "en" else "个字"
+    correction = (f"That headline is too long for the screen. Shorten it to at most {limit} "
+                  f"{unit} by leaving words out, keeping every name and number and adding "
+                  "nothing. Output only the headline.") if target == "en" else (
+                  f"标题太长。请删去一些字词，把它缩短到不超过{limit}{unit}，保留所有名称和数字，"
+                  "不要添加内容。只输出标题。")
+    try:
+        raw = engine.translate(prepare_source(source_title, source, target, names), source,
+                               target, title=True, previous=long, correction=correction)
+    except Exception as exc:  # keep the long one; it is cut by measure instead
+        log.info("no shorter headline: %s", exc)
+        return long, tuple(problems)
+    short = clean_output(raw, target, source=source_title).rstrip("。.")
+    found = (check_translation(source_title, short, source, target)
+             + name_problems(names, short, target) + leak_problems(short, source_title))
+    if short and fits(short, measure) and _shortened(short, long, target) and \
+            problem_weight(found) <= problem_weight(list(problems)):
+        return short, tuple(found)
+    return long, tuple(problems)
+
+
+_STOP = frozenset("a an the of in on at to for with and or but as by from into is are was "
+                  "were be its it that this their his her has have had will".split())
+
+
+def _content(text: str) -> list[str]:
+    return [w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP]
+
+
+def _shortened(short: str, long: str, target: Lang) -> bool:
+    """Whether ``short`` is ``long`` shortened rather than another headline: its words
+    are (nearly all) words of ``long``. Asked to shorten "China is the third-largest
+    economy in the world", the 1.5B model once answered "China's GDP surpasses that of
+    the US", which no figure or name check catches."""
+    if target == "zh":
+        han = [c for c in short if has_cjk(c)]
+        return not han or sum(c in long for c in han) >= 0.8 * len(han)
+    words, have = _content(short), set(_content(long))
+    new = [w for w in words if w not in have]
+    return len(new) <= 1 and len(new) * 3 <= len(words)
 
 
 def _hant(s: str) -> str:
@@ -218,12 +298,15 @@ def prepare_source(text: str, source: Lang, target: Lang, names: Sequence[Name])
 
 def translate_text(engine: Translator, text: str, source: Lang, target: Lang, *,
                    title: bool = False, example: tuple[str, str] | None = None,
-                   glossary: Glossary | None = None, fidelity: bool = True) -> Translation:
+                   glossary: Glossary | None = None, fidelity: bool = True,
+                   names: Sequence[Name] | None = None) -> Translation:
     """Translate one sentence, check it, retry once with a correction if needed, and
-    keep the better attempt."""
+    keep the better attempt. ``names``: the text's names when the caller knows them
+    better than ``find_names`` (a headline's, see ``names.title_names``)."""
     if not text.strip():
         return Translation("", (), 0)
-    names = find_names(text, source, glossary) if fidelity and glossary is not None else []
+    if names is None:
+        names = find_names(text, source, glossary) if fidelity and glossary is not None else []
     model_in = prepare_source(text, source, target, names) if fidelity else text
 
     def check(out: str) -> list[Problem]:
@@ -237,7 +320,7 @@ def translate_text(engine: Translator, text: str, source: Lang, target: Lang, *,
                                           example=example), target, source=text)
     problems = check(first)
     if not problems or not engine.steerable(source, target):
-        return _romanised(Translation(first, tuple(problems), 1), target)
+        return _leftovers(engine, Translation(first, tuple(problems), 1), target, glossary)
     log.info("retrying %r: %s", text[:40], "; ".join(map(str, problems)))
     second = clean_output(
         engine.translate(model_in, source, target, title=title, example=example,
@@ -247,38 +330,77 @@ def translate_text(engine: Translator, text: str, source: Lang, target: Lang, *,
     problems2 = check(second)
     # on a tie keep the first attempt: the plain prompt reads more naturally
     if problem_weight(problems2) < problem_weight(problems):
-        return _romanised(Translation(second, tuple(problems2), 2), target)
-    return _romanised(Translation(first, tuple(problems), 2), target)
+        return _leftovers(engine, Translation(second, tuple(problems2), 2), target, glossary)
+    return _leftovers(engine, Translation(first, tuple(problems), 2), target, glossary)
 
 
-def _romanised(got: Translation, target: Lang) -> Translation:
-    """Chinese characters still in English output become pinyin ("备案" → "Bei'an"):
-    an English voice cannot read them and captions would mix scripts. The warning
-    stays, saying what was done, so a reporter can put the right English word."""
+def _leftovers(engine: Translator, got: Translation, target: Lang,
+               glossary: Glossary | None) -> Translation:
+    """Chinese characters still in English output: an English voice cannot read them
+    and captions would mix scripts. A name becomes pinyin ("章立凡" → "Zhang Lifan"
+    style, "备案" → "Bei'an" only when it looks like a name); a common word ("短视频") is
+    looked up in the glossary or translated on its own, in a short call, since spelling
+    it in pinyin ("Duanshipin") reads as a name that does not exist. The warning stays,
+    saying what was done, so the sentence is still marked for review."""
     if target != "en" or not has_cjk(got.text):
-        return got
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:  # keep the text as it is; the warning already says why
         return got
     done: list[str] = []
 
-    def pinyin(m: re.Match[str]) -> str:
-        syllables = lazy_pinyin(m.group(0))
-        # pinyin spelling: an apostrophe only before a vowel-initial syllable (Xi'an)
-        roman = "".join(("'" if i and syl[:1] in "aeo" else "") + syl
-                        for i, syl in enumerate(syllables)).capitalize()
-        done.append(f'"{m.group(0)}" as "{roman}"')
-        return (" " if m.start() and got.text[m.start() - 1].isalnum() else "") + roman + (
+    def replace(m: re.Match[str]) -> str:
+        run = m.group(0)
+        hit = glossary.en(run) if glossary is not None else None
+        word = hit[0].split("|")[0] if hit else ""
+        how = "glossary"
+        # a single character is a fragment (谢 and 廷 of 谢长廷 split by the model), not a
+        # word to translate: "thank you ... palace"
+        if not word and len(run) > 1 and not looks_like_name(run):
+            word, how = _word_alone(engine, run), "translated alone"
+        if not word:
+            person = render_name(run, "person", glossary or Glossary())
+            word, how = (person.target if person else _pinyin(run)), "romanised"
+        if how == "translated alone" and m.start() > 0:
+            word = word[:1].lower() + word[1:] if word[1:2].islower() else word
+        done.append(f'{how} "{run}" as "{word}"')
+        return (" " if m.start() and got.text[m.start() - 1].isalnum() else "") + word + (
             " " if m.end() < len(got.text) and got.text[m.end()].isalnum() else "")
 
-    text = _HAN_RUN_RE.sub(pinyin, got.text)
+    text = re.sub(r" {2,}", " ", _HAN_RUN_RE.sub(replace, got.text))
     problems = tuple(
-        Problem(p.kind, p.item, f"{p.message}; romanised {', '.join(done)}")
+        Problem(p.kind, p.item, f"{p.message}; {', '.join(done)}")
         if p.kind == "script" else p
         for p in got.problems
     )
     return Translation(text, problems, got.attempts)
+
+
+def _pinyin(run: str) -> str:
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # keep the text as it is; the warning already says why
+        return run
+    syllables = lazy_pinyin(run)
+    # pinyin spelling: an apostrophe only before a vowel-initial syllable (Xi'an)
+    return "".join(("'" if i and syl[:1] in "aeo" else "") + syl
+                   for i, syl in enumerate(syllables)).capitalize()
+
+
+def _word_alone(engine: Translator, run: str) -> str:
+    """``run`` (a common word the model left in Chinese) translated by itself: a small
+    model that keeps 短视频 inside a sentence translates it alone ("short video").
+    Empty when the answer is not a few plain English words."""
+    try:
+        raw = engine.translate(run, "zh", "en", title=True)
+    except Exception as exc:  # the leftover is then romanised, and flagged either way
+        log.info("could not translate %r alone: %s", run, exc)
+        return ""
+    word = clean_output(raw, "en", source=run).strip(" .\"'")
+    if not word or has_cjk(word) or len(word.split()) > 4 or not re.fullmatch(r"[\w' -]+", word):
+        return ""
+    # an answer that only spells the characters ("bingbing" for 彬彬) is no translation
+    spelt = _pinyin(run).lower().replace("'", "")
+    if difflib.SequenceMatcher(None, word.lower().replace(" ", ""), spelt).ratio() >= 0.75:
+        return ""
+    return word
 
 
 def correction_prompt(problems: Sequence[Problem], target: Lang) -> str:
