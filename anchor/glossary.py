@@ -102,6 +102,8 @@ def _read(path: Path) -> dict[str, str]:
 def glossary_files(brand: str = "", extra: str | Path = "",
                    project: Path | None = None) -> list[tuple[Path, str]]:
     """The glossary files that apply, lowest layer first, with their layer name."""
+    # deferred: read at call time, so a test (or a caller) that points brands_dir elsewhere
+    # is followed
     from .brand import brands_dir
 
     files = [(BASE_GLOSSARY, "base")]

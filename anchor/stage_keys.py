@@ -10,6 +10,7 @@ the figure rewriting gives new script keys by itself, and a model configured thr
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import Any
 
 from .cache import digest
 
-__all__ = ["backend_identity", "code_fingerprint", "render_key", "script_key", "summary_key"]
+__all__ = ["backend_identity", "code_fingerprint", "render_key", "script_key", "stage_code",
+           "summary_key"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -39,6 +41,54 @@ def code_fingerprint(*parts: str) -> str:
     return h.hexdigest()
 
 
+@functools.cache
+def stage_code(module: str) -> str:
+    """``code_fingerprint`` of ``module`` (``"translate"``, ``"summarize"``) and of every
+    module of the package it imports, directly or not, at any level (read with ``ast``,
+    nothing is imported): an edit anywhere in the code that makes a stage's result gives
+    that stage new keys, and an edit elsewhere does not."""
+    return code_fingerprint(*sorted(_closure(module)))
+
+
+def _module_file(name: str) -> Path | None:
+    base = _PACKAGE.joinpath(*name.split(".")) if name else _PACKAGE
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    return base.with_suffix(".py") if base.with_suffix(".py").is_file() else None
+
+
+def _closure(module: str) -> set[str]:
+    """Package-relative paths ("translate/llama", "text") of ``module`` and what it imports."""
+    seen: set[str] = set()
+    packages: set[str] = set()  # run first, but what they import does not make the result
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen or _module_file(name) is None:
+            continue
+        seen.add(name)
+        path = _module_file(name)
+        assert path is not None
+        is_pkg = path.name == "__init__.py"
+        parts = name.split(".") if name else []
+        parents = [".".join(parts[:i]) for i in range(1, len(parts))]
+        packages.update(parents)  # importing a submodule runs its packages' __init__ first
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = parts if is_pkg else parts[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                prefix = [*base, *(node.module.split(".") if node.module else [])]
+                todo.append(".".join(prefix))
+                todo += [".".join([*prefix, a.name]) for a in node.names]
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [
+                    f"{node.module}.{a.name}" for a in node.names] + [node.module or ""]
+                todo += [n.removeprefix("anchor.").removeprefix("anchor")
+                         for n in names if n == "anchor" or n.startswith("anchor.")]
+    files = {("/".join(n.split(".")) if n else "__init__") for n in seen}
+    return files | {"/".join([*n.split("."), "__init__"]) for n in packages - seen}
+
+
 def backend_identity(engine: Any) -> str:
     """What names a backend's output: its own ``fingerprint()`` (name, model, model hash)
     where it has one, else its name and model name."""
@@ -50,19 +100,14 @@ def backend_identity(engine: Any) -> str:
     return f"{engine.name}:{engine.model_name()}"
 
 
-# The modules whose code shapes each stage's result.
-SUMMARY_CODE = ("summarize", "ingest", "text", "figures")
-SCRIPT_CODE = ("translate", "figures", "names", "glossary", "headline", "text", "data")
-
-
 def summary_key(article_sha256: str, sentences: int, engine: Any) -> str:
     return digest(article_sha256, str(sentences), backend_identity(engine),
-                  code_fingerprint(*SUMMARY_CODE))
+                  stage_code("summarize"))
 
 
 def script_key(summary: Any, zh_variant: str, engine: Any, glossary_fingerprint: str) -> str:
     return digest(summary, zh_variant, backend_identity(engine), glossary_fingerprint,
-                  code_fingerprint(*SCRIPT_CODE))
+                  stage_code("translate"), code_fingerprint("data"))
 
 
 def render_key(*inputs: Any) -> str:

@@ -58,7 +58,41 @@ def test_code_fingerprints_change_with_the_code(tmp_path: Path,
     stage_keys.code_fingerprint.cache_clear()
 
 
-def test_the_real_package_has_the_code_the_keys_name() -> None:
-    root = Path(stage_keys.__file__).parent
-    for part in (*stage_keys.SUMMARY_CODE, *stage_keys.SCRIPT_CODE):
-        assert (root / part).is_dir() or (root / f"{part}.py").is_file(), part
+def test_a_stage_s_code_is_what_it_imports_and_no_more() -> None:
+    script = stage_keys._closure("translate")
+    # the prompts, the checks and what they use shape a script ...
+    assert {"translate", "figures", "names", "glossary", "headline", "text"} <= script
+    # ... drawing and speech do not (a package's __init__ runs, its other modules do not)
+    assert not {"render/fast", "render/presenter", "tts/kokoro", "pipeline"} & script
+    assert "tts/kokoro" in stage_keys._closure("tts.kokoro")
+    assert "summarize" in stage_keys._closure("summarize")
+
+
+def test_a_direction_s_own_model_gives_a_new_script_key(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """ANCHOR_MT_MODEL_ZH_EN used to be left out of the key: a stale script was reused."""
+    from anchor.translate.transformers_backend import TransformersTranslator
+
+    monkeypatch.setenv("ANCHOR_MT_MODEL", "/models/a/mt")
+    monkeypatch.delenv("ANCHOR_MT_MODEL_ZH_EN", raising=False)
+    monkeypatch.delenv("ANCHOR_MT_MODEL_EN_ZH", raising=False)
+    before = stage_keys.script_key(SUMMARY, "Hans", TransformersTranslator(), "g")
+    monkeypatch.setenv("ANCHOR_MT_MODEL_ZH_EN", "/models/b/mt")  # same base name, other model
+    after = stage_keys.script_key(SUMMARY, "Hans", TransformersTranslator(), "g")
+    assert before != after
+
+
+def test_the_default_llm_keys_by_its_pinned_hash_before_and_after_loading(
+        tmp_path: Path) -> None:
+    from anchor.modelstore import pinned_sha256
+    from anchor.translate.llama import LlamaTranslator
+
+    default = LlamaTranslator()
+    key = default.fingerprint()
+    assert pinned_sha256("llm") in key
+    default._path = tmp_path / "resolved.gguf"  # what loading the default sets
+    assert default.fingerprint() == key  # the same key in a batch's later articles
+    model = tmp_path / "other.gguf"
+    model.write_bytes(b"x" * 10)
+    custom = LlamaTranslator(model)
+    assert custom.fingerprint() != key and str(model) in custom.fingerprint()

@@ -8,12 +8,12 @@ extractive ranking on multilingual sentence embeddings.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Protocol
 
+from .. import env
 from ..errors import BackendUnavailable, ConfigError
 from ..models import Article, Summary
-from .abstractive import SUMMARY_MODEL_ENV, AbstractiveSummarizer
+from .abstractive import AbstractiveSummarizer
 from .extractive import ExtractiveSummarizer
 
 __all__ = ["BACKENDS", "Summarizer", "get_backend", "summarize"]
@@ -39,7 +39,7 @@ BACKENDS: dict[str, type[Summarizer]] = {
 
 def get_backend(name: str = "auto") -> Summarizer:
     if name == "auto":
-        configured = bool(os.environ.get(SUMMARY_MODEL_ENV))
+        configured = bool(env.summary_model())
         name = "transformers" if configured and AbstractiveSummarizer.available() else "extractive"
         log.info("summary backend: %s", name)
     if name not in BACKENDS:

@@ -1,7 +1,7 @@
 """Abstractive summary with a transformers model (seq2seq such as mT5/BART, or a chat LM).
 
 Configured by ``ANCHOR_SUMMARY_MODEL``: a local folder or a hub id. Loading goes
-through the same ``load_pretrained`` as the transformers translation backend,
+through the same ``hf_models.load_pretrained`` as the transformers translation backend,
 so an unreachable hub ends in a one-line ``BackendUnavailable``.
 """
 
@@ -11,18 +11,19 @@ import importlib.util
 import logging
 import os
 
+from .. import env
 from ..errors import ConfigError, InputError, ModelError
 from ..headline import headline_from_sentence
+from ..hf_models import Pretrained, generate, load_pretrained
 from ..models import Article, Summary
 from ..text import extract_figures, split_sentences
-from ..translate.transformers_backend import Pretrained, generate, load_pretrained
 from .extractive import summary_title
 
 __all__ = ["SUMMARY_MODEL_ENV", "AbstractiveSummarizer"]
 
 log = logging.getLogger(__name__)
 
-SUMMARY_MODEL_ENV = "ANCHOR_SUMMARY_MODEL"
+SUMMARY_MODEL_ENV = env.SUMMARY_MODEL
 _MAX_INPUT_CHARS = 6000  # beyond this, seq2seq encoders truncate anyway; news leads matter most
 
 
@@ -46,7 +47,7 @@ class AbstractiveSummarizer:
         return all(importlib.util.find_spec(m) is not None for m in ("transformers", "torch"))
 
     def ref(self) -> str:
-        ref = self._ref or os.environ.get(SUMMARY_MODEL_ENV, "")
+        ref = self._ref or env.summary_model()
         if not ref:
             raise ConfigError("no abstractive summary model configured",
                               hint=f"set {SUMMARY_MODEL_ENV} to a local folder or a hub id")
@@ -54,6 +55,9 @@ class AbstractiveSummarizer:
 
     def model_name(self) -> str:
         return os.path.basename(self.ref().rstrip("/\\"))
+
+    def fingerprint(self) -> str:
+        return f"transformers:{self.ref()}"
 
     def summarize(self, article: Article, sentences: int) -> Summary:
         if sentences < 1:

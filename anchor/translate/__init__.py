@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import difflib
 import logging
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .. import env
 from ..errors import BackendUnavailable, ConfigError
 from ..figures import rewrite
 from ..glossary import Glossary, load_glossary
@@ -93,7 +93,8 @@ def get_backend(name: str = "auto") -> Translator:
     """The backend called ``name``; ``auto`` is transformers when a model is configured
     in ``ANCHOR_MT_MODEL``, else llama.cpp."""
     if name == "auto":
-        if os.environ.get(MT_MODEL_ENV) and TransformersTranslator.available():
+        configured = env.mt_model("zh", "en") or env.mt_model("en", "zh")
+        if configured and TransformersTranslator.available():
             name = "transformers"
         elif LlamaTranslator.available():
             name = "llama"

@@ -82,6 +82,7 @@ class LlamaTranslator:
     def __init__(self, model_path: Path | None = None, *, n_ctx: int = 2048,
                  n_threads: int = 2) -> None:
         self._path = model_path
+        self._custom = model_path is not None  # else the pinned default, found on first use
         self._n_ctx = n_ctx
         self._n_threads = n_threads
 
@@ -94,6 +95,16 @@ class LlamaTranslator:
 
     def steerable(self, source: Lang, target: Lang) -> bool:
         return True  # an instruct model follows "the translation must contain ..."
+
+    def fingerprint(self) -> str:
+        """The GGUF by its pinned sha256 (the default model) or by path, size and time."""
+        if not self._custom or self._path is None:
+            from ..modelstore import pinned_sha256  # deferred, as in _default_model
+
+            return f"llama:llm:{pinned_sha256('llm')}"
+        stat = self._path.stat() if self._path.exists() else None
+        return (f"llama:{self._path}:{stat.st_size}:{stat.st_mtime_ns}" if stat
+                else f"llama:{self._path}")
 
     def translate(self, text: str, source: Lang, target: Lang, *, title: bool = False,
                   example: tuple[str, str] | None = None, previous: str = "",
@@ -146,6 +157,6 @@ def close_all() -> None:
 
 
 def _default_model() -> Path:
-    from ..modelstore import ensure
+    from ..modelstore import ensure  # deferred: modelstore is needed only once a model loads
 
     return ensure("llm")

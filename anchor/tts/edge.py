@@ -22,7 +22,7 @@ import numpy as np
 
 from anchor.errors import BackendUnavailable, ConfigError
 from anchor.models import Lang, Span, VoicePreset
-from anchor.stage_keys import code_fingerprint
+from anchor.stage_keys import stage_code
 
 from .base import SAMPLE_RATE, Synth, package_version
 
@@ -116,7 +116,7 @@ def _remember_unreachable() -> None:
 
 class EdgeBackend:
     name = "edge"
-    version = f"edge-tts-{package_version('edge-tts')} code-{code_fingerprint('tts/edge')[:16]}"
+    version = f"edge-tts-{package_version('edge-tts')} code-{stage_code('tts.edge')[:16]}"
     languages: tuple[Lang, ...] = ("zh", "en")
     cost = 0.05  # mostly waiting on the network
 

@@ -22,7 +22,7 @@ import numpy as np
 from anchor.errors import BackendUnavailable, ConfigError, ModelError
 from anchor.models import Lang, VoicePreset
 from anchor.modelstore import ensure, pinned_sha256
-from anchor.stage_keys import code_fingerprint
+from anchor.stage_keys import stage_code
 
 from .base import Synth, package_version
 from .phonemes import Layout, chunk_offsets, en_pieces, layout, time_tokens
@@ -137,7 +137,7 @@ class HibariBackend:
     # the cache key's part: the voice model's pin, the package, and this code's hash
     version = (f"hibari-{pinned_sha256('hibari-durations')[:16]}"
                f" hibari-tts-{package_version('hibari-tts')}"
-               f" code-{code_fingerprint('tts/hibari', 'tts/phonemes')[:16]}")
+               f" code-{stage_code('tts.hibari')[:16]}")
     languages: tuple[Lang, ...] = ("en",)
     cost = 0.03  # CPU seconds per second of speech (a small VITS: ~30x faster than Kokoro)
 

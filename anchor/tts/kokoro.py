@@ -36,7 +36,7 @@ import numpy as np
 from anchor.errors import BackendUnavailable, ConfigError, ModelError
 from anchor.models import Lang, VoicePreset
 from anchor.modelstore import DURATION_OUTPUT, ensure, pinned_sha256
-from anchor.stage_keys import code_fingerprint
+from anchor.stage_keys import stage_code
 
 from .base import SAMPLE_RATE, Synth, package_version
 from .phonemes import Layout, chunk_offsets, en_pieces, layout, time_tokens, zh_pieces
@@ -206,7 +206,7 @@ class KokoroBackend:
     # the cache key's part: the model file's pin, the G2P packages, and this code's hash
     version = (f"kokoro-{pinned_sha256('kokoro-durations')[:16]}"
                f" misaki-{package_version('misaki')} hibari-g2p-{package_version('hibari-tts')}"
-               f" code-{code_fingerprint('tts/kokoro', 'tts/phonemes')[:16]}")
+               f" code-{stage_code('tts.kokoro')[:16]}")
     languages: tuple[Lang, ...] = ("zh", "en")
     cost = 0.6  # CPU seconds per second of speech on a 2-core laptop (int8 Kokoro-82M)
 
