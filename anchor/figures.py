@@ -27,6 +27,7 @@ __all__ = [
     "Figure",
     "FigureProblem",
     "figure_problems",
+    "magnitude_words",
     "parse_figures",
     "render",
     "rewrite",
@@ -270,6 +271,29 @@ _MAGNITUDE_EN_RE = re.compile(
     r"\b(?:tens of |hundreds of )?(?:thousands|millions|billions|trillions)\b"
     r"|\b(?:hundreds|dozens) of\b", re.IGNORECASE)
 _MAGNITUDE_ZH_RE = re.compile(r"(?:数|几|上|成)[十百千万亿]+|[千百]万(?=[人名个家次])")
+# Spans of time that carry a Chinese magnitude: 几十年 "decades", 数百年 "centuries".
+_SPAN_EN_RE = re.compile(r"\b(?:decades|centuries|scores of)\b", re.IGNORECASE)
+
+
+_MAGNITUDE_WORDS = (  # (Chinese, English) for a retry's "it must contain ..."
+    (("数亿", "几亿", "上亿"), "hundreds of millions of"),
+    (("数百万", "几百万", "上百万"), "millions of"),
+    (("数万", "几万", "上万"), "tens of thousands of"),
+    (("数千", "几千", "上千", "成千"), "thousands of"),
+    (("数百", "几百", "上百"), "hundreds of"),
+    (("数十", "几十"), "dozens of"),
+)  # longest first on both sides: 数百万 before 数百, "hundreds of millions" before "hundreds"
+
+
+def magnitude_words(item: str, target: str) -> str:
+    """The usual words in ``target`` for a magnitude without a figure (数十 → "dozens of",
+    "millions of" → 数百万); "" when ``item`` is not one."""
+    for zh, en in _MAGNITUDE_WORDS:
+        if target == "en" and item.startswith(zh):
+            return en
+        if target == "zh" and item.lower().startswith(en.removesuffix(" of")):
+            return zh[0]
+    return ""
 
 
 def parse_figures(text: str) -> list[Figure]:
@@ -623,6 +647,11 @@ def figure_problems(source: str, output: str, target: str) -> list[FigureProblem
                                       o.text))
     mag = _MAGNITUDE_EN_RE if target == "en" else _MAGNITUDE_ZH_RE
     src_mag = (_MAGNITUDE_ZH_RE if target == "en" else _MAGNITUDE_EN_RE).search(source)
+    if src_mag and not (mag.search(output) or (target == "en" and _SPAN_EN_RE.search(output))):
+        # 数十个组织 → "several organisations": the magnitude is lost, a figure in words
+        problems.append(FigureProblem(
+            "number", src_mag.group(0),
+            f'"{src_mag.group(0)}" (a magnitude) missing in {target}'))
     if not src_mag:
         for m in mag.finditer(output):
             problems.append(FigureProblem("number", "",

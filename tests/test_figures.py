@@ -201,3 +201,23 @@ def test_may_in_a_title_case_headline_is_the_verb():
     assert parse_figures("China May Be Facing Economic Slowdown") == []
     assert [f.month for f in parse_figures("Talks resume in May")] == [5]
     assert [f.day for f in parse_figures("On May 4 they met")] == [4]
+
+
+def test_a_magnitude_without_a_figure_must_survive() -> None:
+    """数十个组织 → "Several organizations" lost "dozens" (read in the VOA report)."""
+    from anchor.figures import figure_problems, magnitude_words
+
+    lost = figure_problems("数十个非政府组织发表声明。",
+                           "Several non-governmental organizations issued a statement.", "en")
+    assert [p.item for p in lost] == ["数十"] and "magnitude" in lost[0].message
+    assert not figure_problems("数十个非政府组织发表声明。",
+                               "Dozens of non-governmental organizations issued a statement.",
+                               "en")
+    assert not figure_problems("几十年来首次。", "The first time in decades.", "en")
+    assert not figure_problems("数百万人观看。", "Millions of people watched.", "en")
+    assert figure_problems("Dozens of groups signed.", "一些团体签名。", "zh")
+    assert not figure_problems("Dozens of groups signed.", "几十个团体签名。", "zh")
+    assert magnitude_words("数百万", "en") == "millions of"
+    assert magnitude_words("hundreds of millions of", "zh") == "数亿"
+    assert magnitude_words("hundreds of", "zh") == "数百"
+    assert magnitude_words("3亿", "en") == ""

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..figures import figure_problems, parse_figures, render
+from ..figures import figure_problems, magnitude_words, parse_figures, render
 from ..models import Lang
 from ..names import Name
 from ..text import CJK, cjk_ratio, latin_names
@@ -121,6 +121,9 @@ def target_form(item: str, target_lang: Lang) -> str:
     """How a figure, date or weekday of the source is written in the target language,
     for a retry prompt: "2.97億" → "297 million", "$3.5 billion" → "35亿美元",
     "Thursday" → "星期四", "11月12日" → "November 12". "" when it reads the same."""
+    words = magnitude_words(item, target_lang)
+    if words:
+        return words
     figs = parse_figures(item)
     if len(figs) != 1:
         return ""
