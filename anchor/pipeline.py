@@ -8,7 +8,7 @@ article ─ingest→ Article ─summarize→ Summary ─translate→ Script
 renders as soon as its voice is ready while the next language is spoken. Translation runs
 alone: llama.cpp's threads wait for each other at every operator, and with another busy
 thread on the two cores they wait far longer than they save (a Mandarin voice read beside
-the translation made it 10x slower when tried).
+the translation made it over 10x slower in a trial on a busy machine).
 """
 
 from __future__ import annotations
