@@ -67,26 +67,35 @@ def _closure(module: str) -> set[str]:
         if name in seen or _module_file(name) is None:
             continue
         seen.add(name)
-        path = _module_file(name)
-        assert path is not None
-        is_pkg = path.name == "__init__.py"
         parts = name.split(".") if name else []
-        parents = [".".join(parts[:i]) for i in range(1, len(parts))]
-        packages.update(parents)  # importing a submodule runs its packages' __init__ first
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level:
-                base = parts if is_pkg else parts[:-1]
-                base = base[: len(base) - (node.level - 1)]
-                prefix = [*base, *(node.module.split(".") if node.module else [])]
-                todo.append(".".join(prefix))
-                todo += [".".join([*prefix, a.name]) for a in node.names]
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [
-                    f"{node.module}.{a.name}" for a in node.names] + [node.module or ""]
-                todo += [n.removeprefix("anchor.").removeprefix("anchor")
-                         for n in names if n == "anchor" or n.startswith("anchor.")]
+        packages.update(".".join(parts[:i]) for i in range(1, len(parts)))
+        todo += _imports_of(name)
     files = {("/".join(n.split(".")) if n else "__init__") for n in seen}
     return files | {"/".join([*n.split("."), "__init__"]) for n in packages - seen}
+
+
+@functools.cache
+def _imports_of(name: str) -> tuple[str, ...]:
+    """The package's modules (and names, which _closure drops if no file) that module
+    ``name`` imports anywhere in its body; parsed once per process, shared by every stage."""
+    path = _module_file(name)
+    assert path is not None
+    is_pkg = path.name == "__init__.py"
+    parts = name.split(".") if name else []
+    out: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = parts if is_pkg else parts[:-1]
+            base = base[: len(base) - (node.level - 1)]
+            prefix = [*base, *(node.module.split(".") if node.module else [])]
+            out.append(".".join(prefix))
+            out += [".".join([*prefix, a.name]) for a in node.names]
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [
+                f"{node.module}.{a.name}" for a in node.names] + [node.module or ""]
+            out += [n.removeprefix("anchor.").removeprefix("anchor")
+                    for n in names if n == "anchor" or n.startswith("anchor.")]
+    return tuple(out)
 
 
 def backend_identity(engine: Any) -> str:
