@@ -448,11 +448,9 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
 
 def _voice_cost(voice: Any, lang: Lang) -> float:
     """CPU seconds per second of speech of the local engine that reads ``voice``."""
-    from .tts import BACKENDS, OFFLINE_DEFAULTS
+    from .tts.registry import BACKENDS, offline_name  # deferred: see the note at the imports
 
-    engine = BACKENDS.get(getattr(voice, "offline_backend", "")) or BACKENDS[
-        OFFLINE_DEFAULTS[lang]]
-    return float(engine.cost)
+    return float(BACKENDS[offline_name(lang, voice)].cost)
 
 
 def _speak_one(result: RunResult, settings: Settings, voices: dict[str, Any], work: Path,

@@ -12,7 +12,7 @@ from .edge import EdgeBackend
 from .hibari import HibariBackend
 from .kokoro import KokoroBackend
 
-__all__ = ["BACKENDS", "OFFLINE_DEFAULTS", "get_backend"]
+__all__ = ["BACKENDS", "OFFLINE_DEFAULTS", "get_backend", "offline_name"]
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,8 @@ BACKENDS: dict[str, type[SpeechBackend]] = {
 OFFLINE_DEFAULTS: dict[Lang, str] = {"zh": "kokoro", "en": "hibari"}
 
 
-def _offline_name(language: Lang, voice: VoicePreset | None) -> str:
+def offline_name(language: Lang, voice: VoicePreset | None) -> str:
+    """The local engine that reads ``voice`` (its preset's choice, else the language's)."""
     if voice is not None and voice.offline_backend in BACKENDS:
         return voice.offline_backend
     return OFFLINE_DEFAULTS[language]
@@ -40,10 +41,10 @@ def get_backend(name: str, language: Lang, voice: VoicePreset | None = None) -> 
         if EdgeBackend().available():
             log.info("speech (%s): edge-tts", language)
             return EdgeBackend()
-        name = _offline_name(language, voice)
+        name = offline_name(language, voice)
         log.info("speech (%s): %s (edge-tts unreachable, reading offline)", language, name)
     elif name == "offline":
-        name = _offline_name(language, voice)
+        name = offline_name(language, voice)
     cls = BACKENDS.get(name)
     if cls is None:
         raise ConfigError(f"unknown speech backend {name!r}",
