@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .brand import load_brand
+from .env import CONFIG, SETTING_PREFIX
 from .errors import ConfigError
 from .models import Branding
 from .text import parse_bool
@@ -162,7 +163,7 @@ def load_settings(
     branding: dict[str, Any] = dict(base["branding"])
     checks: dict[str, Any] = dict(base["check"])
 
-    user_file = config_file or (Path(env["ANCHOR_CONFIG"]) if env.get("ANCHOR_CONFIG") else None)
+    user_file = config_file or (Path(env[CONFIG]) if env.get(CONFIG) else None)
     if user_file is None and Path("anchor.toml").is_file():
         user_file = Path("anchor.toml")
     if user_file is not None:
@@ -178,9 +179,10 @@ def load_settings(
                 target[key] = _coerce(key, value, target[key])
 
     for key in list(render):
-        env_value = env.get(f"ANCHOR_{key.upper()}")
+        name = f"{SETTING_PREFIX}{key.upper()}"
+        env_value = env.get(name)
         if env_value is not None and env_value != "":
-            render[key] = _coerce(f"ANCHOR_{key.upper()}", env_value, render[key])
+            render[key] = _coerce(name, env_value, render[key])
 
     for key, value in (overrides or {}).items():
         if value is None:

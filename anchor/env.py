@@ -13,11 +13,12 @@ from collections.abc import Mapping
 
 from .text import parse_bool
 
-__all__ = ["ASSETS", "FFMPEG", "HF_ENDPOINT", "HF_HUB_OFFLINE", "HOME", "MT_MODEL",
+__all__ = ["ASSETS", "CONFIG", "FFMPEG", "HF_ENDPOINT", "HF_HUB_OFFLINE", "HOME", "MT_MODEL",
            "SETTING_PREFIX", "SUMMARY_MODEL", "XDG_CACHE_HOME", "hf_endpoint", "hf_offline",
            "mt_model", "read", "summary_model"]
 
 SETTING_PREFIX = "ANCHOR_"  # ANCHOR_<SETTING>: a setting's value (config.load_settings)
+CONFIG = "ANCHOR_CONFIG"  # a config file read before ./anchor.toml
 HOME = "ANCHOR_HOME"  # cache root: models and stage results (default ~/.cache/anchor)
 XDG_CACHE_HOME = "XDG_CACHE_HOME"  # the cache root's parent when ANCHOR_HOME is unset
 ASSETS = "ANCHOR_ASSETS"  # folder with avatars/, voices/, brands/, samples/
