@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from .glossary import Glossary
 from .text import HAN, has_cjk, jieba, jieba_posseg, latin_names
 
-__all__ = ["Name", "find_names", "looks_like_name", "person_pinyin", "place_pinyin",
-           "render_name", "title_names"]
+__all__ = ["Name", "find_names", "looks_like_name", "person_pinyin", "pinyin_word",
+           "place_pinyin", "render_name", "title_names"]
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,11 @@ def _join(syllables: list[str]) -> str:
         syl = syl.replace("v", "yu") if syl in ("lv", "nv") else syl.replace("ve", "yue")
         out += ("'" if i and syl[:1] in "aeo" else "") + syl
     return out.capitalize()
+
+
+def pinyin_word(text: str) -> str:
+    """Chinese ``text`` spelt as one capitalised pinyin word: 备案 → "Bei'an"."""
+    return _join(_syllables(text))
 
 
 def person_pinyin(name: str) -> str:

@@ -24,7 +24,14 @@ from ..figures import rewrite
 from ..glossary import Glossary, load_glossary
 from ..headline import Measure, fit_headline, fits
 from ..models import Lang, Script, Segment, Summary
-from ..names import Name, find_names, looks_like_name, render_name, title_names
+from ..names import (
+    Name,
+    find_names,
+    looks_like_name,
+    pinyin_word,
+    render_name,
+    title_names,
+)
 from ..text import HAN, has_cjk, to_simplified, to_traditional
 from . import llama
 from .checks import (
@@ -358,7 +365,7 @@ def _leftovers(engine: Translator, got: Translation, target: Lang,
             word, how = _word_alone(engine, run), "translated alone"
         if not word:
             person = render_name(run, "person", glossary or Glossary())
-            word, how = (person.target if person else _pinyin(run)), "romanised"
+            word, how = (person.target if person else pinyin_word(run)), "romanised"
         if how == "translated alone" and m.start() > 0:
             word = word[:1].lower() + word[1:] if word[1:2].islower() else word
         done.append(f'{how} "{run}" as "{word}"')
@@ -374,17 +381,6 @@ def _leftovers(engine: Translator, got: Translation, target: Lang,
     return Translation(text, problems, got.attempts)
 
 
-def _pinyin(run: str) -> str:
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:  # keep the text as it is; the warning already says why
-        return run
-    syllables = lazy_pinyin(run)
-    # pinyin spelling: an apostrophe only before a vowel-initial syllable (Xi'an)
-    return "".join(("'" if i and syl[:1] in "aeo" else "") + syl
-                   for i, syl in enumerate(syllables)).capitalize()
-
-
 def _word_alone(engine: Translator, run: str) -> str:
     """``run`` (a common word the model left in Chinese) translated by itself: a small
     model that keeps 短视频 inside a sentence translates it alone ("short video").
@@ -398,7 +394,7 @@ def _word_alone(engine: Translator, run: str) -> str:
     if not word or has_cjk(word) or len(word.split()) > 4 or not re.fullmatch(r"[\w' -]+", word):
         return ""
     # an answer that only spells the characters ("bingbing" for 彬彬) is no translation
-    spelt = _pinyin(run).lower().replace("'", "")
+    spelt = pinyin_word(run).lower().replace("'", "")
     if difflib.SequenceMatcher(None, word.lower().replace(" ", ""), spelt).ratio() >= 0.75:
         return ""
     return word
