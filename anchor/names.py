@@ -42,6 +42,9 @@ class Name:
     kind: str  # "person", "place", "org", "other"
     origin: str  # "base", "brand", "project", "newsroom", "pinyin", "kept"
     also: tuple[str, ...] = ()  # other accepted spellings ("US" for "the United States")
+    # a pair or list of countries (中泰 "China-Thailand"): each part must be named, by any
+    # of its words, in any order ("Sino-Thai", "between Thailand and China")
+    parts: tuple[tuple[str, ...], ...] = ()
 
 
 # Surnames whose reading as a surname differs from the character's usual one, and
@@ -86,6 +89,63 @@ _ORG_FEATURES = (
     ("集团", " Group"), ("公司", " Company"), ("日报", " Daily"), ("研究院", " Research Institute"),
     ("研究所", " Institute"), ("博物馆", " Museum"), ("法院", " Court"),
 )
+
+
+# Countries written with one character in pairs and lists: 中泰高铁 "the China-Thailand
+# railway", 美日韩, 俄乌战争, with the words that name each in English. Characters that
+# are mostly something else are left out (以 Israel is "by", 加 Canada "add", 巴 Pakistan
+# or Brazil), so 以巴黎为例 is no pair.
+_COUNTRY_ABBR = {
+    "中": ("China", "Chinese", "Sino", "Beijing"),
+    "美": ("US", "U.S.", "United States", "America", "American", "Washington"),
+    "日": ("Japan", "Japanese", "Tokyo"),
+    "韩": ("South Korea", "Korea", "Korean", "Seoul"),
+    "朝": ("North Korea", "North Korean", "Pyongyang", "DPRK"),
+    "俄": ("Russia", "Russian", "Moscow", "Kremlin"),
+    "乌": ("Ukraine", "Ukrainian", "Kyiv", "Kiev"),
+    "英": ("Britain", "British", "UK", "U.K.", "United Kingdom", "London", "England"),
+    "法": ("France", "French", "Paris"),
+    "德": ("Germany", "German", "Berlin"),
+    "泰": ("Thailand", "Thai", "Bangkok"),
+    "越": ("Vietnam", "Vietnamese", "Hanoi"),
+    "印": ("India", "Indian", "New Delhi"),
+    "澳": ("Australia", "Australian", "Canberra"),
+    "欧": ("Europe", "European", "EU", "Brussels"),
+    "非": ("Africa", "African"),
+    "台": ("Taiwan", "Taiwanese", "Taipei"),
+    "菲": ("Philippines", "Philippine", "Filipino", "Manila"),
+    "老": ("Laos", "Lao", "Laotian", "Vientiane"),
+    "缅": ("Myanmar", "Burma", "Burmese"),
+    "蒙": ("Mongolia", "Mongolian", "Ulaanbaatar"),
+    "新": ("Singapore", "Singaporean"),
+}
+_PAIR_RE = re.compile(f"[{''.join(_COUNTRY_ABBR)}]{{2,3}}")
+
+
+def _country_pairs(text: str, rest: str) -> list[tuple[int, Name]]:
+    """The country pairs and lists of ``text`` (中泰, 美日韩) where ``rest`` still has
+    them (the glossary's longer terms, 中美洲 "Central America", are masked there) and
+    jieba reads them as such: a word over one edge but not over the pair (其中 + 美国,
+    中 + 印刷) means the characters are no pair."""
+    out: list[tuple[int, Name]] = []
+    spans: list[tuple[int, int]] | None = None
+    for m in _PAIR_RE.finditer(rest):
+        chars = m.group(0)
+        if len(set(chars)) != len(chars):
+            continue
+        if spans is None:
+            spans, at = [], 0
+            for word in jieba().cut(text):
+                spans.append((at, at + len(word)))
+                at += len(word)
+        a, b = m.span()
+        if any(x < a < y or x < b < y for x, y in spans if not (x <= a and y >= b)):
+            continue
+        parts = tuple(_COUNTRY_ABBR[c] for c in chars)
+        first = [p[0] for p in parts]
+        target = "-".join(first) if len(first) == 2 else f"{first[0]}, {first[1]} and {first[2]}"
+        out.append((a, Name(chars, target, "place", "abbreviation", parts=parts)))
+    return out
 
 
 def _syllables(text: str) -> list[str]:
@@ -242,6 +302,9 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
             if got:
                 found.setdefault(whole, got)
             rest = rest[:at] + "\u3000" * len(whole) + rest[at + len(whole):]
+    for at, pair in _country_pairs(text, rest):
+        found.setdefault(pair.source, pair)
+        rest = rest[:at] + "\u3000" * len(pair.source) + rest[at + len(pair.source):]
     posseg = jieba_posseg()
     pinyin_people = not _TW_HK_RE.search(text)
     for tok in posseg.cut(rest):

@@ -13,7 +13,7 @@ model, same run, one path after the other.
 
 A summary sentence "keeps its facts" when its translation has every figure of the
 source (value, unit, qualifier) and every name in its fixed rendering, and adds no
-figure, year or magnitude the source lacks; the goal is that every sentence keeps its
+figure, year, magnitude or name the source lacks; the goal is that every sentence keeps its
 facts or is flagged for review. The headline is judged the same way and reported on
 its own line. Printed: those fractions, the flags, the invented figures, and seconds per
 translated text (sentences and headline) for each path.
@@ -39,6 +39,7 @@ from anchor.names import find_names, title_names
 from anchor.text import to_simplified
 from anchor.translate import get_backend, translate
 from anchor.translate.checks import name_problems
+from anchor.translate.invented import invented_names
 
 
 @dataclass
@@ -70,6 +71,9 @@ def facts_problems(src: str, out: str, lang: str, glossary: object,
                               [to_simplified(b) for b in body]))
     probs = [p.message for p in figure_problems(src, out, target)]
     probs += [str(p) for p in name_problems(names, out, target)]  # type: ignore[arg-type]
+    if lang == "zh":  # a name the source does not have ("Binbin" for 彬彬有礼)
+        probs += [str(p) for p in invented_names(to_simplified(src), out, names,  # type: ignore[arg-type]
+                                                 glossary)]  # type: ignore[arg-type]
     return probs
 
 

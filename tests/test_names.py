@@ -187,3 +187,48 @@ def test_a_title_case_headline_is_not_one_long_name():
     # a headline in sentence case keeps its capitalised names
     assert [n.source for n in title_names("Lloyd Austin treated in hospital", "en", g)] == [
         "Lloyd Austin"]
+
+
+# ------------------------------------------------------------------ country pairs
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "target"),
+    [
+        ("中泰高铁拖延已久", "中泰", "China-Thailand"),
+        ("中美关系紧张", "中美", "China-US"),
+        ("俄乌战争进入第三年", "俄乌", "Russia-Ukraine"),
+        ("美日韩三国外长会晤", "美日韩", "US, Japan and South Korea"),
+    ],
+)
+def test_country_pairs_are_names_with_parts(base: Glossary, text: str, source: str,
+                                            target: str) -> None:
+    pair = next(n for n in find_names(text, "zh", base) if n.source == source)
+    assert pair.target == target
+    assert len(pair.parts) == len(source)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_a_pair"),
+    [
+        ("其中美国最多", "中美"),  # 其中 + 美国
+        ("在比赛中美国队获胜", "中美"),
+        ("生产过程中印刷了说明", "中印"),  # 中 + 印刷
+        ("中美洲国家", "中美"),  # Central America, from the glossary
+        ("中英文新闻", "中英"),  # Chinese and English
+    ],
+)
+def test_characters_that_only_look_like_a_pair(base: Glossary, text: str,
+                                               not_a_pair: str) -> None:
+    assert all(n.source != not_a_pair for n in find_names(text, "zh", base))
+
+
+def test_a_pair_is_checked_part_by_part(base: Glossary) -> None:
+    from anchor.translate.checks import name_problems
+
+    names = [n for n in find_names("中泰高铁拖延已久", "zh", base) if n.source == "中泰"]
+    for ok in ("The China-Thailand railway", "The Sino-Thai railway",
+               "The railway between Thailand and China"):
+        assert name_problems(names, ok, "en") == [], ok
+    wrong = name_problems(names, "The Chinese-Taiwan railway", "en")
+    assert [p.item for p in wrong] == ["中泰"]

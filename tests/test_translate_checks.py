@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from anchor.models import Summary
@@ -419,3 +421,57 @@ def test_single_characters_and_spelt_answers_are_not_taken_as_translations():
     fake = Scripted(["He is 彬彬 polite.", "He is 彬彬 polite.", "bingbing"])
     got = translate_text(fake, "他彬彬有礼。", "zh", "en")  # type: ignore[arg-type]
     assert "romanised" in str(got.problems[0])
+
+
+# ------------------------------------------------------------------ invented names
+
+
+def test_pinyin_split() -> None:
+    from anchor.translate.invented import pinyin_split
+
+    assert pinyin_split("Binbin") == ["bin", "bin"]
+    assert pinyin_split("Xi'an") == ["xi", "an"]
+    assert pinyin_split("Trump") is None
+    assert pinyin_split("Thailand") is None
+
+
+def test_a_common_word_spelt_as_a_name_is_flagged() -> None:
+    """移英港人货车佬彬彬有礼 ("... is polite") came out as "... truck driver Binbin"."""
+    from anchor.glossary import load_glossary
+    from anchor.names import find_names
+    from anchor.translate.invented import invented_names
+
+    g = load_glossary(project=Path("/nonexistent"))
+    src = "但对于香港年青人来说，货柜车司机却可以是彬彬有礼，还会礼让行人。"
+    names = find_names(src, "zh", g)
+    bad = invented_names(src, "For young Hong Kongers, the truck driver Binbin gives way "
+                              "to pedestrians.", names, g)
+    assert [p.wrote for p in bad] == ["Binbin"]
+    assert "彬彬有礼" in str(bad[0]) and bad[0].item == ""
+    good = invented_names(src, "For young Hong Kongers, truck drivers can be polite and "
+                               "give way to pedestrians.", names, g)
+    assert good == []
+
+
+def test_the_sources_own_names_are_not_invented() -> None:
+    from anchor.glossary import load_glossary
+    from anchor.names import find_names
+    from anchor.translate.invented import invented_names
+
+    g = load_glossary(project=Path("/nonexistent"))
+    src = "章立凡和张千帆在新华社的报道中被提及。"
+    out = "Zhang Lifan and Zhang Qianfan were mentioned in a Xinhua News Agency report."
+    assert invented_names(src, out, find_names(src, "zh", g), g) == []
+    # a person the source does not have: another official put in the minister's place
+    src2 = "中国外长王毅星期一在曼谷会晤泰国总理。"
+    out2 = "Premier Li Keqiang met the Thai prime minister in Bangkok on Monday."
+    got = invented_names(src2, out2, find_names(src2, "zh", g), g)
+    assert [p.wrote for p in got] == ["Keqiang"]
+
+
+def test_correction_prompt_asks_to_drop_an_invented_name() -> None:
+    from anchor.translate.checks import Problem
+
+    text = correction_prompt([Problem("name", "", "x", "Binbin")], "en")
+    assert '"Binbin" is no name in the source' in text
+    assert "must contain" not in text

@@ -43,6 +43,7 @@ from .checks import (
     problem_weight,
     target_form,
 )
+from .invented import invented_names
 from .llama import LlamaTranslator
 from .meaning import meaning_problems
 from .transformers_backend import MT_MODEL_ENV, TransformersTranslator
@@ -191,8 +192,7 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
         cut = title_en if src == "zh" else title_zh
         if cut and summary.title.strip():
             seen = {str(p) for p in title_problems}
-            lost = [p for p in check_translation(prep(summary.title), cut, src, dst)
-                    + name_problems(title_names_, cut, dst)
+            lost = [p for p in fact_problems(prep(summary.title), cut, src, dst, title_names_, gl)
                     if p.kind in ("number", "date", "name") and str(p) not in seen]
             title_problems = tuple(title_problems) + tuple(lost)
     for p in title_problems:
@@ -247,8 +247,7 @@ def shorter_headline(engine: Translator, source_title: str, long: str, source: L
         log.info("no shorter headline: %s", exc)
         return long, tuple(problems)
     short = clean_output(raw, target, source=source_title).rstrip("。.")
-    found = (check_translation(source_title, short, source, target)
-             + name_problems(names, short, target) + leak_problems(short, source_title))
+    found = fact_problems(source_title, short, source, target, names, glossary)
     if short and fits(short, measure) and _shortened(short, long, target) and \
             problem_weight(found) <= problem_weight(list(problems)):
         return short, tuple(found)
@@ -291,6 +290,24 @@ class Translation:
     attempts: int
 
 
+def fact_problems(text: str, out: str, source: Lang, target: Lang, names: Sequence[Name],
+                  glossary: Glossary | None) -> list[Problem]:
+    """What every generated text is checked for, sentence or headline: figures, script
+    and length, the source's names as rendered, names the source does not have (with a
+    glossary: the fidelity checks are on), leaked instructions."""
+    found = (check_translation(text, out, source, target)
+             + name_problems(names, out, target) + leak_problems(out, text))
+    if glossary is not None and source == "zh" and target == "en":
+        # a misspelling of a missing name ("Liangfan" for Lifan) is said once, by the
+        # missing name's problem; a different name in its place (Keqiang for Wang Yi) is not
+        meant = [w.lower() for p in found if p.kind == "name" and p.item
+                 for w in p.wrote.split()]
+        found += [p for p in invented_names(text, out, names, glossary)
+                  if not any(difflib.SequenceMatcher(None, p.wrote.lower(), w).ratio() >= 0.6
+                             for w in meant)]
+    return found
+
+
 def prepare_source(text: str, source: Lang, target: Lang, names: Sequence[Name]) -> str:
     """What the model reads: ``text`` with its names already in their fixed rendering
     and its figures written the target's way (43亿元 → "4.3 billion yuan"), so the
@@ -318,8 +335,8 @@ def translate_text(engine: Translator, text: str, source: Lang, target: Lang, *,
     model_in = prepare_source(text, source, target, names) if fidelity else text
 
     def check(out: str) -> list[Problem]:
-        found = (check_translation(text, out, source, target)
-                 + name_problems(names, out, target) + leak_problems(out, text))
+        found = fact_problems(text, out, source, target, names,
+                              glossary if fidelity else None)
         if fidelity and not title:  # e5, not the translating model, judges the meaning
             found += meaning_problems(text, out, target)
         return found
@@ -407,7 +424,10 @@ def correction_prompt(problems: Sequence[Problem], target: Lang) -> str:
     must: list[str] = []
     other: list[str] = []
     for p in problems:
-        if p.kind == "name" and p.wrote:
+        if p.kind == "name" and not p.item and p.wrote:
+            other.append(f'"{p.wrote}" is no name in the source: translate what it stands '
+                         "for.")
+        elif p.kind == "name" and p.wrote:
             must.append(f'"{p.wrote}" (for "{p.item}")')
         elif p.kind in ("number", "date") and not p.item and p.wrote:
             other.append(f'Remove "{p.wrote}": the source does not say it.')

@@ -172,9 +172,17 @@ def name_problems(names: Sequence[Name], out: str, target_lang: Lang) -> list[Pr
         Problem("name", n.source, f'name "{n.source}" should read "{n.target}" in {target_lang}',
                 n.target)
         for n in names if n.origin != "unsure"
-        if not any(_squash(t) in flat or (t.lower().startswith("the ") and _squash(t[4:]) in flat)
-                   for t in (n.target, *n.also))
+        if not (_parts_named(n.parts, out) if n.parts else any(
+            _squash(t) in flat or (t.lower().startswith("the ") and _squash(t[4:]) in flat)
+            for t in (n.target, *n.also)))
     ]
+
+
+def _parts_named(parts: Sequence[Sequence[str]], out: str) -> bool:
+    """Every part of a country pair is named by one of its words, as a word: 中泰 as
+    "Sino-Thai" or "Thailand and China", not "Chinese-Taiwan"."""
+    return all(any(re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![a-z])", out) for w in part)
+               for part in parts)
 
 
 # ------------------------------------------------------------------ mixed scripts

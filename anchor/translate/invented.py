@@ -1,0 +1,173 @@
+"""Names the English output has and the Chinese source does not.
+
+A small model spells a common word as if it were a name: 移英港人货车佬彬彬有礼 ("the
+Hong Kong truck driver is polite") became "the Hong Kong truck driver Binbin". The name
+checks only ask whether the source's names are there, so an invented one passed. Here
+every capitalised word of the output that reads as pinyin (two syllables or more: a
+lone "Li" or "Long" is too ambiguous) and is neither English nor one of the expected
+renderings must spell a name of the source: characters that read so and that jieba
+tags as a name. Else it is flagged, with the characters it spells where there are some.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+from ..glossary import Glossary
+from ..names import Name
+from ..text import has_cjk, is_han, jieba_posseg, latin_names
+from .checks import Problem
+
+__all__ = ["invented_names", "pinyin_split"]
+
+_WORD_RE = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:['’][a-z]+)*(?![\w'’])")
+_NAME_FLAGS = ("nr", "ns", "nt", "nz", "j")  # j: an abbreviation (俄 for Russia)
+
+
+@cache
+def _syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable with a vowel (pypinyin's table, ü as v)."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out = set()
+    for readings in pinyin_dict.values():
+        for p in readings.split(","):
+            s = to_normal(p).replace("ü", "v")
+            if re.search("[aeiouv]", s):
+                out.add(s)
+    return frozenset(out)
+
+
+def pinyin_split(word: str) -> list[str] | None:
+    """``word`` as pinyin syllables, the fewest that spell it, or None when it is not
+    pinyin: "Binbin" → ["bin", "bin"], "Xi'an" → ["xi", "an"], "Trump" → None."""
+    syl = _syllables()
+    parts: list[str] = []
+    for chunk in re.split(r"['’]", word.lower()):
+        best: list[list[str] | None] = [[]] + [None] * len(chunk)
+        for end in range(1, len(chunk) + 1):
+            for start in range(max(0, end - 6), end):
+                prev = best[start]
+                if (
+                    prev is not None
+                    and chunk[start:end] in syl
+                    and (best[end] is None or len(prev) + 1 < len(best[end] or []))
+                ):
+                    best[end] = [*prev, chunk[start:end]]
+        if best[-1] is None:
+            return None
+        parts += best[-1] or []
+    return parts or None
+
+
+@cache
+def _english() -> frozenset[str]:
+    """English words (misaki's lexicons, which the English voice reads by already)."""
+    words: set[str] = set()
+    try:
+        import misaki
+
+        data = Path(misaki.__file__).parent / "data"
+        for name in ("us_gold.json", "us_silver.json", "gb_gold.json"):
+            words.update(w.casefold() for w in json.loads((data / name).read_text("utf-8")))
+    except (ImportError, OSError, ValueError):  # no lexicon: judge on the source alone
+        pass
+    return frozenset(words)
+
+
+def _readings(ch: str) -> set[str]:
+    from pypinyin import Style, pinyin
+
+    return {r.replace("ü", "v") for r in pinyin(ch, style=Style.NORMAL, heteronym=True)[0]}
+
+
+def _spelt_in(source: str, syl: list[str]) -> list[tuple[int, int]]:
+    """Spans of ``source`` whose characters read ``syl``, one syllable each."""
+    reads = [_readings(c) if is_han(c) else set() for c in source]
+    n = len(syl)
+    return [
+        (i, i + n)
+        for i in range(len(source) - n + 1)
+        if all(syl[k] in reads[i + k] for k in range(n))
+    ]
+
+
+def _is_name_span(tokens: list[tuple[int, int, str]], span: tuple[int, int]) -> bool:
+    """Every jieba token over ``span`` is tagged as a name (or an abbreviation)."""
+    over = [flag for a, b, flag in tokens if a < span[1] and b > span[0]]
+    return bool(over) and all(f.startswith(_NAME_FLAGS) for f in over)
+
+
+def invented_names(
+    source: str, out: str, names: Sequence[Name], glossary: Glossary | None = None
+) -> list[Problem]:
+    """Pinyin-looking names of English ``out`` that Chinese ``source`` does not have."""
+    if not has_cjk(source):
+        return []
+    expected = {
+        w.casefold().replace("’", "'")
+        for n in names
+        for t in (n.target, *n.also, *(w for part in n.parts for w in part))
+        for w in re.findall(r"[A-Za-z'’]+", t)
+    }
+    expected |= {w.casefold() for n in latin_names(source) for w in n.split()}
+    if glossary is not None:
+        expected |= _glossary_words(glossary)
+    english = _english()
+    tokens: list[tuple[int, int, str]] | None = None
+    problems: list[Problem] = []
+    for m in _WORD_RE.finditer(out):
+        word = m.group(0)
+        key = re.sub(r"'s$", "", word.casefold().replace("’", "'"))
+        if _known(key, expected) or key in english:
+            continue
+        syl = pinyin_split(word)
+        if not syl or len(syl) < 2 or any(p.wrote == word for p in problems):
+            continue
+        if tokens is None:
+            tokens, at = [], 0
+            for tok in jieba_posseg().cut(source):
+                tokens.append((at, at + len(tok.word), tok.flag))
+                at += len(tok.word)
+        spans = _spelt_in(source, syl)
+        if any(_is_name_span(tokens, s) for s in spans):
+            continue
+        if spans:
+            a, b = spans[0]
+            word_at = next((source[x:y] for x, y, _ in tokens if x <= a and y >= b), source[a:b])
+            why = (
+                f'"{word}" reads as a name, but {source[a:b]} is no name here '
+                f"({word_at}): check the sentence"
+            )
+        else:
+            why = f'"{word}" reads as a Chinese name the source does not have: check it'
+        # no item: like an invented figure, nothing of the source is missing; ``wrote``
+        # is what the output has that it should not
+        problems.append(Problem("name", "", why, word))
+    return problems
+
+
+def _known(key: str, expected: set[str]) -> bool:
+    """An expected word, or one made from it: "Konger" of Hong Kong, "Shanghainese"."""
+    if key in expected or key.replace("'", "") in expected:
+        return True
+    return any(
+        key.endswith(suffix) and key[: -len(suffix)] in expected
+        for suffix in ("ers", "er", "ese", "ian", "ans", "s")
+    )
+
+
+def _glossary_words(glossary: Glossary) -> frozenset[str]:
+    return _words_of(tuple(glossary.en_terms()))
+
+
+@cache
+def _words_of(terms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(
+        w.casefold().replace("’", "'") for t in terms for w in re.findall(r"[A-Za-z'’]+", t)
+    )
