@@ -298,7 +298,7 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
                             if rest.startswith(zh, at + len(term))), "")
             whole = term + feature
             got = render_name(whole, "place", glossary) if feature else \
-                render_name(term, "other", glossary)
+                render_name(term, _glossary_kind(term), glossary)
             if got:
                 found.setdefault(whole, got)
             rest = rest[:at] + "\u3000" * len(whole) + rest[at + len(whole):]
@@ -334,6 +334,15 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
             found[word] = got
     order = sorted(found.values(), key=lambda n: text.find(n.source))
     return order
+
+
+def _glossary_kind(term: str) -> str:
+    """What a glossary entry names, by jieba's tags: the glossary holds people (马英九,
+    布林肯) beside places and bodies, and only says how each is written."""
+    flags = [t.flag for t in jieba_posseg().cut(term)]
+    if flags and all(f.startswith("nr") for f in flags):
+        return "person"
+    return {"ns": "place", "nt": "org"}.get(flags[0] if len(flags) == 1 else "", "other")
 
 
 def title_names(title: str, source: str, glossary: Glossary,

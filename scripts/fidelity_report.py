@@ -12,11 +12,11 @@ checks still run and flag) and once with ``fidelity=True`` (after). Same summary
 model, same run, one path after the other.
 
 A summary sentence "keeps its facts" when its translation has every figure of the
-source (value, unit, qualifier) and every name in its fixed rendering, and adds no
-figure, year, magnitude or name the source lacks; the goal is that every sentence keeps its
-facts or is flagged for review. The headline is judged the same way and reported on
-its own line. Printed: those fractions, the flags, the invented figures, and seconds per
-translated text (sentences and headline) for each path.
+source (value, unit, qualifier) and every name in its fixed rendering, adds no figure,
+year, magnitude or name the source lacks, and ties no person to another's party; the goal
+is that every sentence keeps its facts or is flagged for review. The headline is judged
+the same way and reported on its own line. Printed: those fractions, the flags, the
+invented figures, and seconds per translated text (sentences and headline) for each path.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from anchor.models import Summary
 from anchor.names import find_names, title_names
 from anchor.text import to_simplified
 from anchor.translate import get_backend, translate
+from anchor.translate.affiliation import affiliation_problems
 from anchor.translate.checks import name_problems
 from anchor.translate.invented import invented_names
 
@@ -74,6 +75,7 @@ def facts_problems(src: str, out: str, lang: str, glossary: object,
     if lang == "zh":  # a name the source does not have ("Binbin" for 彬彬有礼)
         probs += [str(p) for p in invented_names(to_simplified(src), out, names,  # type: ignore[arg-type]
                                                  glossary)]  # type: ignore[arg-type]
+        probs += [str(p) for p in affiliation_problems(to_simplified(src), out, names)]  # type: ignore[arg-type]
     return probs
 
 

@@ -475,3 +475,51 @@ def test_correction_prompt_asks_to_drop_an_invented_name() -> None:
     text = correction_prompt([Problem("name", "", "x", "Binbin")], "en")
     assert '"Binbin" is no name in the source' in text
     assert "must contain" not in text
+
+
+# ------------------------------------------------------------------ affiliations
+
+_VOTE = ("根据目前已经统计的票数来看，国民党总统参选人马英九得票已经接近740万张，"
+         "遥遥领先民进党总统参选人谢长廷218多万张票。")
+
+
+@pytest.mark.parametrize(
+    ("out", "swapped"),
+    [
+        # the real output: every name there, each party on the other man
+        ("According to the current tally, Ma Ying-jeou, the Democratic Progressive Party "
+         "(DPP) candidate, has nearly 7.4 million votes, while Frank Hsieh, the Kuomintang "
+         "(KMT) candidate, has more than 2.18 million votes.", ["马英九", "谢长廷"]),
+        ("Democratic Progressive Party candidate Ma Ying-jeou leads Kuomintang candidate "
+         "Frank Hsieh by more than 2.18 million votes.", ["马英九", "谢长廷"]),
+        ("Kuomintang presidential candidate Ma Ying-jeou has nearly 7.4 million votes, far "
+         "ahead of Democratic Progressive Party candidate Frank Hsieh.", []),
+        ("Ma Ying-jeou, the Kuomintang candidate, has nearly 7.4 million votes, ahead of "
+         "Frank Hsieh of the DPP.", []),
+    ],
+)
+def test_a_swapped_party_is_flagged(out: str, swapped: list[str]) -> None:
+    from anchor.glossary import load_glossary
+    from anchor.names import find_names
+    from anchor.translate.affiliation import affiliation_problems
+
+    g = load_glossary(project=Path("/nonexistent"))
+    got = affiliation_problems(_VOTE, out, find_names(_VOTE, "zh", g))
+    assert [p.item for p in got] == swapped
+    assert all(p.kind == "affiliation" and "check who is who" in str(p) for p in got)
+
+
+def test_a_list_of_leaders_ties_no_one_to_the_next_country() -> None:
+    """"Australia Prime Minister Anthony Albanese (Antony Albanese), and India Prime
+    Minister Narendra Modi": India follows Albanese in a list, it is not his."""
+    from anchor.glossary import load_glossary
+    from anchor.names import find_names
+    from anchor.translate.affiliation import affiliation_problems
+
+    g = load_glossary(project=Path("/nonexistent"))
+    src = ("与会领导人包括日本首相岸田文雄、澳大利亚总理安东尼·阿尔巴尼斯(Antony Albanese)"
+           "和印度总理纳伦德拉·莫迪(Narendra Modi)。")
+    out = ("Leaders included Japan Prime Minister Fumio Kishida, Australia Prime Minister "
+           "Anthony Albanese (Antony Albanese), and India Prime Minister Narendra Modi "
+           "(Narendra Modi).")
+    assert affiliation_problems(src, out, find_names(src, "zh", g)) == []

@@ -34,6 +34,7 @@ from ..names import (
 )
 from ..text import HAN, has_cjk, to_simplified, to_traditional
 from . import llama
+from .affiliation import affiliation_problems
 from .checks import (
     Problem,
     check_translation,
@@ -305,6 +306,7 @@ def fact_problems(text: str, out: str, source: Lang, target: Lang, names: Sequen
         found += [p for p in invented_names(text, out, names, glossary)
                   if not any(difflib.SequenceMatcher(None, p.wrote.lower(), w).ratio() >= 0.6
                              for w in meant)]
+        found += affiliation_problems(text, out, names)
     return found
 
 
@@ -431,6 +433,8 @@ def correction_prompt(problems: Sequence[Problem], target: Lang) -> str:
             must.append(f'"{p.wrote}" (for "{p.item}")')
         elif p.kind in ("number", "date") and not p.item and p.wrote:
             other.append(f'Remove "{p.wrote}": the source does not say it.')
+        elif p.kind == "affiliation":
+            other.append(f"Keep each person with their own party or body: {p.wrote}.")
         elif p.kind == "leak":
             other.append("Output only the translation, with no label, note or quotes.")
         elif p.kind in ("number", "date", "name"):

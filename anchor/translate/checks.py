@@ -41,7 +41,8 @@ _MIN_ZH_RATIO = 0.5  # Chinese output: at least half its letters are Han
 class Problem:
     """One thing wrong with a translation; ``str()`` is the warning a user sees."""
 
-    kind: str  # "empty", "script", "length", "number", "date", "name", "leak", "meaning"
+    kind: str  # "empty", "script", "length", "number", "date", "name", "affiliation",
+    # "leak", "meaning"
     item: str  # the missing figure or name as written in the source, else ""
     message: str
     wrote: str = ""  # what belongs there (a name's rendering) or what was invented
@@ -52,7 +53,7 @@ class Problem:
 
 # Worse problems weigh more when choosing between two attempts.
 _WEIGHTS = {"empty": 100, "leak": 20, "script": 10, "length": 6, "number": 3, "date": 3,
-            "name": 2, "meaning": 2}
+            "name": 2, "affiliation": 2, "meaning": 2}
 
 
 def problem_weight(problems: list[Problem]) -> int:
