@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from .glossary import Glossary
 from .text import HAN, has_cjk, jieba, jieba_posseg, latin_names
 
-__all__ = ["Name", "find_names", "looks_like_name", "person_pinyin", "pinyin_word",
-           "place_pinyin", "render_name", "title_names"]
+__all__ = ["Name", "find_names", "is_person_here", "looks_like_name", "person_pinyin",
+           "pinyin_word", "place_pinyin", "render_name", "title_names"]
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +214,40 @@ def _is_person(word: str) -> bool:
 _COMMON_WORD_FREQ = 300  # 毛巾 466, 黎明 670, 高峰 1556; 李强 159, 王菲 44, 章立凡 2
 
 
+# Roles written next to a person (总理李强, 李强总理, 妻子许艳) and verbs of speech after one
+# (李强说): the evidence a two-character dictionary word needs to be read as a person,
+# since jieba's dictionary tags many common words as names (荣幸 "an honour", 敬佩,
+# 钟声), and a misread one is forced into the translation ("the Rong Xing of the US").
+_ROLES = ("总理", "主席", "总统", "外长", "部长", "书记", "市长", "省长", "县长", "委员",
+          "议员", "律师", "教授", "医生", "记者", "主任", "院长", "校长", "局长", "发言人",
+          "大使", "将军", "首相", "总裁", "董事长", "经理", "博士", "老师", "导演", "演员",
+          "歌手", "作家", "选手", "妻子", "丈夫", "儿子", "女儿", "母亲", "父亲", "先生",
+          "女士", "同志", "官员", "主持人", "代表", "总书记", "首席执行官", "创始人", "学者")
+_AFTER_PERSON = ("说", "表示", "称", "指出", "认为", "强调", "透露", "告诉", "先生", "女士",
+                 "教授", "博士", "夫妇", "等人", "一行", "同志", "总理", "主席")
+
+
+def _person_context(text: str, word: str) -> bool:
+    """A role before or after ``word`` somewhere in ``text``, or a verb of speech after it."""
+    at = text.find(word)
+    while at >= 0:
+        before, after = text[max(0, at - 6):at], text[at + len(word):at + len(word) + 5]
+        if before.endswith(_ROLES) or after.startswith(_ROLES + _AFTER_PERSON):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def is_person_here(text: str, word: str, flag: str) -> bool:
+    """Whether ``word`` (tagged ``flag`` by jieba) is a Chinese person's name in ``text``:
+    nr or nrfg (李强 is nrfg; nrt are foreign names in characters), a known surname, not
+    a common word, and a two-character dictionary word only beside a role or a verb of
+    speech (荣幸 "an honour" is in jieba's dictionary as a name)."""
+    if flag not in ("nr", "nrfg") or not _is_person(word):
+        return False
+    return len(word) != 2 or _word_freq(word) == 0 or _person_context(text, word)
+
+
 def _word_freq(word: str) -> int:
     return int(jieba().dt.FREQ.get(word, 0) or 0)
 
@@ -318,8 +352,7 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
             continue  # 一张真人照片: 张 counts the photo here, it is no surname
         if flag.startswith("nr"):
             kind = "place" if word.endswith(_PLACE_ENDINGS) and len(word) >= 3 else "person"
-            # nr and nrfg are Chinese names (李强 is nrfg); nrt are foreign ones in characters
-            if kind == "person" and (flag not in ("nr", "nrfg") or not _is_person(word)):
+            if kind == "person" and not is_person_here(text, word, flag):
                 continue
         elif flag == "ns":
             kind = "place"

@@ -232,3 +232,18 @@ def test_a_pair_is_checked_part_by_part(base: Glossary) -> None:
         assert name_problems(names, ok, "en") == [], ok
     wrong = name_problems(names, "The Chinese-Taiwan railway", "en")
     assert [p.item for p in wrong] == ["中泰"]
+
+
+@pytest.mark.parametrize(
+    ("text", "person", "found"),
+    [
+        ("担任美国总统是他一生的荣幸。", "荣幸", False),  # "an honour", tagged nr by jieba
+        ("他很敬佩这位老人。", "敬佩", False),
+        ("特斯拉首席执行官马斯克访问中国，并受总理李强的接见。", "李强", True),  # a role before
+        ("李强说，经济正在恢复。", "李强", True),  # a verb of speech after
+        ("北京人权律师余文生和妻子许艳被羁押。", "许艳", True),  # not a dictionary word
+    ],
+)
+def test_a_dictionary_word_is_a_person_only_in_a_persons_place(
+        base: Glossary, text: str, person: str, found: bool) -> None:
+    assert any(n.source == person for n in find_names(text, "zh", base)) is found

@@ -523,3 +523,19 @@ def test_a_list_of_leaders_ties_no_one_to_the_next_country() -> None:
            "Anthony Albanese (Antony Albanese), and India Prime Minister Narendra Modi "
            "(Narendra Modi).")
     assert affiliation_problems(src, out, find_names(src, "zh", g)) == []
+
+
+def test_a_run_of_one_syllable_words_is_a_name_too() -> None:
+    """荣幸 ("an honour") came out as "the Rong Xing of the United States"."""
+    from anchor.glossary import load_glossary
+    from anchor.names import find_names
+    from anchor.translate.invented import invented_names
+
+    g = load_glossary(project=Path("/nonexistent"))
+    src = "他表示，担任美国总统是他一生的荣幸。"
+    got = invented_names(src, "He said he had always been the Rong Xing of the United States.",
+                         find_names(src, "zh", g), g)
+    assert [p.wrote for p in got] == ["Rong Xing"]
+    src2 = "中国外长王毅星期一在曼谷会晤泰国总理。"
+    assert invented_names(src2, "Chinese Foreign Minister Wang Yi met the Thai prime minister.",
+                          find_names(src2, "zh", g), g) == []

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from ..glossary import Glossary
-from ..names import Name
+from ..names import Name, is_person_here
 from ..text import has_cjk, is_han, jieba_posseg, latin_names
 from .checks import Problem
 
@@ -97,10 +97,15 @@ def _spelt_in(source: str, syl: list[str]) -> list[tuple[int, int]]:
     ]
 
 
-def _is_name_span(tokens: list[tuple[int, int, str]], span: tuple[int, int]) -> bool:
-    """Every jieba token over ``span`` is tagged as a name (or an abbreviation)."""
-    over = [flag for a, b, flag in tokens if a < span[1] and b > span[0]]
-    return bool(over) and all(f.startswith(_NAME_FLAGS) for f in over)
+def _is_name_span(source: str, tokens: list[tuple[int, int, str]],
+                  span: tuple[int, int]) -> bool:
+    """Every jieba token over ``span`` is tagged as a name (or an abbreviation), and a
+    person's as ``find_names`` would take it (荣幸 is tagged nr, and is "an honour")."""
+    over = [(source[a:b], flag) for a, b, flag in tokens if a < span[1] and b > span[0]]
+    return bool(over) and all(
+        f.startswith(_NAME_FLAGS) and (not f.startswith("nr") or f == "nrt"
+                                       or is_person_here(source, w, f))
+        for w, f in over)
 
 
 def invented_names(
@@ -121,13 +126,8 @@ def invented_names(
     english = _english()
     tokens: list[tuple[int, int, str]] | None = None
     problems: list[Problem] = []
-    for m in _WORD_RE.finditer(out):
-        word = m.group(0)
-        key = re.sub(r"'s$", "", word.casefold().replace("’", "'"))
-        if _known(key, expected) or key in english:
-            continue
-        syl = pinyin_split(word)
-        if not syl or len(syl) < 2 or any(p.wrote == word for p in problems):
+    for word, syl in _candidates(out, expected, english):
+        if any(p.wrote == word for p in problems):
             continue
         if tokens is None:
             tokens, at = [], 0
@@ -135,7 +135,7 @@ def invented_names(
                 tokens.append((at, at + len(tok.word), tok.flag))
                 at += len(tok.word)
         spans = _spelt_in(source, syl)
-        if any(_is_name_span(tokens, s) for s in spans):
+        if any(_is_name_span(source, tokens, s) for s in spans):
             continue
         if not spans and _unrendered(source, tokens, names):
             continue  # 加沙 is "Gaza": a name left to the model may be spelt any way
@@ -152,6 +152,39 @@ def invented_names(
         # is what the output has that it should not
         problems.append(Problem("name", "", why, word))
     return problems
+
+
+def _candidates(out: str, expected: set[str],
+                english: frozenset[str]) -> list[tuple[str, list[str]]]:
+    """Words of ``out`` that read as a Chinese name, with their syllables: one word of two
+    syllables or more ("Binbin"), or a run of one-syllable words ("Rong Xing" for 荣幸)."""
+    found: list[tuple[str, list[str]]] = []
+    run: list[tuple[str, str]] = []  # (word, its one syllable) of the current run
+    end = -1
+
+    def close() -> None:
+        if len(run) >= 2:
+            found.append((" ".join(w for w, _ in run), [s for _, s in run]))
+        run.clear()
+
+    for m in _WORD_RE.finditer(out):
+        word = m.group(0)
+        if out[end:m.start()] != " ":
+            close()
+        end = m.end()
+        key = re.sub(r"'s$", "", word.casefold().replace("’", "'"))
+        if _known(key, expected) or key in english:
+            close()
+            continue
+        syl = pinyin_split(word)
+        if syl and len(syl) == 1:
+            run.append((word, syl[0]))
+            continue
+        close()
+        if syl:
+            found.append((word, syl))
+    close()
+    return found
 
 
 def _unrendered(source: str, tokens: list[tuple[int, int, str]],
