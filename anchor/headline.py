@@ -19,7 +19,8 @@ from functools import lru_cache
 
 from .text import has_han, jieba
 
-__all__ = ["fit_headline", "fits", "headline_from_sentence", "headline_measure", "is_dateline"]
+__all__ = ["fit_headline", "fits", "headline_from_sentence", "headline_measure", "is_dateline",
+           "says_nothing"]
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,17 @@ def fit_headline(text: str, names: Sequence[str] = (), measure: Measure | None =
             if head and fit(head) and (dangling_ok or not _dangles(head)):
                 return head
     return text  # one unbreakable word or name: keep it whole rather than cut it
+
+
+def says_nothing(head: str, names: Sequence[str] = ()) -> bool:
+    """A headline of names and little words only ("China and Papua New Guinea", cut from
+    "... hold talks on a policing agreement"): on screen it says no news."""
+    rest = head
+    for n in sorted((n for n in names if n), key=len, reverse=True):
+        rest = rest.replace(n, " ")
+    words = re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)
+    return bool(head.strip()) and not [w for w in words if w.lower() not in _DANGLING
+                                       and w not in "与和及、的"]
 
 
 _DANGLING = frozenset("a an the of in on at to for with and or but as by from into than "

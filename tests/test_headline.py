@@ -90,3 +90,13 @@ def test_an_english_headline_is_written_shorter_before_it_is_cut():
     # nothing is taken out of a name
     assert fit_headline("The Hague court hears the case of the year today", ["The Hague"],
                         measure=fit).startswith("The Hague")
+
+
+def test_a_head_of_names_and_little_words_says_nothing():
+    from anchor.headline import says_nothing
+
+    names = ["China", "Papua New Guinea", "中国", "巴布亚新几内亚"]
+    assert says_nothing("China and Papua New Guinea", names)
+    assert says_nothing("中国与巴布亚新几内亚", names)
+    assert not says_nothing("China and Papua New Guinea hold talks", names)
+    assert not says_nothing("Musk visits China", ["Musk", "China"])

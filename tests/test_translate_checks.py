@@ -413,6 +413,26 @@ def test_a_headline_cut_that_loses_a_name_is_flagged(monkeypatch: pytest.MonkeyP
     assert any("台湾" in w for w in script.title_warnings) and -1 in script.flagged
 
 
+def test_a_headline_cut_down_to_its_names_is_flagged(monkeypatch: pytest.MonkeyPatch):
+    """"China and Papua New Guinea hold talks on a security and policing agreement" cut to
+    fit left "China and Papua New Guinea": every name there, and no news."""
+    import anchor.headline as hl
+    import anchor.translate as tr
+
+    monkeypatch.setattr(tr, "fit_headline", lambda t, names=(), measure=None:
+                        hl.fit_headline(t, names, measure=lambda s: len(s) <= 30))
+    monkeypatch.setattr(tr, "fits", lambda t, measure=None: len(t) <= 30)
+    long = "China and Papua New Guinea hold talks on a security and policing agreement"
+    fake = Scripted([long, long, "They met."])
+    monkeypatch.setitem(tr._INSTANCES, "scripted", fake)  # type: ignore[arg-type]
+    monkeypatch.setitem(tr.BACKENDS, "scripted", Scripted)  # type: ignore[arg-type]
+    summary = Summary("zh", "中国与巴布亚新几内亚就签署安全警务合作协议举行谈判", ("他们会面了。",),
+                      (), "x")
+    script = tr.translate(summary, backend="scripted")
+    assert script.title_en == "China and Papua New Guinea"
+    assert any("says no news" in w for w in script.title_warnings) and -1 in script.flagged
+
+
 def test_single_characters_and_spelt_answers_are_not_taken_as_translations():
     # "Ma Ying-jeou and thank you Long palace" (谢 and 廷 of 谢长廷 translated one by one)
     fake = Scripted(["Ma and 谢 Chang 廷 spoke.", "Ma and 谢 Chang 廷 spoke."])

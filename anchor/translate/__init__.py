@@ -22,7 +22,7 @@ from .. import env
 from ..errors import BackendUnavailable, ConfigError
 from ..figures import rewrite
 from ..glossary import Glossary, load_glossary
-from ..headline import Measure, fit_headline, fits
+from ..headline import Measure, fit_headline, fits, says_nothing
 from ..models import Lang, Script, Segment, Summary
 from ..names import (
     Name,
@@ -188,6 +188,7 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
                 title_zh = conv(short)
     if fidelity:  # short enough for the lower third, never cut inside a name or word
         fixed = [n.target for n in title_names_] + [n.source for n in title_names_]
+        full = (title_zh, title_en)
         title_zh, title_en = fit_headline(title_zh, fixed), fit_headline(title_en, fixed)
         # a cut may leave out a name or figure the full headline had: that is flagged too
         cut = title_en if src == "zh" else title_zh
@@ -196,6 +197,11 @@ def translate(summary: Summary, zh_variant: str = "Hans", backend: str = "auto",
             lost = [p for p in fact_problems(prep(summary.title), cut, src, dst, title_names_, gl)
                     if p.kind in ("number", "date", "name") and str(p) not in seen]
             title_problems = tuple(title_problems) + tuple(lost)
+        title_problems = tuple(title_problems) + tuple(
+            Problem("length", "", f'the headline had to be cut to "{head}", which names but '
+                    "says no news: write a shorter one")
+            for head, whole in zip((title_zh, title_en), full, strict=True)
+            if head != whole and says_nothing(head, fixed))
     for p in title_problems:
         log.warning("title: %s", p)
     example = (prep(summary.title), title_en if src == "zh" else title_zh) \
