@@ -94,7 +94,8 @@ _ORG_FEATURES = (
 # Countries written with one character in pairs and lists: 中泰高铁 "the China-Thailand
 # railway", 美日韩, 俄乌战争, with the words that name each in English. Characters that
 # are mostly something else are left out (以 Israel is "by", 加 Canada "add", 巴 Pakistan
-# or Brazil), so 以巴黎为例 is no pair.
+# or Brazil, 新 Singapore "new": 新中国; 老 Laos "old": 中老年), so 以巴黎为例 is no pair;
+# the glossary has the few pairs with those (中新社, 中老铁路).
 _COUNTRY_ABBR = {
     "中": ("China", "Chinese", "Sino", "Beijing"),
     "美": ("US", "U.S.", "United States", "America", "American", "Washington"),
@@ -114,10 +115,8 @@ _COUNTRY_ABBR = {
     "非": ("Africa", "African"),
     "台": ("Taiwan", "Taiwanese", "Taipei"),
     "菲": ("Philippines", "Philippine", "Filipino", "Manila"),
-    "老": ("Laos", "Lao", "Laotian", "Vientiane"),
     "缅": ("Myanmar", "Burma", "Burmese"),
     "蒙": ("Mongolia", "Mongolian", "Ulaanbaatar"),
-    "新": ("Singapore", "Singaporean"),
 }
 _PAIR_RE = re.compile(f"[{''.join(_COUNTRY_ABBR)}]{{2,3}}")
 

@@ -216,6 +216,8 @@ def test_country_pairs_are_names_with_parts(base: Glossary, text: str, source: s
         ("生产过程中印刷了说明", "中印"),  # 中 + 印刷
         ("中美洲国家", "中美"),  # Central America, from the glossary
         ("中英文新闻", "中英"),  # Chinese and English
+        ("新中国成立七十周年", "新中"),  # "New China", no Singapore in it
+        ("中老年人的健康", "中老"),  # middle-aged and elderly, no Laos
     ],
 )
 def test_characters_that_only_look_like_a_pair(base: Glossary, text: str,

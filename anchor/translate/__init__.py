@@ -55,6 +55,7 @@ __all__ = [
     "Translator",
     "clean_output",
     "correction_prompt",
+    "fact_problems",
     "get_backend",
     "prepare_source",
     "release_models",
@@ -300,8 +301,9 @@ class Translation:
 def fact_problems(text: str, out: str, source: Lang, target: Lang, names: Sequence[Name],
                   glossary: Glossary | None) -> list[Problem]:
     """What every generated text is checked for, sentence or headline: figures, script
-    and length, the source's names as rendered, names the source does not have (with a
-    glossary: the fidelity checks are on), leaked instructions."""
+    and length, the source's names as rendered, leaked instructions; with a glossary (the
+    fidelity checks on) also names the source does not have and people tied to another's
+    party or body."""
     found = (check_translation(text, out, source, target)
              + name_problems(names, out, target) + leak_problems(out, text))
     if glossary is not None and source == "zh" and target == "en":
