@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from .glossary import Glossary
 from .text import HAN, has_cjk, jieba, jieba_posseg, latin_names
 
-__all__ = ["Name", "find_names", "is_person_here", "looks_like_name", "person_pinyin",
-           "pinyin_word", "place_pinyin", "render_name", "title_names"]
+__all__ = ["Name", "find_names", "glossary_kind", "is_person_here", "looks_like_name",
+           "person_pinyin", "pinyin_word", "place_pinyin", "render_name", "title_names"]
 
 log = logging.getLogger(__name__)
 
@@ -331,7 +331,7 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
                             if rest.startswith(zh, at + len(term))), "")
             whole = term + feature
             got = render_name(whole, "place", glossary) if feature else \
-                render_name(term, _glossary_kind(term), glossary)
+                render_name(term, glossary_kind(term), glossary)
             if got:
                 found.setdefault(whole, got)
             rest = rest[:at] + "\u3000" * len(whole) + rest[at + len(whole):]
@@ -368,7 +368,7 @@ def find_names(text: str, source: str, glossary: Glossary) -> list[Name]:
     return order
 
 
-def _glossary_kind(term: str) -> str:
+def glossary_kind(term: str) -> str:
     """What a glossary entry names, by jieba's tags: the glossary holds people (马英九,
     布林肯) beside places and bodies, and only says how each is written."""
     flags = [t.flag for t in jieba_posseg().cut(term)]
@@ -407,4 +407,11 @@ def _english_names(text: str, glossary: Glossary) -> list[Name]:
             out.append(Name(name, hit[0], "other", hit[1]))
         elif re.search(r"[A-Za-z]", name):
             out.append(Name(name, name, "other", "kept"))
+    # a sentence's first word is no evidence of a name to latin_names ("The", "However"),
+    # but one the glossary knows is one: "Austin was treated" (奥斯汀, not 阿什顿·塔特)
+    for m in re.finditer(r"(?:^|[.!?][\"”’')]*\s+)([A-Z][A-Za-z'’-]+)", latin):
+        word = re.sub(r"['’]s$", "", m.group(1))
+        hit = glossary.zh(word)
+        if hit and all(word not in n.source for n in out):
+            out.append(Name(word, hit[0], "other", hit[1]))
     return out

@@ -40,7 +40,7 @@ from anchor.text import to_simplified
 from anchor.translate import get_backend, translate
 from anchor.translate.affiliation import affiliation_problems
 from anchor.translate.checks import name_problems
-from anchor.translate.invented import invented_names
+from anchor.translate.invented import invented_names, invented_zh_names
 
 
 @dataclass
@@ -76,6 +76,8 @@ def facts_problems(src: str, out: str, lang: str, glossary: object,
         probs += [str(p) for p in invented_names(to_simplified(src), out, names,  # type: ignore[arg-type]
                                                  glossary)]  # type: ignore[arg-type]
         probs += [str(p) for p in affiliation_problems(to_simplified(src), out, names)]  # type: ignore[arg-type]
+    else:  # a place or body the English source does not name (俄罗斯 for "Baltic")
+        probs += [str(p) for p in invented_zh_names(src, out, glossary)]  # type: ignore[arg-type]
     return probs
 
 

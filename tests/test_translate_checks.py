@@ -559,3 +559,39 @@ def test_a_run_of_one_syllable_words_is_a_name_too() -> None:
     src2 = "中国外长王毅星期一在曼谷会晤泰国总理。"
     assert invented_names(src2, "Chinese Foreign Minister Wang Yi met the Thai prime minister.",
                           find_names(src2, "zh", g), g) == []
+
+
+# ------------------------------------------------------------------ English into Chinese
+
+
+def test_a_country_the_english_source_does_not_name_is_flagged() -> None:
+    """"Two More Baltic Countries Quit China-Led Forum" came out as 俄罗斯和波罗的海国家…"""
+    from anchor.glossary import load_glossary
+    from anchor.translate.invented import invented_zh_names
+
+    g = load_glossary(project=Path("/nonexistent"))
+    src = "Two More Baltic Countries Quit China-Led Forum Amid Ukraine War"
+    got = invented_zh_names(src, "俄罗斯和波罗的海国家退出中国主导的论坛", g)
+    assert [p.wrote for p in got] == ["俄罗斯"]
+    assert invented_zh_names(src, "又有两个波罗的海国家退出中国主导的论坛", g) == []
+    # 国防部 inside 国防部长 ("Defense Secretary") is no body of its own
+    assert invented_zh_names("Defense Secretary Austin was treated.", "国防部长奥斯汀接受了治疗。",
+                             g) == []
+
+
+def test_english_left_inside_chinese_is_flagged() -> None:
+    got = check_translation("Two More Baltic Countries Quit China-Led Forum",
+                            "波罗的海国家退出中国-led论坛", "en", "zh")
+    assert [p.item for p in got if p.kind == "script"] == ["led"]
+    assert "write it in Chinese" in correction_prompt(got, "zh")
+    assert check_translation("The app Clubhouse uses 5G and AI.", "Clubhouse应用使用5G和AI。",
+                             "en", "zh") == []
+
+
+def test_a_glossary_name_opening_a_sentence_is_a_name() -> None:
+    from anchor.glossary import load_glossary
+    from anchor.names import find_names
+
+    g = load_glossary(project=Path("/nonexistent"))
+    names = find_names("Austin was treated for prostate cancer in late December.", "en", g)
+    assert [(n.source, n.target) for n in names] == [("Austin", "奥斯汀")]

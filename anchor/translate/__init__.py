@@ -44,7 +44,7 @@ from .checks import (
     problem_weight,
     target_form,
 )
-from .invented import invented_names
+from .invented import invented_names, invented_zh_names
 from .llama import LlamaTranslator
 from .meaning import meaning_problems
 from .transformers_backend import MT_MODEL_ENV, TransformersTranslator
@@ -306,6 +306,8 @@ def fact_problems(text: str, out: str, source: Lang, target: Lang, names: Sequen
     party or body."""
     found = (check_translation(text, out, source, target)
              + name_problems(names, out, target) + leak_problems(out, text))
+    if glossary is not None and source == "en" and target == "zh":
+        found += invented_zh_names(text, out, glossary)
     if glossary is not None and source == "zh" and target == "en":
         # a misspelling of a missing name ("Liangfan" for Lifan) is said once, by the
         # missing name's problem; a different name in its place (Keqiang for Wang Yi) is not
@@ -452,6 +454,8 @@ def correction_prompt(problems: Sequence[Problem], target: Lang) -> str:
         elif p.kind == "script" and target == "en":
             other.append(f"It still contains Chinese characters ({p.item}): translate them "
                          "into English.")
+        elif p.kind == "script" and p.item:
+            other.append(f"It still contains English ({p.item}): write it in Chinese.")
         elif p.kind == "script":
             other.append("It must be written in Simplified Chinese.")
         else:  # empty, or far too short or long

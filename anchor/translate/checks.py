@@ -94,6 +94,13 @@ def _script_problems(source: str, out: str, source_lang: Lang, target_lang: Lang
     ratio = cjk_ratio(rest)
     if ratio < _MIN_ZH_RATIO and source_lang != target_lang:
         return [Problem("script", "", f"zh translation is mostly not Chinese ({ratio:.0%} Han)")]
+    # an English word left inside the Chinese ("中国-led论坛"): names are capitalised and
+    # units short, so a lower-case word of three letters or more is text left untranslated
+    left = [w for w in re.findall(r"(?<![A-Za-z])[a-z]{3,}(?![A-Za-z])", rest)
+            if source_lang != target_lang]
+    if left:
+        shown = ", ".join(dict.fromkeys(left))
+        return [Problem("script", shown, f'English "{shown}" left in zh')]
     return []
 
 

@@ -18,11 +18,11 @@ from functools import cache
 from pathlib import Path
 
 from ..glossary import Glossary
-from ..names import Name, is_person_here
-from ..text import has_cjk, is_han, jieba_posseg, latin_names
+from ..names import Name, glossary_kind, is_person_here
+from ..text import has_cjk, is_han, jieba, jieba_posseg, latin_names
 from .checks import Problem
 
-__all__ = ["invented_names", "pinyin_split"]
+__all__ = ["invented_names", "invented_zh_names", "pinyin_split"]
 
 _WORD_RE = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:['’][a-z]+)*(?![\w'’])")
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "j")  # j: an abbreviation (俄 for Russia)
@@ -216,3 +216,34 @@ def _words_of(terms: tuple[str, ...]) -> frozenset[str]:
     return frozenset(
         w.casefold().replace("’", "'") for t in terms for w in re.findall(r"[A-Za-z'’]+", t)
     )
+
+
+def invented_zh_names(source: str, out: str, glossary: Glossary) -> list[Problem]:
+    """Places, bodies and people of the glossary in Chinese ``out`` that English
+    ``source`` does not name in any of its spellings: "Two More Baltic Countries Quit
+    China-Led Forum" came out as 俄罗斯和波罗的海国家退出… ("Russia and the Baltic
+    countries")."""
+    problems: list[Problem] = []
+    rest = out
+    edges, at = {0}, 0
+    for word in jieba().cut(out):
+        at += len(word)
+        edges.add(at)
+    for term in glossary.zh_terms():
+        if term not in rest:
+            continue
+        # as a word of its own: 国防部 inside 国防部长 ("Defense Secretary") is none
+        whole = [i for i in range(len(rest)) if rest.startswith(term, i)
+                 and i in edges and i + len(term) in edges]
+        rest = rest.replace(term, "\u3000" * len(term))
+        if not whole:
+            continue
+        hit = glossary.en(term)
+        if hit is None or glossary_kind(term) == "other":
+            continue
+        forms = [f.strip().removeprefix("the ") for f in hit[0].split("|") if f.strip()]
+        if not any(re.search(rf"(?<![A-Za-z]){re.escape(f)}(?![a-z])", source, re.IGNORECASE)
+                   for f in forms):
+            problems.append(Problem("name", "", f'"{term}" ({forms[0]}) is in the zh text but '
+                                    "not in the source: check it", term))
+    return problems
