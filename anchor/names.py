@@ -412,6 +412,11 @@ def _english_names(text: str, glossary: Glossary) -> list[Name]:
     for m in re.finditer(r"(?:^|[.!?][\"”’')]*\s+)([A-Z][A-Za-z'’-]+)", latin):
         word = re.sub(r"['’]s$", "", m.group(1))
         hit = glossary.zh(word)
-        if hit and all(word not in n.source for n in out):
+        # the entry's own name, not one of its other forms: an opening "Chinese" (an
+        # alternative of 中国 "China|Chinese") is an adjective, and putting 中国 in its
+        # place in the model's input made it invent a figure
+        first = (glossary.en(hit[0]) or ("",))[0].split("|")[0].strip() if hit else ""
+        if hit and first.removeprefix("the ").casefold() == word.casefold() \
+                and all(word not in n.source for n in out):
             out.append(Name(word, hit[0], "other", hit[1]))
     return out

@@ -595,3 +595,7 @@ def test_a_glossary_name_opening_a_sentence_is_a_name() -> None:
     g = load_glossary(project=Path("/nonexistent"))
     names = find_names("Austin was treated for prostate cancer in late December.", "en", g)
     assert [(n.source, n.target) for n in names] == [("Austin", "奥斯汀")]
+    # an opening adjective is not the entry's own name: 中国 in its place in the model's
+    # input ("中国 government statistics show ...") made it invent a figure
+    names = find_names("Chinese government statistics show the economy slowed.", "en", g)
+    assert names == []
