@@ -3,8 +3,9 @@
 国民党总统参选人马英九 … 民进党总统参选人谢长廷 came out as "Ma Ying-jeou, the Democratic
 Progressive Party candidate … Frank Hsieh, the Kuomintang candidate": every name there,
 each on the wrong person. In the source a person's affiliation is the name written just
-before them (国民党 + 总统参选人 + 马英九); in English it is the one written nearest their
-mentions, before or after ("Ma Ying-jeou, the Kuomintang candidate"). Only a sentence
+before them (国民党 + 总统参选人 + 马英九); in English it is the one before them in the same
+noun phrase or in an apposition after them ("Ma Ying-jeou, the Kuomintang candidate"); a
+list ("…, and India Prime Minister") ties no one. Only a sentence
 with two or more such pairs is judged: with one there is nothing to swap it with.
 """
 

@@ -1,12 +1,14 @@
-"""Names the English output has and the Chinese source does not.
+"""Names the output has and the source does not.
 
 A small model spells a common word as if it were a name: 移英港人货车佬彬彬有礼 ("the
 Hong Kong truck driver is polite") became "the Hong Kong truck driver Binbin". The name
-checks only ask whether the source's names are there, so an invented one passed. Here
-every capitalised word of the output that reads as pinyin (two syllables or more: a
-lone "Li" or "Long" is too ambiguous) and is neither English nor one of the expected
-renderings must spell a name of the source: characters that read so and that jieba
-tags as a name. Else it is flagged, with the characters it spells where there are some.
+checks only ask whether the source's names are there, so an invented one passed. Into
+English, every capitalised word of the output that reads as pinyin (two syllables or more,
+or a run of one-syllable words: "Rong Xing"; a lone "Li" or "Long" is too ambiguous) and is
+neither English nor one of the expected renderings must spell a name of the source:
+characters that read so and that jieba tags as a name. Else it is flagged, with the
+characters it spells where there are some. Into Chinese, a place or person of the glossary
+in the output must be named by the English source in one of its spellings.
 """
 
 from __future__ import annotations
