@@ -404,7 +404,9 @@ def latin_names(text: str) -> tuple[str, ...]:
     for m in _EN_NAME_RE.finditer(text):
         tok = m.group(0)
         words = tok.split()
-        at_start = _SENTENCE_START_RE.search(text, 0, m.start()) is not None or m.start() == 0
+        # an opening quote or bracket still opens the sentence ("Every bottle ...")
+        at_start = _SENTENCE_START_RE.search(text, 0, m.start()) is not None or \
+            re.fullmatch(r"(?:.*[.!?:])?[\s\"“‘'(\[]*", text[:m.start()], re.S) is not None
         if at_start and len(words) == 1 and not _is_acronym(words[0]):
             # a lone capitalised word opening a sentence is usually not a name
             continue

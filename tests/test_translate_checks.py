@@ -599,3 +599,18 @@ def test_a_glossary_name_opening_a_sentence_is_a_name() -> None:
     # input ("中国 government statistics show ...") made it invent a figure
     names = find_names("Chinese government statistics show the economy slowed.", "en", g)
     assert names == []
+
+
+def test_a_pinyin_name_written_in_characters_is_kept() -> None:
+    """"said Li Na" → 李娜说: the characters that spell the name are the right Chinese."""
+    from anchor.glossary import load_glossary
+    from anchor.names import find_names
+    from anchor.translate import fact_problems
+
+    g = load_glossary(project=Path("/nonexistent"))
+    src = '"Every bottle counts," said Li Na, a retired teacher.'
+    names = find_names(src, "en", g)
+    assert [n.source for n in names] == ["Li Na"]  # "Every" opens the quote: no name
+    assert fact_problems(src, "“每个瓶子都很重要，”退休教师李娜说。", "en", "zh", names, g) == []
+    lost = fact_problems(src, "“每个瓶子都很重要，”退休教师王芳说。", "en", "zh", names, g)
+    assert [p.item for p in lost] == ["Li Na"]

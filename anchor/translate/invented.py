@@ -24,7 +24,7 @@ from ..names import Name, glossary_kind, is_person_here
 from ..text import has_cjk, is_han, jieba, jieba_posseg, latin_names
 from .checks import Problem
 
-__all__ = ["invented_names", "invented_zh_names", "pinyin_split"]
+__all__ = ["invented_names", "invented_zh_names", "pinyin_split", "spelt_in_chinese"]
 
 _WORD_RE = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:['’][a-z]+)*(?![\w'’])")
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "j")  # j: an abbreviation (俄 for Russia)
@@ -251,3 +251,16 @@ def invented_zh_names(source: str, out: str, glossary: Glossary) -> list[Problem
             problems.append(Problem("name", "", f'"{term}" ({forms[0]}) is in the zh text but '
                                     "not in the source: check it", term))
     return problems
+
+
+def spelt_in_chinese(name: str, out: str) -> bool:
+    """Whether Chinese ``out`` writes English ``name`` in characters that read as it:
+    "Li Na" as 李娜. A pinyin name the glossary does not know is kept in Latin letters,
+    but the characters that spell it are the right Chinese, not a lost name."""
+    syl: list[str] = []
+    for word in name.split():
+        got = pinyin_split(word)
+        if not got:
+            return False
+        syl += got
+    return len(syl) >= 2 and bool(_spelt_in(out, syl))
