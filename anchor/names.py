@@ -23,12 +23,14 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from .glossary import Glossary
-from .text import HAN, has_cjk, jieba, jieba_posseg, latin_names
+from .text import HAN, has_cjk, is_han, jieba, jieba_posseg, latin_names
 
 __all__ = ["Name", "find_names", "glossary_kind", "is_person_here", "looks_like_name",
-           "person_pinyin", "pinyin_word", "place_pinyin", "render_name", "title_names"]
+           "person_pinyin", "pinyin_split", "pinyin_word", "place_pinyin", "render_name",
+           "spelt_in", "spelt_in_chinese", "title_names"]
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +168,76 @@ def _join(syllables: list[str]) -> str:
 def pinyin_word(text: str) -> str:
     """Chinese ``text`` spelt as one capitalised pinyin word: 备案 → "Bei'an"."""
     return _join(_syllables(text))
+
+
+@cache
+def _pinyin_syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable with a vowel (pypinyin's table, ü as v)."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out = set()
+    for readings in pinyin_dict.values():
+        for p in readings.split(","):
+            s = to_normal(p).replace("ü", "v")
+            if re.search("[aeiouv]", s):
+                out.add(s)
+    return frozenset(out)
+
+
+def pinyin_split(word: str) -> list[str] | None:
+    """``word`` as pinyin syllables, the fewest that spell it, or None when it is not
+    pinyin: "Binbin" → ["bin", "bin"], "Xi'an" → ["xi", "an"], "Trump" → None."""
+    syl = _pinyin_syllables()
+    parts: list[str] = []
+    for chunk in re.split(r"['’]", word.lower()):
+        best: list[list[str] | None] = [[]] + [None] * len(chunk)
+        for end in range(1, len(chunk) + 1):
+            for start in range(max(0, end - 6), end):
+                prev = best[start]
+                if (
+                    prev is not None
+                    and chunk[start:end] in syl
+                    and (best[end] is None or len(prev) + 1 < len(best[end] or []))
+                ):
+                    best[end] = [*prev, chunk[start:end]]
+        if best[-1] is None:
+            return None
+        parts += best[-1] or []
+    return parts or None
+
+
+@cache
+def _readings(ch: str) -> frozenset[str]:
+    """Every toneless reading of one character (cached: each candidate word of a check
+    reads the same source again)."""
+    from pypinyin import Style, pinyin
+
+    return frozenset(r.replace("ü", "v") for r in pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
+
+
+def spelt_in(source: str, syl: list[str]) -> list[tuple[int, int]]:
+    """Spans of ``source`` whose characters read ``syl``, one syllable each."""
+    reads = [_readings(c) if is_han(c) else frozenset() for c in source]
+    n = len(syl)
+    return [
+        (i, i + n)
+        for i in range(len(source) - n + 1)
+        if all(syl[k] in reads[i + k] for k in range(n))
+    ]
+
+
+def spelt_in_chinese(name: str, out: str) -> bool:
+    """Whether Chinese ``out`` writes English ``name`` in characters that read as it:
+    "Li Na" as 李娜. A pinyin name the glossary does not know is kept in Latin letters,
+    but the characters that spell it are the right Chinese, not a lost name."""
+    syl: list[str] = []
+    for word in name.split():
+        got = pinyin_split(word)
+        if not got:
+            return False
+        syl += got
+    return len(syl) >= 2 and bool(spelt_in(out, syl))
 
 
 def person_pinyin(name: str) -> str:

@@ -40,7 +40,7 @@ from anchor.text import to_simplified
 from anchor.translate import get_backend, translate
 from anchor.translate.affiliation import affiliation_problems
 from anchor.translate.checks import name_problems
-from anchor.translate.invented import invented_names, invented_zh_names, spelt_in_chinese
+from anchor.translate.invented import invented_names, invented_zh_names
 
 
 @dataclass
@@ -71,9 +71,7 @@ def facts_problems(src: str, out: str, lang: str, glossary: object,
              else title_names(to_simplified(src), lang, glossary,  # type: ignore[arg-type]
                               [to_simplified(b) for b in body]))
     probs = [p.message for p in figure_problems(src, out, target)]
-    probs += [str(p) for p in name_problems(names, out, target)  # type: ignore[arg-type]
-              # "Li Na" written 李娜 in Chinese is kept, not lost
-              if not (target == "zh" and p.item == p.wrote and spelt_in_chinese(p.item, out))]
+    probs += [str(p) for p in name_problems(names, out, target)]  # type: ignore[arg-type]
     if lang == "zh":  # a name the source does not have ("Binbin" for 彬彬有礼)
         probs += [str(p) for p in invented_names(to_simplified(src), out, names,  # type: ignore[arg-type]
                                                  glossary)]  # type: ignore[arg-type]

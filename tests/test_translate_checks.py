@@ -447,7 +447,7 @@ def test_single_characters_and_spelt_answers_are_not_taken_as_translations():
 
 
 def test_pinyin_split() -> None:
-    from anchor.translate.invented import pinyin_split
+    from anchor.names import pinyin_split
 
     assert pinyin_split("Binbin") == ["bin", "bin"]
     assert pinyin_split("Xi'an") == ["xi", "an"]

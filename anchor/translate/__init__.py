@@ -44,7 +44,7 @@ from .checks import (
     problem_weight,
     target_form,
 )
-from .invented import invented_names, invented_zh_names, spelt_in_chinese
+from .invented import invented_names, invented_zh_names
 from .llama import LlamaTranslator
 from .meaning import meaning_problems
 from .transformers_backend import MT_MODEL_ENV, TransformersTranslator
@@ -307,8 +307,6 @@ def fact_problems(text: str, out: str, source: Lang, target: Lang, names: Sequen
     found = (check_translation(text, out, source, target)
              + name_problems(names, out, target) + leak_problems(out, text))
     if glossary is not None and source == "en" and target == "zh":
-        found = [p for p in found if not (p.kind == "name" and p.item and p.item == p.wrote
-                                          and spelt_in_chinese(p.item, out))]
         found += invented_zh_names(text, out, glossary)
     if glossary is not None and source == "zh" and target == "en":
         # a misspelling of a missing name ("Liangfan" for Lifan) is said once, by the

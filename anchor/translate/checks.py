@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..figures import figure_problems, magnitude_words, parse_figures, render
 from ..models import Lang
-from ..names import Name
+from ..names import Name, spelt_in_chinese
 from ..text import CJK, cjk_ratio, latin_names
 
 __all__ = [
@@ -183,6 +183,9 @@ def name_problems(names: Sequence[Name], out: str, target_lang: Lang) -> list[Pr
         if not (_parts_named(n.parts, out) if n.parts else any(
             _squash(t) in flat or (t.lower().startswith("the ") and _squash(t[4:]) in flat)
             for t in (n.target, *n.also)))
+        # a pinyin name kept in Latin letters for want of a glossary entry ("Li Na") is
+        # kept too when the Chinese writes it in the characters that spell it (李娜)
+        and not (target_lang == "zh" and n.target == n.source and spelt_in_chinese(n.source, out))
     ]
 
 

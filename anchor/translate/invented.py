@@ -20,51 +20,14 @@ from functools import cache
 from pathlib import Path
 
 from ..glossary import Glossary
-from ..names import Name, glossary_kind, is_person_here
-from ..text import has_cjk, is_han, jieba, jieba_posseg, latin_names
+from ..names import Name, glossary_kind, is_person_here, pinyin_split, spelt_in
+from ..text import has_cjk, jieba, jieba_posseg, latin_names
 from .checks import Problem
 
-__all__ = ["invented_names", "invented_zh_names", "pinyin_split", "spelt_in_chinese"]
+__all__ = ["invented_names", "invented_zh_names"]
 
 _WORD_RE = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:['’][a-z]+)*(?![\w'’])")
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "j")  # j: an abbreviation (俄 for Russia)
-
-
-@cache
-def _syllables() -> frozenset[str]:
-    """Every toneless pinyin syllable with a vowel (pypinyin's table, ü as v)."""
-    from pypinyin.contrib.tone_convert import to_normal
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    out = set()
-    for readings in pinyin_dict.values():
-        for p in readings.split(","):
-            s = to_normal(p).replace("ü", "v")
-            if re.search("[aeiouv]", s):
-                out.add(s)
-    return frozenset(out)
-
-
-def pinyin_split(word: str) -> list[str] | None:
-    """``word`` as pinyin syllables, the fewest that spell it, or None when it is not
-    pinyin: "Binbin" → ["bin", "bin"], "Xi'an" → ["xi", "an"], "Trump" → None."""
-    syl = _syllables()
-    parts: list[str] = []
-    for chunk in re.split(r"['’]", word.lower()):
-        best: list[list[str] | None] = [[]] + [None] * len(chunk)
-        for end in range(1, len(chunk) + 1):
-            for start in range(max(0, end - 6), end):
-                prev = best[start]
-                if (
-                    prev is not None
-                    and chunk[start:end] in syl
-                    and (best[end] is None or len(prev) + 1 < len(best[end] or []))
-                ):
-                    best[end] = [*prev, chunk[start:end]]
-        if best[-1] is None:
-            return None
-        parts += best[-1] or []
-    return parts or None
 
 
 @cache
@@ -80,23 +43,6 @@ def _english() -> frozenset[str]:
     except (ImportError, OSError, ValueError):  # no lexicon: judge on the source alone
         pass
     return frozenset(words)
-
-
-def _readings(ch: str) -> set[str]:
-    from pypinyin import Style, pinyin
-
-    return {r.replace("ü", "v") for r in pinyin(ch, style=Style.NORMAL, heteronym=True)[0]}
-
-
-def _spelt_in(source: str, syl: list[str]) -> list[tuple[int, int]]:
-    """Spans of ``source`` whose characters read ``syl``, one syllable each."""
-    reads = [_readings(c) if is_han(c) else set() for c in source]
-    n = len(syl)
-    return [
-        (i, i + n)
-        for i in range(len(source) - n + 1)
-        if all(syl[k] in reads[i + k] for k in range(n))
-    ]
 
 
 def _is_name_span(source: str, tokens: list[tuple[int, int, str]],
@@ -136,7 +82,7 @@ def invented_names(
             for tok in jieba_posseg().cut(source):
                 tokens.append((at, at + len(tok.word), tok.flag))
                 at += len(tok.word)
-        spans = _spelt_in(source, syl)
+        spans = spelt_in(source, syl)
         if any(_is_name_span(source, tokens, s) for s in spans):
             continue
         if not spans and _unrendered(source, tokens, names):
@@ -251,16 +197,3 @@ def invented_zh_names(source: str, out: str, glossary: Glossary) -> list[Problem
             problems.append(Problem("name", "", f'"{term}" ({forms[0]}) is in the zh text but '
                                     "not in the source: check it", term))
     return problems
-
-
-def spelt_in_chinese(name: str, out: str) -> bool:
-    """Whether Chinese ``out`` writes English ``name`` in characters that read as it:
-    "Li Na" as 李娜. A pinyin name the glossary does not know is kept in Latin letters,
-    but the characters that spell it are the right Chinese, not a lost name."""
-    syl: list[str] = []
-    for word in name.split():
-        got = pinyin_split(word)
-        if not got:
-            return False
-        syl += got
-    return len(syl) >= 2 and bool(_spelt_in(out, syl))
