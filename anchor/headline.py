@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from .text import has_han, jieba
+from .text import HAN, has_han, jieba
 
 __all__ = ["fit_headline", "fits", "headline_from_sentence", "headline_measure", "is_dateline",
            "says_nothing"]
@@ -123,7 +123,7 @@ def says_nothing(head: str, names: Sequence[str] = ()) -> bool:
     rest = head
     for n in sorted((n for n in names if n), key=len, reverse=True):
         rest = rest.replace(n, " ")
-    words = re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)
+    words = re.findall(f"[A-Za-z]+|[{HAN}]", rest)
     return bool(head.strip()) and not [w for w in words if w.lower() not in _DANGLING
                                        and w not in "与和及、的"]
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .glossary import Glossary
-from .text import HAN, has_cjk, is_han, jieba, jieba_posseg, latin_names
+from .text import HAN, has_cjk, is_han, jieba, jieba_posseg, latin_names, word_spans
 
 __all__ = ["Name", "find_names", "glossary_kind", "is_person_here", "looks_like_name",
            "person_pinyin", "pinyin_split", "pinyin_word", "place_pinyin", "render_name",
@@ -135,10 +135,7 @@ def _country_pairs(text: str, rest: str) -> list[tuple[int, Name]]:
         if len(set(chars)) != len(chars):
             continue
         if spans is None:
-            spans, at = [], 0
-            for word in jieba().cut(text):
-                spans.append((at, at + len(word)))
-                at += len(word)
+            spans = word_spans(text)
         a, b = m.span()
         if any(x < a < y or x < b < y for x, y in spans if not (x <= a and y >= b)):
             continue

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..glossary import Glossary
 from ..names import Name, glossary_kind, is_person_here, pinyin_split, spelt_in
-from ..text import has_cjk, jieba, jieba_posseg, latin_names
+from ..text import has_cjk, jieba_posseg, latin_names, word_spans
 from .checks import Problem
 
 __all__ = ["invented_names", "invented_zh_names"]
@@ -173,10 +173,7 @@ def invented_zh_names(source: str, out: str, glossary: Glossary) -> list[Problem
     countries")."""
     problems: list[Problem] = []
     rest = out
-    edges, at = {0}, 0
-    for word in jieba().cut(out):
-        at += len(word)
-        edges.add(at)
+    edges = {0} | {b for _, b in word_spans(out)}
     for term in glossary.zh_terms():
         if term not in rest:
             continue
