@@ -390,7 +390,10 @@ _COMMON_CAPITALISED = frozenset(
 )
 
 
-_SENTENCE_START_RE = re.compile(r"[.!?][\"”’')]*\s+$")
+# Before a word that opens a sentence: the text's start or an end of sentence (or a colon),
+# then only space and opening quotes or brackets ('"Every bottle'); or an end of sentence,
+# closing quotes and space
+_SENTENCE_START_RE = re.compile(r"(?:^|[.!?:])[\s\"“‘'(\[]*$|[.!?][\"”’')]*\s+$")
 
 
 def _is_acronym(word: str) -> bool:
@@ -415,9 +418,7 @@ def latin_names(text: str) -> tuple[str, ...]:
     for m in _EN_NAME_RE.finditer(text):
         tok = m.group(0)
         words = tok.split()
-        # an opening quote or bracket still opens the sentence ("Every bottle ...")
-        at_start = _SENTENCE_START_RE.search(text, 0, m.start()) is not None or \
-            re.fullmatch(r"(?:.*[.!?:])?[\s\"“‘'(\[]*", text[:m.start()], re.S) is not None
+        at_start = _SENTENCE_START_RE.search(text, 0, m.start()) is not None
         if at_start and len(words) == 1 and not _is_acronym(words[0]):
             # a lone capitalised word opening a sentence is usually not a name
             continue
