@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from ..errors import AnchorError, BackendUnavailable, ConfigError, InputError, ModelError
-from ..models import to_dict
+from ..models import Script, from_dict, to_dict
 from .accounts import Forbidden
 from .auth import Caller, api_account
 from .jobs import ACTIVE, Job, JobNotFound
@@ -91,6 +91,11 @@ class SegmentModel(BaseModel):
     warnings: list[str] = Field(default_factory=list,
                                 description="read-only: kept from the server's copy")
     review: bool = Field(False, description="read-only: the checks still fault this sentence")
+    checked: bool = Field(False, description="a person confirms this flagged sentence as it "
+                          "stands (a render is refused while one marked for review is not "
+                          "checked or edited); false takes a tick back")
+    checked_by: str = Field("", description="read-only: who checked it, or edited it "
+                            "after the checks flagged it")
 
 
 class ScriptModel(BaseModel):
@@ -106,6 +111,18 @@ class ScriptModel(BaseModel):
     title_warnings: list[str] = Field(default_factory=list, description="read-only")
     glossary: list[str] = Field(default_factory=list,
                                 description="read-only: glossary files the names came from")
+    title_checked: bool = Field(False, description="a person confirms the headline despite "
+                                "its warnings")
+    title_checked_by: str = Field("", description="read-only: who did")
+
+
+def script_out(script: Script) -> ScriptModel:
+    """The script as the API shows it: each tick as ``checked`` beside who gave it."""
+    data = to_dict(script)
+    for seg in data["segments"]:
+        seg["checked"] = bool(seg.get("checked_by"))
+    data["title_checked"] = bool(data.get("title_checked_by"))
+    return ScriptModel.model_validate(data)
 
 
 class ProgressOut(BaseModel):
@@ -151,6 +168,14 @@ class DeliveryOut(BaseModel):
     result: str
 
 
+class ClearedOut(BaseModel):
+    where: str = Field(description="headline or sentence N")
+    warnings: list[str]
+    by: str
+    how: Literal["edited", "checked", "unchecked"]
+    at: datetime
+
+
 class JobSummary(BaseModel):
     id: str
     status: Literal["scripting", "review", "rendering", "done", "failed", "cancelled"]
@@ -178,6 +203,10 @@ class JobOut(JobSummary):
     waiting: WaitingOut | None = Field(description="while queued or running")
     deliveries: list[DeliveryOut] = Field(description="webhook attempts for this job")
     workers: list[str] = Field(description="host:pid of each worker that ran it")
+    script_warnings: list[str] = Field(description="every warning the script had when made")
+    review_log: list[ClearedOut] = Field(description="who cleared which flag, and how")
+    needs_review: list[str] = Field(description="parts still marked for review: render is "
+                                    "refused (409) until each is edited or checked")
 
 
 class AccountOut(BaseModel):
@@ -211,7 +240,7 @@ def job_out(job: Job, waiting: Waiting | None = None) -> JobOut:
     links = {"self": base, "page": f"/jobs/{job.id}"}
     if job.script is not None:
         links["script"] = f"{base}/script"
-    if job.status == "review":
+    if job.status == "review" and not _needs_review(job):
         links["render"] = f"{base}/render"
     if job.status in ("failed", "cancelled"):
         links["retry"] = f"{base}/retry"
@@ -227,6 +256,10 @@ def job_out(job: Job, waiting: Waiting | None = None) -> JobOut:
                                 status=d.get("status"), ok=d["ok"], result=d["result"])
                     for d in job.deliveries],
         workers=list(job.workers),
+        script_warnings=list(job.script_warnings),
+        review_log=[ClearedOut(where=r["where"], warnings=r["warnings"], by=r["by"],
+                               how=r["how"], at=_ts(r["at"])) for r in job.review_log],
+        needs_review=_needs_review(job),
         options=job.options, auto_render=job.auto_render, warnings=list(job.warnings),
         error=job.error or None, hint=job.hint or None,
         progress=[ProgressOut(at=_ts(t), message=m) for t, m in job.progress],
@@ -238,6 +271,13 @@ def job_out(job: Job, waiting: Waiting | None = None) -> JobOut:
                        url=_file_url(job, f["name"]) or "") for f in job.files],
         links=links,
     )
+
+
+def _needs_review(job: Job) -> list[str]:
+    if job.script is None or job.status != "review":
+        return []
+    script = from_dict(Script, job.script)
+    return ["headline" if i < 0 else f"sentence {i + 1}" for i in script.flagged]
 
 
 def status_for(exc: AnchorError) -> int:
@@ -406,20 +446,22 @@ def get_job(job_id: JobId, svc: Service, me: Caller) -> JobOut:
 @router.get("/jobs/{job_id}/script", response_model=ScriptModel,
             summary="The generated bilingual script")
 def get_script(job_id: JobId, svc: Service, me: Caller) -> ScriptModel:
-    return ScriptModel.model_validate(to_dict(svc.script(job_id, me)))
+    return script_out(svc.script(job_id, me))
 
 
 @router.put("/jobs/{job_id}/script", response_model=JobOut, summary="Save an edited script",
             responses={409: {"description": "the job is not in review"}})
 def put_script(job_id: JobId, script: ScriptModel, svc: Service, me: Caller) -> JobOut:
     """Allowed while the job is in `review`. Edited sentences lose their translation
-    warnings (a person checked them); untouched ones keep them."""
+    warnings (a person checked them); untouched ones keep them, and one marked for review
+    stays so until `checked` is true on it (who ticked it is recorded)."""
     return job_out(svc.save_script(job_id, script.model_dump(), me))
 
 
 @router.post("/jobs/{job_id}/render", response_model=JobOut, status_code=202,
              summary="Render the reviewed script",
-             responses={409: {"description": "the job is not in review"}})
+             responses={409: {"description": "the job is not in review, or a part of the "
+                                             "script is marked for review and not checked"}})
 def render_job(job_id: JobId, svc: Service, me: Caller) -> JobOut:
     return job_out(svc.render(job_id, me))
 

@@ -98,6 +98,7 @@ def api_account(request: Request,
 
 def page_account(request: Request) -> Account:
     if not auth_required(request):
+        request.state.account = LOCAL  # the pages offer the local admin what it may do
         return LOCAL
     sid = request.cookies.get(SESSION_COOKIE)
     account = _accounts(request).session(sid, bool(request.app.state.cfg.token))

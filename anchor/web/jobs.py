@@ -96,6 +96,8 @@ class Job:
     approved_by: str = ""  # editor who approved the clips for air
     approved_at: float = 0.0
     deliveries: tuple[dict[str, Any], ...] = ()  # webhook attempts: at, event, try, result
+    script_warnings: tuple[str, ...] = ()  # every warning the script had when it was made
+    review_log: tuple[dict[str, Any], ...] = ()  # flags cleared: where, warnings, by, how, at
 
     @property
     def running(self) -> bool:
@@ -117,7 +119,8 @@ class Job:
         known = {f.name for f in dataclasses.fields(cls)}
         data = {k: v for k, v in data.items() if k in known}  # newer writer: ignore extras
         data["progress"] = tuple((float(t), str(m)) for t, m in data.get("progress", ()))
-        for key in ("warnings", "clips", "files", "workers", "deliveries"):
+        for key in ("warnings", "clips", "files", "workers", "deliveries", "script_warnings",
+                    "review_log"):
             data[key] = tuple(data.get(key, ()))
         return cls(**data)
 

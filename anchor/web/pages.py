@@ -9,6 +9,7 @@ and the reason shown — never a raw JSON answer.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +37,7 @@ from .auth import (
     page_account,
 )
 from .jobs import ACTIVE, Job
-from .service import JobService, TooLarge
+from .service import JobService, TooLarge, flagged_parts
 
 __all__ = ["LoginRequired", "router", "templates"]
 
@@ -114,15 +115,56 @@ def duration(seconds: float | None) -> str:
 
 def _regex_name(warning: str) -> tuple[str, str] | None:
     """(source, rendering) of a 'name "X" should read "Y"' warning, for "add to glossary"."""
-    import re
-
     m = re.match(r'name "([^"]+)" should read "([^"]+)"', warning)
     return (m.group(1), m.group(2)) if m else None
 
 
+def backend_label(backend: str) -> str:
+    """``llama.cpp:qwen2.5-coder-1.5b-instruct-q4_k_m.gguf`` → ``Qwen2.5 Coder 1.5B Instruct
+    (llama.cpp)``: the model as a person names it, not its file name."""
+    engine, _, model = backend.partition(":")
+    if not model:
+        return backend
+    stem = re.sub(r"\.(gguf|bin|onnx|safetensors)$", "", model.rsplit("/", 1)[-1], flags=re.I)
+    stem = re.sub(r"[-_.](q\d(_k)?(_[msl])?|f16|f32|fp16|int8|bf16)$", "", stem, flags=re.I)
+    words = []
+    for word in re.split(r"[-_]+", stem):
+        if re.fullmatch(r"\d+(\.\d+)?[bm]", word, flags=re.I):
+            words.append(word.upper())
+        else:
+            words.append(word[:1].upper() + word[1:])
+    return f"{' '.join(words)} ({engine})"
+
+
+def cleared_by_part(job: Job) -> dict[str, dict[str, Any]]:
+    """Where ("sentence 2", "headline") → the last clearance of its flag still standing."""
+    out: dict[str, dict[str, Any]] = {}
+    for entry in job.review_log:
+        if entry.get("how") == "unchecked":
+            out.pop(entry["where"], None)
+        else:
+            out[entry["where"]] = entry
+    return out
+
+
+def still_flagged(script: Script | None) -> set[str]:
+    if script is None:
+        return set()
+    return {"headline" if i < 0 else f"sentence {i + 1}" for i in script.flagged}
+
+
+def render_warnings(job: Job) -> list[str]:
+    """What the render warned of beyond the script's own warnings."""
+    known = set(job.script_warnings)
+    return [w for w in job.warnings if w not in known]
+
+
 templates.filters.update(when=_when, clock=_clock, size=_size, duration=duration,
                         regex_name=_regex_name)
-templates.globals.update(STEPS=STEPS, LANG_NAMES=LANG_NAMES, phase=phase)
+templates.globals.update(STEPS=STEPS, LANG_NAMES=LANG_NAMES, phase=phase,
+                         flagged_parts=flagged_parts, backend_label=backend_label,
+                         cleared_by_part=cleared_by_part, still_flagged=still_flagged,
+                         render_warnings=render_warnings)
 
 
 def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -232,10 +274,13 @@ async def render_job(request: Request, job_id: JobId, svc: Service, me: Viewer) 
         data = to_dict(svc.script(job_id, me))
         data["title_zh"] = fields.get("title_zh", data["title_zh"])
         data["title_en"] = fields.get("title_en", data["title_en"])
+        data["title_checked"] = bool(fields.get("title_checked"))
         for seg in data["segments"]:
             i = seg["index"]
             seg["zh"] = fields.get(f"zh_{i}", seg["zh"])
             seg["en"] = fields.get(f"en_{i}", seg["en"])
+            # a tick box is sent only when ticked: absent means not (or no longer) checked
+            seg["checked"] = bool(fields.get(f"checked_{i}"))
         await run_in_threadpool(svc.save_script, job_id, data, me)
         action = fields.get("action", "")
         if action.startswith("glossary:"):

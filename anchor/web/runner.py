@@ -268,6 +268,7 @@ class JobRunner:
                 lease = j.lease_until if nxt == "rendering" else None
                 return replace(j.with_progress(for_reporter("script ready"), now), status=nxt,
                                script=to_dict(script), warnings=tuple(script.warnings),
+                               script_warnings=tuple(script.warnings), review_log=(),
                                title=j.title or script.title(article.language),
                                lease_until=lease, worker=j.worker if lease else "",
                                attempts=0 if nxt == "review" else j.attempts,

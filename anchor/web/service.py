@@ -32,7 +32,8 @@ from .queues import JobQueue
 from .runner import Pipeline, settings_for
 from .wording import for_reporter
 
-__all__ = ["Choices", "Conflict", "JobService", "TooLarge", "Waiting", "load_choices"]
+__all__ = ["Choices", "Conflict", "JobService", "NeedsReview", "TooLarge", "Waiting",
+           "flagged_parts", "load_choices", "script_from_edit"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,10 @@ class Conflict(AnchorError):
 
 class TooLarge(AnchorError):
     """An upload or text over the configured limit."""
+
+
+class NeedsReview(Conflict):
+    """Render refused: a part of the script is marked for review and nobody checked it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,25 +123,81 @@ def _check_id(job_id: str) -> None:
         raise JobNotFound(f"no job {job_id[:40]!r}", hint="job ids are 16 hex characters")
 
 
-def script_from_edit(data: dict[str, Any], old: Script) -> Script:
-    """Validate an edited script; keep translation warnings only where text is unchanged."""
+def _ticked(data: dict[str, Any], key: str) -> bool:
+    value = data.pop(key, False)
+    return value is True or str(value).lower() in ("1", "true", "on", "yes")
+
+
+def script_from_edit(data: dict[str, Any], old: Script, who: str = LOCAL.name,
+                     now: float | None = None) -> tuple[Script, list[dict[str, Any]]]:
+    """Validate an edited script, and say which flags a person cleared and how.
+
+    Warnings are the translator's and the server's to give: an untouched sentence keeps
+    them, an edited one was checked by a person; a client cannot add or hide any. A
+    flagged sentence left as it is stays flagged until someone ticks ``checked`` on it;
+    the tick records who (``checked_by``), and goes with the script into the manifest.
+    Returns the new script and one record per flag cleared (or tick taken back)."""
+    now = time.time() if now is None else now
+    data = dict(data)
+    segs_in = [dict(x) if isinstance(x, dict) else x for x in data.get("segments", [])]
+    ticks = [_ticked(x, "checked") if isinstance(x, dict) else False for x in segs_in]
+    for x in segs_in:
+        if isinstance(x, dict):
+            x.pop("checked_by", None)  # read-only: the server says who
+    data["segments"] = segs_in
+    title_tick = _ticked(data, "title_checked")
+    data.pop("title_checked_by", None)
     new = parse_script(data, hint="start from GET /api/jobs/{id}/script and change the text")
     if new.source_language != old.source_language or new.zh_variant != old.zh_variant:
         raise InputError("source_language and zh_variant cannot be changed in an edit",
                          hint="submit the article again with other options")
+    log_: list[dict[str, Any]] = []
+
+    def clear(where: str, warnings: tuple[str, ...], how: str) -> None:
+        log_.append({"where": where, "warnings": list(warnings), "by": who, "how": how,
+                     "at": now})
+
     segments = []
     for i, seg in enumerate(new.segments):
         zh, en = seg.zh.strip(), seg.en.strip()
         prior = old.segments[i] if i < len(old.segments) else None
-        # Warnings are the translator's and the server's to give: an untouched sentence keeps
-        # them, an edited one was checked by a person; a client cannot add or hide any.
-        same = prior is not None and prior.zh == zh and prior.en == en
-        segments.append(Segment(index=i, zh=zh, en=en, warnings=prior.warnings if same and prior
-                                else (), review=bool(same and prior and prior.review)))
+        where = f"sentence {i + 1}"
+        if prior is not None and prior.zh == zh and prior.en == en:
+            checked = prior.checked_by
+            if ticks[i] and (prior.review or prior.warnings) and not checked:
+                checked = who
+                clear(where, prior.warnings, "checked")
+            elif not ticks[i] and checked:
+                checked = ""
+                clear(where, prior.warnings, "unchecked")
+            segments.append(replace(prior, index=i, checked_by=checked))
+            continue
+        flagged_before = prior is not None and (prior.review or bool(prior.warnings))
+        if flagged_before and prior is not None:
+            clear(where, prior.warnings, "edited")
+        segments.append(Segment(index=i, zh=zh, en=en,
+                                checked_by=who if flagged_before else ""))
     title_zh, title_en = new.title_zh.strip(), new.title_en.strip()
-    same_title = (title_zh, title_en) == (old.title_zh, old.title_en)
+    title_warnings, title_by = old.title_warnings, old.title_checked_by
+    if (title_zh, title_en) != (old.title_zh, old.title_en):
+        if old.title_warnings or old.title_checked_by:
+            clear("headline", old.title_warnings, "edited")
+            title_by = who
+        title_warnings = ()
+    elif title_tick and old.title_warnings and not title_by:
+        title_by = who
+        clear("headline", old.title_warnings, "checked")
+    elif not title_tick and title_by and old.title_warnings:
+        title_by = ""
+        clear("headline", old.title_warnings, "unchecked")
     return replace(old, title_zh=title_zh, title_en=title_en, segments=tuple(segments),
-                   title_warnings=old.title_warnings if same_title else ())
+                   title_warnings=title_warnings, title_checked_by=title_by), log_
+
+
+def flagged_parts(script: Script) -> str:
+    """'the headline, sentence 2 and sentence 4': what still waits for a person."""
+    parts = ["the headline" if i < 0 else f"sentence {i + 1}" for i in script.flagged]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 class JobService:
@@ -288,12 +349,13 @@ class JobService:
 
     def save_script(self, job_id: str, data: dict[str, Any], viewer: Account = LOCAL) -> Job:
         old = self.script(job_id, viewer)
-        new = script_from_edit(data, old)
+        new, cleared = script_from_edit(data, old, viewer.name)
 
         def put(job: Job) -> Job | None:
             if job.status != "review":
                 return None
             return replace(job, script=to_dict(new), warnings=tuple(new.warnings),
+                           review_log=(*job.review_log, *cleared)[-200:],
                            updated=time.time())
 
         return self._transition(job_id, put, "edit the script", "review")
@@ -305,6 +367,16 @@ class JobService:
         def go(job: Job) -> Job | None:
             if job.status != "review":
                 return None
+            script = from_dict(Script, job.script or {})
+            if script.flagged:
+                # Nothing flagged airs without a person's word: checked in the same
+                # transaction as the move, so a concurrent edit cannot slip past.
+                raise NeedsReview(
+                    f"{flagged_parts(script)} {'is' if len(script.flagged) == 1 else 'are'}"
+                    " marked for review: not rendered until a person checks it",
+                    hint="edit the marked text, or tick “checked” on it "
+                         "(PUT the script with \"checked\": true) to confirm it as it "
+                         "stands, then render")
             return replace(job.with_progress(for_reporter("queued for rendering"), now),
                            status="rendering", queued=now, attempts=0)
 
@@ -320,11 +392,14 @@ class JobService:
             if job.status not in ("failed", "cancelled"):
                 return None
             status: Status = "rendering" if job.script is not None else "scripting"
+            if job.script is not None and from_dict(Script, job.script).flagged:
+                status = "review"  # a flagged script waits for a person, as on the way in
             return replace(job.with_progress(for_reporter("retrying"), now), status=status,
                            queued=now, attempts=0, error="", hint="")
 
         job = self._transition(job_id, again, "retry", "failed or cancelled")
-        self.queue.submit(job.id)
+        if job.status in ACTIVE:
+            self.queue.submit(job.id)
         return job
 
     def cancel(self, job_id: str, viewer: Account = LOCAL) -> Job:
