@@ -24,6 +24,7 @@ from ..models import Script, from_dict, to_dict
 from .accounts import Forbidden
 from .auth import Caller, api_account
 from .jobs import ACTIVE, Job, JobNotFound
+from .outbox import OutboxEvent
 from .security import json_too_deep
 from .service import Conflict, JobService, TooLarge, Waiting
 
@@ -176,6 +177,28 @@ class ClearedOut(BaseModel):
     at: datetime
 
 
+class EventOut(BaseModel):
+    delivery: str = Field(description="X-Anchor-Delivery: the same on every retry")
+    event: Literal["review", "done", "failed", "approved"]
+    state: Literal["pending", "delivered", "gave_up"]
+    tries: int
+    created: datetime
+    next_try: datetime | None = Field(description="when it is tried again (pending only)")
+    delivered_at: datetime | None
+    last: str = Field(description="the last attempt's outcome, in words")
+    resend_of: str | None
+    resend: str = Field(description="POST here to send it again (editors)")
+
+
+def event_out(job_id: str, ev: OutboxEvent) -> EventOut:
+    return EventOut(delivery=ev.id, event=ev.event, state=ev.state,  # type: ignore[arg-type]
+                    tries=ev.tries, created=_ts(ev.created),
+                    next_try=_ts(ev.due) if ev.state == "pending" else None,
+                    delivered_at=_ts(ev.delivered_at) if ev.delivered_at else None,
+                    last=ev.last, resend_of=ev.resend_of or None,
+                    resend=f"/api/jobs/{job_id}/deliveries/{ev.id}/resend")
+
+
 class JobSummary(BaseModel):
     id: str
     status: Literal["scripting", "review", "rendering", "done", "failed", "cancelled"]
@@ -202,6 +225,7 @@ class JobOut(JobSummary):
     approved_at: datetime | None
     waiting: WaitingOut | None = Field(description="while queued or running")
     deliveries: list[DeliveryOut] = Field(description="webhook attempts for this job")
+    webhooks: list[EventOut] = Field(description="webhook events and where each stands")
     workers: list[str] = Field(description="host:pid of each worker that ran it")
     script_warnings: list[str] = Field(description="every warning the script had when made")
     review_log: list[ClearedOut] = Field(description="who cleared which flag, and how")
@@ -235,7 +259,8 @@ def summary_out(job: Job) -> JobSummary:
                       url=f"/api/jobs/{job.id}")
 
 
-def job_out(job: Job, waiting: Waiting | None = None) -> JobOut:
+def job_out(job: Job, waiting: Waiting | None = None,
+            events: list[OutboxEvent] | None = None) -> JobOut:
     base = f"/api/jobs/{job.id}"
     links = {"self": base, "page": f"/jobs/{job.id}"}
     if job.script is not None:
@@ -256,6 +281,7 @@ def job_out(job: Job, waiting: Waiting | None = None) -> JobOut:
                                 status=d.get("status"), ok=d["ok"], result=d["result"])
                     for d in job.deliveries],
         workers=list(job.workers),
+        webhooks=[event_out(job.id, ev) for ev in events or ()],
         script_warnings=list(job.script_warnings),
         review_log=[ClearedOut(where=r["where"], warnings=r["warnings"], by=r["by"],
                                how=r["how"], at=_ts(r["at"])) for r in job.review_log],
@@ -440,7 +466,7 @@ def list_jobs(svc: Service, me: Caller, limit: Annotated[int, Query(ge=1, le=200
 @router.get("/jobs/{job_id}", response_model=JobOut, summary="Job status and outputs")
 def get_job(job_id: JobId, svc: Service, me: Caller) -> JobOut:
     job = svc.get(job_id, me)
-    return job_out(job, svc.waiting(job) if job.status in ACTIVE else None)
+    return job_out(job, svc.waiting(job) if job.status in ACTIVE else None, svc.events(job))
 
 
 @router.get("/jobs/{job_id}/script", response_model=ScriptModel,
@@ -497,6 +523,19 @@ def delete_job(job_id: JobId, svc: Service, me: Caller) -> Response:
 def approve_job(job_id: JobId, svc: Service, me: Caller) -> JobOut:
     """Marks the job as approved by this editor; the webhook sends `approved`."""
     return job_out(svc.approve(job_id, me))
+
+
+Delivery = Annotated[str, Path(description="an event's delivery id", pattern=r"^[0-9a-f]{16}$")]
+
+
+@router.post("/jobs/{job_id}/deliveries/{delivery}/resend", response_model=EventOut,
+             status_code=202, summary="Send a webhook event again (editors)",
+             responses={403: {"description": "not an editor"},
+                        409: {"description": "the server sends no webhooks"}})
+def resend_event(job_id: JobId, delivery: Delivery, svc: Service, me: Caller) -> EventOut:
+    """A pending event is tried at once under its delivery id; a delivered or given-up
+    one is sent as a new delivery (a new id; `resend_of` names the old one)."""
+    return event_out(job_id, svc.resend(job_id, delivery, me))
 
 
 @router.get("/jobs/{job_id}/files/{name}", summary="Download an output file",

@@ -31,6 +31,8 @@ from .accounts import AccountStore, Throttle
 from .auth import AuthError, LoginRequired, Throttled
 from .config import LOOPBACK, ServeConfig, load_serve_config
 from .fonts import WebFonts
+from .jobs import Job
+from .outbox import OutboxEvent
 from .queues import attach_webhooks, build
 from .runner import Pipeline
 from .security import BodyLimit, HostCheck, SameOrigin, SecurityHeaders
@@ -137,9 +139,17 @@ def create_app(
     cfg = cfg or load_serve_config()
     store, runner, queue = build(cfg, pipeline)
     svc = JobService(cfg, store, queue, runner.pipeline, choices or load_choices)
-    hooks = attach_webhooks(cfg, store, runner)
+    hooks = attach_webhooks(cfg, store)
     if hooks is not None:
-        svc.notify = hooks.send
+        svc.sender = hooks
+        emit = store.emit
+        assert emit is not None
+
+        def emit_and_wake(job: Job, event: str) -> OutboxEvent:
+            hooks.wake()  # written here: deliver it now rather than at the next poll
+            return emit(job, event)
+
+        store.emit = emit_and_wake
     accounts = AccountStore(cfg.data / "accounts.sqlite")
     fonts = WebFonts()
     sweeper = _Sweeper(svc)
@@ -147,6 +157,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(queue.start)
+        if hooks is not None:
+            hooks.start()  # events a killed server left in the outbox go out now
         fonts.start()
         sweeper.start()
         try:

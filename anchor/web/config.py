@@ -41,6 +41,10 @@ class ServeConfig:
     webhook_url: str = ""  # POSTed a signed JSON event on done / failed / approved
     webhook_secret: str = ""  # HMAC-SHA256 key for X-Anchor-Signature (env only)
     login_limit: int = 5  # failed logins / tokens per client per minute before 429
+    public_url: str = ""  # how receivers reach this server (absolute URLs in webhooks);
+    # "" = http://HOST:PORT of `anchor serve`
+    webhook_retry_hours: float = 24.0  # keep retrying an undelivered event this long
+    webhook_max_interval_s: float = 300.0  # backoff doubles from 2 s up to this
 
     @property
     def db_path(self) -> Path:
@@ -77,10 +81,12 @@ _ENV = {
     "ANCHOR_SERVE_KEEP_GB": "keep_gb",
     "ANCHOR_WEBHOOK_URL": "webhook_url",
     "ANCHOR_WEBHOOK_SECRET": "webhook_secret",
+    "ANCHOR_PUBLIC_URL": "public_url",
 }
 # The token is never read from anchor.toml: config files get committed, secrets must not.
 _TOML_KEYS = {"data", "workers", "queue", "lease_s", "max_upload_bytes", "max_attempts",
-              "keep_days", "keep_gb", "webhook_url", "login_limit"}
+              "keep_days", "keep_gb", "webhook_url", "login_limit", "public_url",
+              "webhook_retry_hours", "webhook_max_interval_s"}
 
 
 def _coerce(name: str, value: Any, like: Any) -> Any:
@@ -143,6 +149,12 @@ def load_serve_config(
         raise ConfigError("a webhook needs a secret to sign with",
                           hint="set ANCHOR_WEBHOOK_SECRET (the receiver checks "
                                "X-Anchor-Signature with it)")
+    if cfg.public_url and not cfg.public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"serve public_url: {cfg.public_url!r} is not an http(s) URL",
+                          hint="e.g. https://anchor.newsroom.example (what the CMS can reach)")
+    if cfg.webhook_retry_hours <= 0 or cfg.webhook_max_interval_s < 1:
+        raise ConfigError("serve webhook_retry_hours must be above 0 and "
+                          "webhook_max_interval_s at least 1")
     if cfg.max_upload_bytes < 1024:
         raise ConfigError("serve max_upload_bytes: must be at least 1024")
     return cfg

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from ..errors import AnchorError
+from .outbox import Outbox, OutboxEvent, RedisOutbox, SqliteOutbox
 from .sqlite import immediate
 
 __all__ = [
@@ -126,10 +127,23 @@ class Job:
 
 
 Modifier = Callable[[Job], "Job | None"]
+# What a change announces: an event name, or a function of the new record that gives one
+# (or None: nothing to announce). Written to the outbox in the change's own transaction.
+Emitter = Callable[[Job, str], OutboxEvent]
+
+
+def _event_name(event: Any, job: Job) -> str | None:
+    if event is None or isinstance(event, str):
+        return event
+    name: str | None = event(job)
+    return name
 
 
 class JobStore(Protocol):
     """Where job records live. Implementations: SqliteJobStore, RedisJobStore."""
+
+    emit: Emitter | None  # builds an event for the outbox; None: no webhook, no events
+    outbox: Outbox
 
     def create(self, job: Job) -> None: ...
 
@@ -148,8 +162,10 @@ class JobStore(Protocol):
         """Forget a job (its files are the caller's to remove); no error if it is gone."""
         ...
 
-    def modify(self, job_id: str, fn: Modifier) -> Job | None:
-        """Atomically replace the job with ``fn(job)``; ``None`` from fn leaves it as is."""
+    def modify(self, job_id: str, fn: Modifier, event: Any = None) -> Job | None:
+        """Atomically replace the job with ``fn(job)``; ``None`` from fn leaves it as is.
+        ``event`` (a name, or a function of the new job): what the change announces, put
+        in the outbox in the same transaction when a webhook is set (``emit``)."""
         ...
 
     def active_ids(self) -> list[str]:
@@ -179,6 +195,9 @@ class SqliteJobStore:
             )
             con.execute("CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created)")
             con.execute("CREATE INDEX IF NOT EXISTS jobs_active ON jobs(status, queued)")
+            SqliteOutbox.create_table(con)
+        self.emit: Emitter | None = None
+        self.outbox = SqliteOutbox(self._con)
 
     def _con(self) -> sqlite3.Connection:
         # One connection per thread: sqlite3 connections must not be shared across
@@ -235,7 +254,7 @@ class SqliteJobStore:
         with self._tx() as con:
             con.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
-    def modify(self, job_id: str, fn: Modifier) -> Job | None:
+    def modify(self, job_id: str, fn: Modifier, event: Any = None) -> Job | None:
         with self._tx() as con:
             row = con.execute("SELECT doc FROM jobs WHERE id = ?", (job_id,)).fetchone()
             if row is None:
@@ -245,6 +264,9 @@ class SqliteJobStore:
                 return None
             con.execute("UPDATE jobs SET created = ?, status = ?, queued = ?, lease_until = ?,"
                         " doc = ? WHERE id = ?", self._row(new))
+            name = _event_name(event, new)
+            if name and self.emit is not None:
+                SqliteOutbox.insert(con, self.emit(new, name))
             return new
 
     def active_ids(self) -> list[str]:
@@ -295,6 +317,8 @@ class RedisJobStore:
         self.client = redis.Redis.from_url(url)
         self.prefix = prefix
         self._watch_error = redis.WatchError
+        self.emit: Emitter | None = None
+        self.outbox = RedisOutbox(self.client, prefix)
 
     def _key(self, job_id: str) -> str:
         return f"{self.prefix}job:{job_id}"
@@ -346,7 +370,7 @@ class RedisJobStore:
     def _by(self, submitter: str) -> str:
         return f"{self.prefix}jobs-by:{submitter}"
 
-    def modify(self, job_id: str, fn: Modifier) -> Job | None:
+    def modify(self, job_id: str, fn: Modifier, event: Any = None) -> Job | None:
         key = self._key(job_id)
         with self.client.pipeline() as pipe:
             while True:
@@ -361,8 +385,11 @@ class RedisJobStore:
                     if new is None:
                         pipe.unwatch()
                         return None
+                    name = _event_name(event, new)
                     pipe.multi()
                     self._write(pipe, new)
+                    if name and self.emit is not None:
+                        self.outbox.write(pipe, self.emit(new, name))
                     pipe.execute()
                     return new
                 except self._watch_error:
@@ -405,7 +432,7 @@ def claim(store: JobStore, job_id: str, worker: str, lease_s: float,
         return replace(job, lease_until=now + lease_s, worker=worker,
                        attempts=job.attempts + 1, updated=now)
 
-    job = store.modify(job_id, take)
+    job = store.modify(job_id, take, event=lambda j: "failed" if j.status == "failed" else None)
     return job if job is not None and job.worker == worker and job.status in ACTIVE else None
 
 

@@ -258,7 +258,7 @@ def _job_page(request: Request, svc: JobService, job: Job, status: int = 200,
     waiting = svc.waiting(job) if job.status in ACTIVE else None
     return render(request, "job.html", status=status, job=job, script=script, error=error,
                   edits=edits or {}, thumb=thumb, step=phase(job), waiting=waiting,
-                  notice=notice)
+                  notice=notice, events=svc.events(job))
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
@@ -321,6 +321,16 @@ async def cancel_job(request: Request, job_id: JobId, svc: Service, me: Viewer) 
 @router.post("/jobs/{job_id}/approve")
 async def approve_job(request: Request, job_id: JobId, svc: Service, me: Viewer) -> Response:
     return await _act(request, svc, job_id, me, "approve")
+
+
+@router.post("/jobs/{job_id}/deliveries/{delivery}/resend")
+async def resend_event(request: Request, job_id: JobId, delivery: str, svc: Service,
+                       me: Viewer) -> Response:
+    try:
+        await run_in_threadpool(svc.resend, job_id, delivery, me)
+    except AnchorError as exc:
+        return _job_page(request, svc, svc.get(job_id, me), status=status_for(exc), error=exc)
+    return RedirectResponse(f"/jobs/{job_id}#deliveries", status_code=303)
 
 
 @router.post("/jobs/{job_id}/delete")

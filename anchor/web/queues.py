@@ -23,7 +23,8 @@ from ..errors import ConfigError
 from .config import ServeConfig, queue_kind
 from .jobs import ACTIVE, Job, JobStore, RedisJobStore, SqliteJobStore, claim
 from .runner import JobRunner, Pipeline, load_pipeline
-from .webhooks import Webhooks
+from .outbox import make_event
+from .webhooks import WebhookSender
 from .wording import for_reporter
 
 __all__ = ["HueyQueue", "JobQueue", "ThreadQueue", "attach_webhooks", "build", "run_worker"]
@@ -279,15 +280,16 @@ def embedded_consumer(huey: Any, workers: int, worker_type: str = "thread") -> A
 # ----------------------------------------------------------------------------- wiring
 
 
-def attach_webhooks(cfg: ServeConfig, store: JobStore, runner: JobRunner) -> Any:
-    """A Webhooks sender for this process when a URL is configured (else None); the
-    runner sends done/failed through it, wherever it runs."""
+def attach_webhooks(cfg: ServeConfig, store: JobStore) -> WebhookSender | None:
+    """With a webhook URL: job changes in this process write their events into the outbox
+    (``store.emit``), and the returned sender (started by the web app) delivers them."""
     if not cfg.webhook_url:
         return None
-    hooks = Webhooks(store, cfg.webhook_url, cfg.webhook_secret)
-    runner.notify = hooks.send
-    return hooks
-
+    base = cfg.public_url or "http://127.0.0.1:8000"
+    store.emit = lambda job, event: make_event(job, event, base)
+    return WebhookSender(store, cfg.webhook_url, cfg.webhook_secret,
+                         max_interval_s=cfg.webhook_max_interval_s,
+                         retry_hours=cfg.webhook_retry_hours)
 
 
 def build(cfg: ServeConfig, pipeline: Pipeline | None = None,
@@ -319,7 +321,7 @@ def run_worker(cfg: ServeConfig, pipeline: Pipeline | None = None,
     store = RedisJobStore(redis_url(cfg.queue))
     runner = JobRunner(store, pipeline if pipeline is not None else load_pipeline(cfg.pipeline),
                        cfg)
-    attach_webhooks(cfg, store, runner)
+    attach_webhooks(cfg, store)  # events go to the outbox; a web server delivers them
     huey = make_huey(cfg.queue, lambda: runner)
     consumer = Consumer(huey, workers=max(1, cfg.workers), worker_type=worker_type,
                         periodic=False, initial_delay=0.1, max_delay=1.0)

@@ -148,8 +148,6 @@ class JobRunner:
         self.cfg = cfg
         self._host = socket.gethostname()
         self.cancel_poll_s = 1.0  # how soon a running job notices a cancel
-        # called with (job, event) after done/failed: the webhook, when one is set
-        self.notify: Callable[[Job, str], None] | None = None
 
     def worker_id(self) -> str:
         return f"{self._host}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:6]}"
@@ -275,7 +273,10 @@ class JobRunner:
                                timings={**j.timings, "script": round(now - t0, 1)},
                                units={**j.units, "script": settings.sentences})
 
-            job_now = self.store.modify(job.id, owned(worker, scripted))
+            # "review" is announced (webhook) with the move: a CMS that asked for
+            # auto_render learns that a person must look, instead of waiting for "done"
+            job_now = self.store.modify(job.id, owned(worker, scripted),
+                                        event="review" if nxt == "review" else None)
             if job_now is None or job_now.status != "rendering":
                 return
             job = job_now
@@ -298,9 +299,9 @@ class JobRunner:
                 lease_until=None, worker="", attempts=0, error="", hint="",
                 approved_by="", approved_at=0.0,
                 timings={**j.timings, "render": round(now - t0, 1)},
-                units={**j.units, "render": units})))
-            if done is not None and self.notify is not None:
-                self.notify(done, "done")
+                units={**j.units, "render": units})), event="done")
+            if done is None:
+                log.info("job %s: finished, but no longer ours: result dropped", job.id)
 
     def _fail(self, job_id: str, worker: str, message: str, hint: str) -> bool:
         """Mark the job failed; False if it is no longer ours (cancelled, deleted, taken)."""
@@ -308,11 +309,7 @@ class JobRunner:
         try:
             failed = self.store.modify(job_id, owned(worker, lambda j: replace(
                 j.with_progress(f"failed: {message}", now), status="failed", error=message,
-                hint=hint, lease_until=None, worker="")))
+                hint=hint, lease_until=None, worker="")), event="failed")
         except JobNotFound:
             return False
-        if failed is None:
-            return False
-        if self.notify is not None:
-            self.notify(failed, "failed")
-        return True
+        return failed is not None

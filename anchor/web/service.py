@@ -28,8 +28,10 @@ from ..voices import list_voices
 from .accounts import LOCAL, Account, Forbidden
 from .config import ServeConfig
 from .jobs import ACTIVE, FINISHED, Job, JobNotFound, JobStore, Status, new_job_id, valid_job_id
+from .outbox import OutboxEvent
 from .queues import JobQueue
 from .runner import Pipeline, settings_for
+from .webhooks import WebhookSender
 from .wording import for_reporter
 
 __all__ = ["Choices", "Conflict", "JobService", "NeedsReview", "TooLarge", "Waiting",
@@ -208,8 +210,7 @@ class JobService:
         self.queue = queue
         self.pipeline = pipeline
         self.choices = choices
-        # called with (job, event) on "approved" (done/failed come from the runner)
-        self.notify: Callable[[Job, str], None] | None = None
+        self.sender: WebhookSender | None = None  # set by the app when webhooks are on
         self._rates: tuple[float, dict[str, tuple[float, int]]] = (0.0, {})
         self._units: dict[tuple[str, str], int] = {}
         self._rates_lock = threading.Lock()
@@ -397,7 +398,8 @@ class JobService:
             return replace(job.with_progress(for_reporter("retrying"), now), status=status,
                            queued=now, attempts=0, error="", hint="")
 
-        job = self._transition(job_id, again, "retry", "failed or cancelled")
+        job = self._transition(job_id, again, "retry", "failed or cancelled",
+                               event=lambda j: "review" if j.status == "review" else None)
         if job.status in ACTIVE:
             self.queue.submit(job.id)
         return job
@@ -445,10 +447,30 @@ class JobService:
             return replace(job.with_progress(f"Approved for air by {viewer.name}", now),
                            approved_by=viewer.name, approved_at=now)
 
-        job = self._transition(job_id, ok, "approve", "done (and not approved yet)")
-        if self.notify is not None:
-            self.notify(job, "approved")
-        return job
+        return self._transition(job_id, ok, "approve", "done (and not approved yet)",
+                                event="approved")
+
+    def events(self, job: Job) -> list[OutboxEvent]:
+        """The job's webhook events and where each stands (none without a webhook)."""
+        if not self.cfg.webhook_url:
+            return []
+        return self.store.outbox.for_job(job.id)
+
+    def resend(self, job_id: str, delivery: str, viewer: Account = LOCAL) -> OutboxEvent:
+        """An editor sends a webhook event again (after the CMS was fixed, say)."""
+        if not viewer.may_approve:
+            raise Forbidden("only an editor can resend an event to the CMS",
+                            hint="ask an editor; the CMS gets every event by itself")
+        job = self.get(job_id, viewer)
+        if self.sender is None:
+            raise Conflict("this server sends no webhooks",
+                           hint="set ANCHOR_WEBHOOK_URL and ANCHOR_WEBHOOK_SECRET")
+        ev = self.store.outbox.get(delivery) if len(delivery) <= 40 else None
+        if ev is None or ev.job_id != job.id:
+            raise JobNotFound(f"job {job_id} has no webhook event {delivery[:40]!r}",
+                              hint="the job's events are listed in GET /api/jobs/{id}")
+        log.info("job %s: %s event %s resent by %s", job_id, ev.event, delivery, viewer.name)
+        return self.sender.resend(ev.id, viewer.name)
 
     def sweep(self, now: float | None = None) -> list[str]:
         """Retention: delete finished jobs older than keep_days, then the oldest finished
@@ -481,9 +503,9 @@ class JobService:
         return gone
 
     def _transition(self, job_id: str, fn: Callable[[Job], Job | None], what: str,
-                    needs: str) -> Job:
+                    needs: str, event: Any = None) -> Job:
         _check_id(job_id)
-        job = self.store.modify(job_id, fn)
+        job = self.store.modify(job_id, fn, event=event)
         if job is None:
             current = self.store.get(job_id)
             raise Conflict(f"cannot {what} job {job_id}: it is {current.status}",
