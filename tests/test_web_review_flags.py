@@ -49,7 +49,11 @@ def test_flags_and_add_to_glossary(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         r = c.post(f"/jobs/{jid}/render", data={"action": "glossary:章立凡=Zhang Lifan"},
                    follow_redirects=False)
         assert r.status_code == 303
-        assert load_glossary(project=tmp_path).en("章立凡") == ("Zhang Lifan", "project")
+        # the local admin is an editor: straight into the newsroom glossary in the data
+        # folder (never the server's working folder), which the next jobs read
+        assert not (tmp_path / "glossary.toml").exists()
+        newsroom = tmp_path / "data" / "glossary.toml"
+        assert load_glossary(extra=newsroom).en("章立凡") == ("Zhang Lifan", "newsroom")
         assert status(c, jid) == "review"
 
 

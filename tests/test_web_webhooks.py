@@ -203,11 +203,11 @@ def test_events_survive_a_restart_and_review_is_announced(tmp_path: Path) -> Non
 
 
 def test_auto_render_that_stops_in_review_says_so(tmp_path: Path) -> None:
+    from fake_pipeline import fake_choices
     from test_web_review_flags import FlaggingPipeline
 
     from anchor.web.app import create_app
     from anchor.web.config import ServeConfig
-    from fake_pipeline import fake_choices
 
     r = Receiver()
     try:

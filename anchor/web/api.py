@@ -23,6 +23,7 @@ from ..errors import AnchorError, BackendUnavailable, ConfigError, InputError, M
 from ..models import Script, from_dict, to_dict
 from .accounts import Forbidden
 from .auth import Caller, api_account
+from .glossary_store import GlossaryConflict, GlossaryNotFound
 from .jobs import ACTIVE, Job, JobNotFound
 from .outbox import OutboxEvent
 from .security import json_too_deep
@@ -308,9 +309,9 @@ def _needs_review(job: Job) -> list[str]:
 
 def status_for(exc: AnchorError) -> int:
     """The HTTP status of a library error: the caller's fault (4xx) or ours (5xx)."""
-    if isinstance(exc, JobNotFound):
+    if isinstance(exc, (JobNotFound, GlossaryNotFound)):
         return 404
-    if isinstance(exc, Conflict):
+    if isinstance(exc, (Conflict, GlossaryConflict)):
         return 409
     if isinstance(exc, Forbidden):
         return 403

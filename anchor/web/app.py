@@ -26,11 +26,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import AnchorError
-from . import api, avatar_upload, pages
+from . import api, avatar_upload, glossary_routes, pages
 from .accounts import AccountStore, Throttle
 from .auth import AuthError, LoginRequired, Throttled
 from .config import LOOPBACK, ServeConfig, load_serve_config
 from .fonts import WebFonts
+from .glossary_store import NewsroomGlossary
 from .jobs import Job
 from .outbox import OutboxEvent
 from .queues import attach_webhooks, build
@@ -151,6 +152,7 @@ def create_app(
 
         store.emit = emit_and_wake
     accounts = AccountStore(cfg.data / "accounts.sqlite")
+    glossary = NewsroomGlossary(cfg.data)
     fonts = WebFonts()
     sweeper = _Sweeper(svc)
 
@@ -170,6 +172,7 @@ def create_app(
                 hooks.stop()
             store.close()
             accounts.close()
+            glossary.close()
 
     app = FastAPI(title="Anchor", version=__version__, description=_DESCRIPTION,
                   lifespan=lifespan, redoc_url=None, docs_url=None,
@@ -180,6 +183,7 @@ def create_app(
     app.state.queue = queue
     app.state.runner = runner
     app.state.accounts = accounts
+    app.state.glossary = glossary
     app.state.accounts_exist = _cached(accounts.any_active, 2.0)  # asked on every request
     app.state.throttle = Throttle(limit=cfg.login_limit)
     app.state.fonts = fonts
@@ -191,7 +195,9 @@ def create_app(
 
     app.include_router(api.router)
     app.include_router(avatar_upload.router)
+    app.include_router(glossary_routes.api_router)
     app.include_router(pages.router)
+    app.include_router(glossary_routes.page_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")),
               name="static")
     _install_docs(app)

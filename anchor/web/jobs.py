@@ -143,7 +143,11 @@ class JobStore(Protocol):
     """Where job records live. Implementations: SqliteJobStore, RedisJobStore."""
 
     emit: Emitter | None  # builds an event for the outbox; None: no webhook, no events
-    outbox: Outbox
+
+    @property
+    def outbox(self) -> Outbox:
+        """Where this store's events wait (the same database, so one transaction)."""
+        ...
 
     def create(self, job: Job) -> None: ...
 

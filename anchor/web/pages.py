@@ -24,7 +24,6 @@ from starlette.formparsers import MultiPartException
 
 from ..config import load_settings
 from ..errors import AnchorError, InputError
-from ..glossary import PROJECT_GLOSSARY, add_term
 from ..models import Script, from_dict, to_dict
 from .accounts import Account
 from .api import FileName, JobId, file_response, read_submission, status_for
@@ -284,11 +283,19 @@ async def render_job(request: Request, job_id: JobId, svc: Service, me: Viewer) 
         await run_in_threadpool(svc.save_script, job_id, data, me)
         action = fields.get("action", "")
         if action.startswith("glossary:"):
-            # "add to glossary" on a flagged name: the project folder's glossary.toml,
-            # which render, batch and serve all read
+            # "add to glossary" on a flagged name: an editor's goes into the newsroom
+            # glossary (audited); a reporter's waits as a suggestion for an editor
             zh, _, en = action.removeprefix("glossary:").partition("=")
-            await run_in_threadpool(add_term, Path.cwd() / PROJECT_GLOSSARY, zh, en)
-            return RedirectResponse(f"/jobs/{job_id}?saved=1", status_code=303)
+            glossary = request.app.state.glossary
+            if me.may_approve:
+                await run_in_threadpool(lambda: glossary.put(
+                    zh, en, me.name, note=f"from the review of job {job_id}"))
+                said = "glossary"
+            else:
+                await run_in_threadpool(glossary.suggest, zh, en, me.name, job_id)
+                said = "suggested"
+            return RedirectResponse(f"/jobs/{job_id}?saved=1&{said}={quote(zh[:40])}",
+                                    status_code=303)
         if action != "save":
             await run_in_threadpool(svc.render, job_id, me)
     except AnchorError as exc:

@@ -22,8 +22,8 @@ from typing import Any, Protocol
 from ..errors import ConfigError
 from .config import ServeConfig, queue_kind
 from .jobs import ACTIVE, Job, JobStore, RedisJobStore, SqliteJobStore, claim
-from .runner import JobRunner, Pipeline, load_pipeline
 from .outbox import make_event
+from .runner import JobRunner, Pipeline, load_pipeline
 from .webhooks import WebhookSender
 from .wording import for_reporter
 

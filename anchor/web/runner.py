@@ -10,13 +10,16 @@ result only if the lease is still ours.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
+import json
 import logging
 import os
 import shutil
 import socket
 import threading
 import time
+import tomllib
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -93,8 +96,36 @@ def load_pipeline(spec: str) -> Pipeline:
 
 
 def settings_for(job: Job, cfg: ServeConfig) -> Settings:
-    """The render settings of one job: config layers plus the options it was submitted with."""
-    return load_settings(cfg.config, overrides=job.options)
+    """The render settings of one job: config layers plus the options it was submitted with,
+    and the newsroom glossary the editors keep (``DATA/glossary.toml``) as its top layer."""
+    settings = load_settings(cfg.config, overrides=job.options)
+    glossary = newsroom_glossary(cfg.data, settings.glossary)
+    return replace(settings, glossary=glossary) if glossary != settings.glossary else settings
+
+
+def newsroom_glossary(data: Path, configured: str) -> str:
+    """The glossary file a job reads: the editors' export over one set in anchor.toml."""
+    ours = data / "glossary.toml"
+    if not ours.is_file():
+        return configured
+    if not configured or not Path(configured).is_file():
+        return str(ours)
+    # both: one file with the configured names under the editors' (later wins)
+    raw = Path(configured).read_bytes() + b"\0" + ours.read_bytes()
+    merged = data / f"glossary-merged-{hashlib.sha256(raw).hexdigest()[:12]}.toml"
+    if not merged.is_file():
+        names: dict[str, str] = {}
+        for path in (Path(configured), ours):
+            try:
+                names.update(tomllib.loads(path.read_text("utf-8")).get("names", {}))
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"glossary {path}: {exc}", hint="fix the TOML") from exc
+        lines = ["[names]"] + [f"{json.dumps(k, ensure_ascii=False)} = "
+                               f"{json.dumps(v, ensure_ascii=False)}" for k, v in names.items()]
+        tmp = merged.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text("\n".join(lines) + "\n", "utf-8")
+        os.replace(tmp, merged)
+    return str(merged)
 
 
 # Output names a reporter may download, beyond the clips and their captions.
