@@ -7,6 +7,7 @@ Documented by FastAPI's OpenAPI page (/docs, /openapi.json). Errors are
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from starlette.datastructures import UploadFile
 
 from ..errors import AnchorError, BackendUnavailable, ConfigError, InputError, ModelError
 from ..models import Script, from_dict, to_dict
-from .accounts import Forbidden
+from .accounts import ADMIN, LOCAL, Account, Forbidden
 from .auth import Caller, api_account
 from .glossary_store import GlossaryConflict, GlossaryNotFound
 from .jobs import ACTIVE, Job, JobNotFound
@@ -31,6 +32,8 @@ from .service import Conflict, JobService, TooLarge, Waiting
 
 __all__ = ["JobOut", "ScriptModel", "SubmitRequest", "describe_errors", "file_response",
            "require_token", "router", "status_for"]
+
+log = logging.getLogger(__name__)
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 JobId = Annotated[str, Path(description="16 hex characters", pattern=r"^[0-9a-f]{16}$")]
@@ -454,6 +457,34 @@ async def submit_job(request: Request, svc: Service, me: Caller) -> JobOut:
 @router.get("/me", response_model=AccountOut, summary="Who this token belongs to")
 def whoami(me: Caller) -> AccountOut:
     return AccountOut(name=me.name, role=me.role)
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current: str = Field("", max_length=500, description="the password now (if one is set)")
+    new: str = Field(min_length=10, max_length=500)
+
+
+def change_password(request: Request, me: Account, new: str, current: str,
+                    keep_session: str | None = None) -> None:
+    """The caller's own password; other sessions of the account end."""
+    if me.name in (ADMIN.name, LOCAL.name):
+        raise Conflict("the shared admin token has no password to change",
+                       hint="set a new ANCHOR_API_TOKEN, or use a named account "
+                            "(anchor users add NAME --role admin --password)")
+    request.app.state.accounts.set_password(me.name, new, current=current,
+                                            keep_session=keep_session)
+    log.info("%s changed their password", me.name)
+
+
+@router.put("/me/password", status_code=204, response_class=Response,
+            summary="Change your own password", responses={
+                403: {"description": "the current password is wrong"},
+                409: {"description": "the shared admin token has no password"}})
+def put_password(request: Request, body: PasswordIn, me: Caller) -> Response:
+    """Your other sign-ins (page sessions) end; tokens keep working."""
+    change_password(request, me, body.new, body.current)
+    return Response(status_code=204)
 
 
 @router.get("/jobs", response_model=JobList,

@@ -27,12 +27,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..errors import AnchorError
 from . import api, avatar_upload, glossary_routes, pages
-from .accounts import AccountStore, Throttle
+from .accounts import AccountStore, FailureLog, RedisFailures, SqliteFailures, Throttle
 from .auth import AuthError, LoginRequired, Throttled
 from .config import LOOPBACK, ServeConfig, load_serve_config
 from .fonts import WebFonts
 from .glossary_store import NewsroomGlossary
-from .jobs import Job
+from .jobs import Job, JobStore, RedisJobStore, SqliteJobStore
 from .outbox import OutboxEvent
 from .queues import attach_webhooks, build
 from .runner import Pipeline
@@ -185,7 +185,8 @@ def create_app(
     app.state.accounts = accounts
     app.state.glossary = glossary
     app.state.accounts_exist = _cached(accounts.any_active, 2.0)  # asked on every request
-    app.state.throttle = Throttle(limit=cfg.login_limit)
+    app.state.throttle = Throttle(limit=cfg.login_limit, address_limit=cfg.address_limit,
+                                  failures=failure_log(store))
     app.state.fonts = fonts
     app.state.webhooks = hooks
 
@@ -220,6 +221,14 @@ def create_app(
         app.add_middleware(HostCheck, allowed=(*LOOPBACK, "[::1]"),
                            unless=app.state.accounts_exist)
     return app
+
+
+def failure_log(store: JobStore) -> FailureLog:
+    """Failed sign-ins beside the jobs, where every process of the service sees them."""
+    if isinstance(store, RedisJobStore):
+        return RedisFailures(store.client, store.prefix)
+    assert isinstance(store, SqliteJobStore)
+    return SqliteFailures(store.path)
 
 
 def _cached(fn: Callable[[], bool], ttl_s: float) -> Callable[[], bool]:

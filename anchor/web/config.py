@@ -8,6 +8,7 @@ environment → ``anchor serve`` flags.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -40,7 +41,9 @@ class ServeConfig:
     keep_gb: float = 0.0  # retention: oldest finished jobs go until clips fit; 0 = no cap
     webhook_url: str = ""  # POSTed a signed JSON event on done / failed / approved
     webhook_secret: str = ""  # HMAC-SHA256 key for X-Anchor-Signature (env only)
-    login_limit: int = 5  # failed logins / tokens per client per minute before 429
+    login_limit: int = 5  # wrong passwords per account (5 min), or one wrong token (1 min)
+    address_limit: int = 60  # wrong credentials per address per minute: generous (NAT)
+    trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-For names the client
     public_url: str = ""  # how receivers reach this server (absolute URLs in webhooks);
     # "" = http://HOST:PORT of `anchor serve`
     webhook_retry_hours: float = 24.0  # keep retrying an undelivered event this long
@@ -82,15 +85,24 @@ _ENV = {
     "ANCHOR_WEBHOOK_URL": "webhook_url",
     "ANCHOR_WEBHOOK_SECRET": "webhook_secret",
     "ANCHOR_PUBLIC_URL": "public_url",
+    "ANCHOR_SERVE_TRUSTED_PROXIES": "trusted_proxies",
 }
 # The token is never read from anchor.toml: config files get committed, secrets must not.
 _TOML_KEYS = {"data", "workers", "queue", "lease_s", "max_upload_bytes", "max_attempts",
               "keep_days", "keep_gb", "webhook_url", "login_limit", "public_url",
-              "webhook_retry_hours", "webhook_max_interval_s"}
+              "webhook_retry_hours", "webhook_max_interval_s", "address_limit",
+              "trusted_proxies"}
 
 
 def _coerce(name: str, value: Any, like: Any) -> Any:
     try:
+        if isinstance(like, tuple):
+            items = value.split(",") if isinstance(value, str) else list(value)
+            out = tuple(str(x).strip() for x in items if str(x).strip())
+            if name == "trusted_proxies":
+                for net in out:
+                    ipaddress.ip_network(net, strict=False)
+            return out
         if isinstance(like, Path) or name in ("data", "config"):
             return Path(str(value)) if value not in (None, "") else like
         if isinstance(like, bool):

@@ -186,7 +186,8 @@ def accept_suggestion(sid: int, g: Glossary, me: Caller,
 def reject_suggestion(sid: int, g: Glossary, me: Caller,
                       body: DecisionIn | None = None) -> SuggestionOut:
     require_editor(me, "reject a glossary suggestion")
-    return suggestion_out(g.decide(sid, me.name, False, reason=(body or DecisionIn.model_validate({})).reason))
+    reason = body.reason if body is not None else ""
+    return suggestion_out(g.decide(sid, me.name, False, reason=reason))
 
 
 # ----------------------------------------------------------------------------- page

@@ -25,15 +25,24 @@ from starlette.formparsers import MultiPartException
 from ..config import load_settings
 from ..errors import AnchorError, InputError
 from ..models import Script, from_dict, to_dict
-from .accounts import Account
-from .api import FileName, JobId, file_response, read_submission, status_for
+from .accounts import Account, check_name_or_empty
+from .api import (
+    FileName,
+    JobId,
+    change_password,
+    file_response,
+    read_submission,
+    status_for,
+)
 from .auth import (
+    DEVICE_COOKIE,
     SESSION_COOKIE,
     LoginRequired,
     auth_required,
     check_secret,
     client_of,
     page_account,
+    token_key,
 )
 from .jobs import ACTIVE, Job
 from .service import JobService, TooLarge, flagged_parts
@@ -371,6 +380,28 @@ def job_file(job_id: JobId, name: FileName, svc: Service, me: Viewer, download: 
     return file_response(svc, job_id, name, download, me)
 
 
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, me: Viewer) -> HTMLResponse:
+    return render(request, "account.html", error=None,
+                  changed=bool(request.query_params.get("changed")))
+
+
+@router.post("/account/password")
+async def account_password(request: Request, me: Viewer) -> Response:
+    form = await request.form(max_fields=5)
+    new, again = str(form.get("new", ""))[:500], str(form.get("again", ""))[:500]
+    try:
+        if new != again:
+            raise InputError("the two new passwords differ", hint="type the same one twice")
+        await run_in_threadpool(change_password, request, me, new,
+                                str(form.get("current", ""))[:500],
+                                request.cookies.get(SESSION_COOKIE))
+    except AnchorError as exc:
+        return render(request, "account.html", status=status_for(exc), error=exc,
+                      changed=False)
+    return RedirectResponse("/account?changed=1", status_code=303)
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/") -> HTMLResponse:
     return render(request, "login.html", next=_safe_next(next), error=None, signed_in=False,
@@ -394,19 +425,35 @@ async def login(request: Request) -> Response:
         resp.headers.update(headers or {})
         return resp
 
-    wait = throttle.retry_after(client)
-    if wait:
-        return page(429, "too many wrong attempts from this computer",
-                    f"wait {duration(wait)} before trying again", {"Retry-After": str(wait)})
     if not auth_required(request):
         return RedirectResponse(nxt, status_code=303)  # an open local server: nothing to do
     account: Account | None
+    device = request.cookies.get(DEVICE_COOKIE)
+    known = bool(name) and accounts.device_owner(device) == check_name_or_empty(name)
     if name:
+        # Someone guessing this account's password locks it for unknown browsers only: a
+        # browser that signed in with it before keeps its own count (and a token always
+        # works), so a right password there is never refused for another's wrong guesses.
+        keys = ([f"dev:{token_key(device or '')[4:]}"] if known
+                else [f"acct:{name.lower()}", f"addr:{client}"])
+        wait = throttle.wait(keys)
+        if wait:
+            return page(429, f"too many wrong passwords for {name} from browsers it has not "
+                             "signed in with", f"wait {duration(wait)}, or sign in with your "
+                             "access token (leave the name empty)",
+                        {"Retry-After": str(wait)})
         account = await run_in_threadpool(accounts.by_password, name, secret)
     else:
-        account = check_secret(request, secret.strip())
+        keys = [f"addr:{client}", token_key(secret.strip())]
+        account = check_secret(request, secret.strip())  # a right token always passes
+        if account is None:
+            wait = throttle.wait(keys)
+            if wait:
+                return page(429, "too many wrong attempts from this computer",
+                            f"wait {duration(wait)} before trying again",
+                            {"Retry-After": str(wait)})
     if account is None:
-        throttle.failed(client)
+        throttle.failed(keys)
         return page(401, "that name and password do not match" if name
                     else "that token is not right",
                     "check for typing mistakes; ask whoever runs this server for an account "
@@ -416,6 +463,10 @@ async def login(request: Request) -> Response:
     resp = RedirectResponse(nxt, status_code=303)
     resp.set_cookie(SESSION_COOKIE, sid, max_age=12 * 3600, httponly=True, samesite="strict",
                     secure=request.url.scheme == "https", path="/")
+    if name and not known:
+        resp.set_cookie(DEVICE_COOKIE, accounts.new_device(account.name),
+                        max_age=365 * 86400, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path="/login")
     return resp
 
 

@@ -219,9 +219,13 @@ class JobService:
 
     def get(self, job_id: str, viewer: Account = LOCAL) -> Job:
         _check_id(job_id)
-        job = self.store.get(job_id)
-        if not viewer.sees_all and job.submitter != viewer.name:
-            # the same answer as for a job that does not exist: ids are not confirmed
+        try:
+            job = self.store.get(job_id)
+        except JobNotFound:
+            job = None
+        if job is None or (not viewer.sees_all and job.submitter != viewer.name):
+            # another reporter's job gets the same answer, word for word, as one that does
+            # not exist: a guesser learns nothing about which ids are real
             raise JobNotFound(f"no job {job_id}", hint="list your jobs with GET /api/jobs")
         return job
 
