@@ -32,7 +32,9 @@ class ServeConfig:
     config: Path | None = None  # anchor.toml with the render defaults
     max_upload_bytes: int = 1_000_000  # an article file; a 200k-char text fits in ~600 kB
     max_text_chars: int = 200_000  # same bound as ingest, checked before any work
-    lease_s: float = 60.0  # a job whose worker stops renewing for this long is re-queued
+    # a running job's worker renews its lease every lease_s/4 (its heartbeat); one that
+    # stops for lease_s is marked "worker lost" and re-queued: within 15 s all told
+    lease_s: float = 12.0
     max_attempts: int = 3  # claims per phase before a job that kills workers is failed
     pipeline: str = ""  # "module:attr" of a Pipeline factory; "" = the real pipeline
     allowed_hosts: tuple[str, ...] = ()  # Host headers accepted; () = loopback names only

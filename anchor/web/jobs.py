@@ -97,6 +97,7 @@ class Job:
     approved_by: str = ""  # editor who approved the clips for air
     approved_at: float = 0.0
     deliveries: tuple[dict[str, Any], ...] = ()  # webhook attempts: at, event, try, result
+    beat: float = 0.0  # the running worker's last heartbeat (lease renewal)
     script_warnings: tuple[str, ...] = ()  # every warning the script had when it was made
     review_log: tuple[dict[str, Any], ...] = ()  # flags cleared: where, warnings, by, how, at
 
@@ -434,10 +435,35 @@ def claim(store: JobStore, job_id: str, worker: str, lease_s: float,
                                  "running this job stopped each time",
                            hint="see the server log; retry once the cause is fixed")
         return replace(job, lease_until=now + lease_s, worker=worker,
-                       attempts=job.attempts + 1, updated=now)
+                       attempts=job.attempts + 1, updated=now, beat=now)
 
     job = store.modify(job_id, take, event=lambda j: "failed" if j.status == "failed" else None)
     return job if job is not None and job.worker == worker and job.status in ACTIVE else None
+
+
+WORKER_LOST = "Worker lost — retrying"
+
+
+def release_lost(store: JobStore, now: float | None = None) -> list[str]:
+    """Jobs whose worker stopped beating (lease run out): said on the job, and freed for
+    another worker. Returns their ids, for the queue to hand out again."""
+    now = time.time() if now is None else now
+    lost: list[str] = []
+    for job_id in store.active_ids():
+        def free(job: Job) -> Job | None:
+            if job.status not in ACTIVE or not job.lease_expired(now):
+                return None
+            silent = now - (job.beat or job.updated)
+            log.warning("job %s: worker %s silent for %.0f s: re-queued", job.id,
+                        job.worker.rsplit(":", 2)[0], silent)
+            return replace(job.with_progress(WORKER_LOST, now), lease_until=None, worker="")
+
+        try:
+            if store.modify(job_id, free) is not None:
+                lost.append(job_id)
+        except JobNotFound:
+            continue
+    return lost
 
 
 def owned(worker: str, fn: Callable[[Job], Job]) -> Modifier:

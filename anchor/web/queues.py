@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from ..errors import ConfigError
 from .config import ServeConfig, queue_kind
-from .jobs import ACTIVE, Job, JobStore, RedisJobStore, SqliteJobStore, claim
+from .jobs import ACTIVE, Job, JobStore, RedisJobStore, SqliteJobStore, claim, release_lost
 from .outbox import make_event
 from .runner import JobRunner, Pipeline, load_pipeline
 from .webhooks import WebhookSender
@@ -32,6 +32,7 @@ __all__ = ["HueyQueue", "JobQueue", "ThreadQueue", "attach_webhooks", "build", "
 log = logging.getLogger(__name__)
 
 TASK_NAME = "anchor.run_job"
+REAP_EVERY_S = 2.0  # how often a lost worker is looked for: lease_s + this ≤ 15 s
 
 
 class JobQueue(Protocol):
@@ -108,6 +109,25 @@ class ThreadQueue:
             t = threading.Thread(target=self._loop, name=f"anchor-worker-{i + 1}", daemon=True)
             t.start()
             self._threads.append(t)
+        reaper = threading.Thread(target=self._reap_loop, name="anchor-reaper", daemon=True)
+        reaper.start()
+        self._threads.append(reaper)
+
+    def _reap_loop(self) -> None:
+        """A worker thread that died without letting go of its job (or hangs in native
+        code with its heartbeat stopped): the job says so and goes to another worker."""
+        while True:
+            with self._wake:
+                if self._stopping:
+                    return
+            try:
+                for _ in release_lost(self.store):
+                    self.submit("")
+            except Exception as exc:  # the store briefly busy: next round
+                log.warning("reaper: %s", exc)
+            with self._wake:
+                if not self._stopping:
+                    self._wake.wait(REAP_EVERY_S)
 
     def submit(self, job_id: str) -> None:
         with self._wake:
@@ -210,7 +230,7 @@ class HueyQueue:
         self.runner = runner
         self.workers = workers
         self.huey = make_huey(spec, lambda: runner)
-        self.reap_every_s = reap_every_s or max(1.0, runner.cfg.lease_s / 2)
+        self.reap_every_s = reap_every_s or REAP_EVERY_S
         self._consumer: Any = None
         self._stop = threading.Event()
         self._reaper: threading.Thread | None = None
@@ -241,15 +261,17 @@ class HueyQueue:
     def reap(self, startup: bool = False) -> int:
         """Enqueue again what a dead worker held (or, at start-up, anything unfinished)."""
         now = time.time()
-        n = 0
-        for job_id in self.store.active_ids():
+        lost = release_lost(self.store, now)
+        for job_id in lost:
+            self.submit(job_id)
+        n = len(lost)
+        for job_id in self.store.active_ids() if startup else ():
             try:
                 job = self.store.get(job_id)
             except Exception:  # deleted meanwhile
                 continue
-            if job.status not in ACTIVE:
-                continue
-            if job.lease_expired(now) or (startup and job.lease_until is None):
+            # at start-up, a queued job's task may have been lost with Redis: again
+            if job.status in ACTIVE and job.lease_until is None and job_id not in lost:
                 self.submit(job_id)
                 n += 1
         if n:

@@ -271,7 +271,8 @@ class JobRunner:
             now = time.time()
             try:
                 self.store.modify(job_id, owned(worker, lambda j: replace(
-                    j.with_progress(words, now), lease_until=now + self.cfg.lease_s)))
+                    j.with_progress(words, now), lease_until=now + self.cfg.lease_s,
+                    beat=now)))
             except JobNotFound:
                 if watch is not None:
                     raise JobCancelled("the job was deleted") from None
