@@ -86,6 +86,9 @@ class SubmitRequest(JobOptions):
     text: str | None = Field(None, description="the article (or upload `file` instead)")
     title: str | None = Field(None, max_length=300, description="headline; found if left out")
     auto_render: bool = Field(False, description="skip the review step")
+    fallback_reading: bool = Field(False, description="characters the voices cannot read "
+                                   "(refused with 422 otherwise, each with its place and a "
+                                   "suggestion) are read as suggested, or skipped")
 
 
 class SegmentModel(BaseModel):
@@ -385,6 +388,7 @@ _MULTIPART_SCHEMA = {
         "aspect": {"type": "string", "enum": ["16:9", "9:16", "1:1"]},
         "sentences": {"type": "integer"}, "zh_variant": {"type": "string"},
         "bilingual": {"type": "boolean"}, "auto_render": {"type": "boolean"},
+        "fallback_reading": {"type": "boolean"},
         "tts": {"type": "string", "enum": ["offline", "edge"],
                 "description": "edge sends the script's text to Microsoft's online voices"},
     },
@@ -450,7 +454,8 @@ async def submit_job(request: Request, svc: Service, me: Caller) -> JobOut:
     req, upload, filename = await read_submission(request)
     job = await run_in_threadpool(  # ingest is CPU work: keep it off the event loop
         svc.submit, text=req.text, upload=upload, filename=filename, title=req.title,
-        options=req.overrides(), auto_render=req.auto_render, submitter=me)
+        options=req.overrides(), auto_render=req.auto_render, submitter=me,
+        fallback_reading=req.fallback_reading)
     return job_out(job, svc.waiting(job))
 
 

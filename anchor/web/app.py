@@ -37,7 +37,7 @@ from .outbox import OutboxEvent
 from .queues import attach_webhooks, build
 from .runner import Pipeline
 from .security import BodyLimit, HostCheck, SameOrigin, SecurityHeaders
-from .service import Choices, JobService, load_choices
+from .service import Choices, JobService, UnreadableText, load_choices
 
 __all__ = ["create_app"]
 
@@ -87,6 +87,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         status = api.status_for(exc)
         if status >= 500:
             log.error("%s %s: %s", request.method, request.url.path, exc.message)
+        if isinstance(exc, UnreadableText) and _wants_json(request):
+            # each character with where it is and what to write instead, for a client
+            return JSONResponse({"error": exc.message, "hint": exc.hint, "characters": [
+                {"char": u.char, "codepoint": u.codepoint, "line": u.line, "column": u.column,
+                 "index": u.index, "why": u.why, "suggestion": u.suggestion}
+                for u in exc.found]}, status_code=status)
         return _error(request, status, exc.message, exc.hint)
 
     @app.exception_handler(StarletteHTTPException)

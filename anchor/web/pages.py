@@ -241,7 +241,8 @@ async def submit(request: Request, svc: Service, me: Viewer) -> Response:
                            hint="paste the article text instead, or pick a smaller file")
         job = await run_in_threadpool(
             svc.submit, text=req.text, upload=upload, filename=filename, title=req.title,
-            options=req.overrides(), auto_render=req.auto_render, submitter=me)
+            options=req.overrides(), auto_render=req.auto_render, submitter=me,
+            fallback_reading=req.fallback_reading)
     except AnchorError as exc:
         # Keep what the reporter typed: losing a pasted article to a typo'd option is cruel.
         if not values:

@@ -23,6 +23,7 @@ from ..avatars import list_avatars
 from ..config import load_settings
 from ..errors import AnchorError, InputError
 from ..models import Script, Segment, from_dict, to_dict
+from ..readable import Unreadable, describe, find_unreadable
 from ..script_io import parse_script
 from ..voices import list_voices
 from .accounts import LOCAL, Account, Forbidden
@@ -34,7 +35,8 @@ from .runner import Pipeline, settings_for
 from .webhooks import WebhookSender
 from .wording import for_reporter
 
-__all__ = ["Choices", "Conflict", "JobService", "NeedsReview", "TooLarge", "Waiting",
+__all__ = ["Choices", "Conflict", "JobService", "NeedsReview", "TooLarge", "UnreadableText",
+           "Waiting",
            "flagged_parts", "load_choices", "script_from_edit"]
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,15 @@ class Conflict(AnchorError):
 
 class TooLarge(AnchorError):
     """An upload or text over the configured limit."""
+
+
+class UnreadableText(InputError):
+    """Text with characters the voices cannot read (422): each with where and a suggestion."""
+
+    def __init__(self, message: str, hint: str = "", found: list[Unreadable] | None = None,
+                 ) -> None:
+        super().__init__(message, hint=hint)
+        self.found = found or []
 
 
 class NeedsReview(Conflict):
@@ -177,6 +188,13 @@ def script_from_edit(data: dict[str, Any], old: Script, who: str = LOCAL.name,
         flagged_before = prior is not None and (prior.review or bool(prior.warnings))
         if flagged_before and prior is not None:
             clear(where, prior.warnings, "edited")
+        for lang, text in (("zh", zh), ("en", en)):
+            found = find_unreadable(text, lang)  # type: ignore[arg-type]
+            if found:
+                raise UnreadableText(
+                    f"sentence {i + 1} holds characters the voices cannot read: "
+                    f"{describe(found, where='')}".replace(" at line 1, column", " at column"),
+                    hint="replace them as suggested", found=found)
         segments.append(Segment(index=i, zh=zh, en=en,
                                 checked_by=who if flagged_before else ""))
     title_zh, title_en = new.title_zh.strip(), new.title_en.strip()
@@ -318,7 +336,7 @@ class JobService:
 
     def submit(self, *, text: str | None, upload: bytes | None, filename: str | None,
                title: str | None, options: dict[str, Any], auto_render: bool,
-               submitter: Account = LOCAL) -> Job:
+               submitter: Account = LOCAL, fallback_reading: bool = False) -> Job:
         options = {k: v for k, v in options.items() if v not in (None, "")}
         if upload is not None and len(upload) > self.cfg.max_upload_bytes:
             raise TooLarge(f"the file is {len(upload):,} bytes; the limit is "
@@ -342,11 +360,27 @@ class JobService:
         load_settings(self.cfg.config, overrides=options)
         self.choices().check(options)
         article = self.pipeline.ingest(source, title=(title or "").strip() or None, name=name)
+        # Characters no voice can read are said now, where they are, not after the review.
+        typed = text if isinstance(source, str) else "\n".join((article.title,
+                                                                *article.paragraphs))
+        found = find_unreadable(typed, article.language, ingested=True) + (
+            find_unreadable(title, article.language, ingested=True) if title else [])
+        if found and not fallback_reading:
+            raise UnreadableText(
+                f"{len(found)} character{'s' if len(found) > 1 else ''} the voices cannot "
+                f"read: {describe(found)}",
+                hint="replace them as suggested, or send fallback_reading=true (the form's "
+                     "\u201cread them as suggested\u201d box) to have them read so, or "
+                     "skipped", found=found)
         now = time.time()
+        first = ((now, for_reporter("queued")),)
+        if found:
+            first = ((now, f"{len(found)} character(s) the voices cannot read will be read as "
+                           "suggested, or skipped"), *first)
         job = Job(id=new_job_id(), status="scripting", created=now, updated=now,
                   title=article.title, language=article.language, options=options,
                   auto_render=auto_render, article=to_dict(article), queued=now,
-                  stage=for_reporter("queued"), progress=((now, for_reporter("queued")),),
+                  stage=for_reporter("queued"), progress=first,
                   submitter="" if submitter is LOCAL else submitter.name)
         self.store.create(job)
         self.queue.submit(job.id)
