@@ -54,8 +54,8 @@ def _reading(ch: str) -> str:
     """The character's first Mandarin reading, or "" when the dictionary has none."""
     from pypinyin import Style, pinyin  # deferred: its dictionary loads on first use
 
-    got = pinyin(ch, style=Style.NORMAL, errors=lambda c: [""])
-    return got[0][0] if got and got[0] else ""
+    got = pinyin(ch, style=Style.NORMAL, errors=lambda c: "")
+    return got[0][0] if got and got[0] and got[0][0] != ch else ""
 
 
 @cache

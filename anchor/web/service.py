@@ -361,8 +361,8 @@ class JobService:
         self.choices().check(options)
         article = self.pipeline.ingest(source, title=(title or "").strip() or None, name=name)
         # Characters no voice can read are said now, where they are, not after the review.
-        typed = text if isinstance(source, str) else "\n".join((article.title,
-                                                                *article.paragraphs))
+        typed = source if isinstance(source, str) else "\n".join((article.title,
+                                                                  *article.paragraphs))
         found = find_unreadable(typed, article.language, ingested=True) + (
             find_unreadable(title, article.language, ingested=True) if title else [])
         if found and not fallback_reading:
@@ -370,10 +370,9 @@ class JobService:
                 f"{len(found)} character{'s' if len(found) > 1 else ''} the voices cannot "
                 f"read: {describe(found)}",
                 hint="replace them as suggested, or send fallback_reading=true (the form's "
-                     "\u201cread them as suggested\u201d box) to have them read so, or "
-                     "skipped", found=found)
+                     "“go on” box) to have them read as suggested, or skipped", found=found)
         now = time.time()
-        first = ((now, for_reporter("queued")),)
+        first: tuple[tuple[float, str], ...] = ((now, for_reporter("queued")),)
         if found:
             first = ((now, f"{len(found)} character(s) the voices cannot read will be read as "
                            "suggested, or skipped"), *first)
