@@ -338,6 +338,13 @@ def _install_fonts(app: FastAPI, fonts: WebFonts) -> None:
             return JSONResponse({"error": "no such font", "hint": ""}, status_code=404)
         return FileResponse(fonts.subset, media_type=f"font/{ext}", headers=cache)
 
+    @app.get("/fonts/cjk-extb.{ext}", include_in_schema=False)
+    def font_extb(ext: str) -> Any:
+        if fonts.extb is None or fonts.extb.suffix != f".{ext}":
+            return JSONResponse({"error": "no such font", "hint": ""}, status_code=404)
+        return FileResponse(fonts.extb, media_type=f"font/{'ttf' if ext == 'ttf' else 'otf'}",
+                            headers=cache)
+
     @app.get("/fonts/cjk-full.otf", include_in_schema=False)
     def font_full() -> Any:
         if fonts.source is None:
