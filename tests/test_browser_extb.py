@@ -83,3 +83,38 @@ def test_extension_b_is_drawn_on_the_job_list_and_review_page(tmp_path: Path) ->
                 page.close()
         finally:
             browser.close()
+
+
+def test_text_boxes_grow_and_the_draft_survives(tmp_path: Path) -> None:
+    """The review's text boxes fit their text; a story typed on the form outlives a reload
+    (a refusal answered before the body was read cannot lose it)."""
+    from playwright.sync_api import sync_playwright
+
+    app = make_test_app(tmp_path, FakePipeline(real_video=False))
+    long_en = "A long English sentence that wraps over several lines of the box. " * 6
+    with serve_in_thread(app) as base, sync_playwright() as p:
+        import time
+
+        import httpx
+
+        text = f"Parks\n{long_en}\nSecond sentence here."
+        jid = httpx.post(f"{base}/api/jobs", json={"text": text, "langs": ["en"]}).json()["id"]
+        while httpx.get(f"{base}/api/jobs/{jid}").json()["status"] != "review":
+            time.sleep(0.1)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport=DESKTOP)
+            page.goto(f"{base}/jobs/{jid}")
+            box = page.locator("textarea[name=en_0]")
+            before = box.evaluate("e => e.clientHeight")
+            box.fill(long_en)  # a reporter pastes a long sentence: the box grows to it
+            fits = box.evaluate("e => e.clientHeight >= e.scrollHeight - 2")
+            assert box.evaluate("e => e.clientHeight") > before * 2
+            assert fits, box.evaluate("e => [e.clientHeight, e.scrollHeight]")
+            shot(page, tmp_path, "review-text-boxes")
+            page.goto(base + "/")
+            page.fill("#article-text", "草稿：一段还没提交的报道。")
+            page.reload()
+            assert page.input_value("#article-text") == "草稿：一段还没提交的报道。"
+        finally:
+            browser.close()

@@ -22,6 +22,7 @@ from starlette.datastructures import UploadFile
 
 from ..errors import AnchorError, BackendUnavailable, ConfigError, InputError, ModelError
 from ..models import Script, from_dict, to_dict
+from ..script_io import MAX_TITLE_CHARS
 from .accounts import ADMIN, LOCAL, Account, Forbidden
 from .auth import Caller, api_account
 from .glossary_store import GlossaryConflict, GlossaryNotFound
@@ -84,7 +85,9 @@ class JobOptions(BaseModel):
 
 class SubmitRequest(JobOptions):
     text: str | None = Field(None, description="the article (or upload `file` instead)")
-    title: str | None = Field(None, max_length=300, description="headline; found if left out")
+    title: str | None = Field(None, max_length=MAX_TITLE_CHARS,
+                              description="headline (at most 200 characters, refused, never "
+                                          "cut); found in the text if left out")
     auto_render: bool = Field(False, description="skip the review step")
     fallback_reading: bool = Field(False, description="characters the voices cannot read "
                                    "(refused with 422 otherwise, each with its place and a "
