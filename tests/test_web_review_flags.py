@@ -142,3 +142,24 @@ def test_a_client_cannot_claim_someone_elses_tick(tmp_path: Path):
         seg = c.get(f"/api/jobs/{jid}/script").json()["segments"][0]
         assert seg["checked_by"] == "" and seg["checked"] is False
         assert c.post(f"/api/jobs/{jid}/render").status_code == 409
+
+
+def test_a_flagged_job_already_queued_goes_back_to_review(tmp_path: Path):
+    """Defence in depth: a job in the queue with a flagged script (queued by an older
+    server, say) is never rendered: the runner sends it back to review."""
+    from anchor.web.jobs import claim
+    from anchor.web.runner import JobRunner
+
+    with TestClient(make_app(tmp_path, FlaggingPipeline(), workers=0), base_url=BASE) as c:
+        jid = c.post("/api/jobs", json={"text": ARTICLE, "langs": ["en"]}).json()["id"]
+        app: Any = c.app
+        store, runner = app.state.store, app.state.runner
+        assert isinstance(runner, JobRunner)
+        job = claim(store, jid, "w", 60)
+        runner.run_claimed(job, "w")  # scripting: flagged, so review
+        store.modify(jid, lambda j: dataclasses.replace(j, status="rendering"))
+        job = claim(store, jid, "w2", 60)
+        runner.run_claimed(job, "w2")
+        after = store.get(jid)
+        assert after.status == "review" and after.files == ()
+        assert after.stage.startswith("Marked for review")

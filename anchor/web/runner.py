@@ -315,6 +315,17 @@ class JobRunner:
         if job.status == "rendering":
             t0 = time.time()
             script = from_dict(Script, job.script or {})
+            if script.flagged:
+                # Never rendered without a person's word, however the job got here (the
+                # service refuses such a render; a job queued by an older server may not
+                # have been): back to review, and the CMS is told.
+                self.store.modify(job.id, owned(worker, lambda j: replace(
+                    j.with_progress("Marked for review: waiting for a person to check it",
+                                    time.time()), status="review", lease_until=None,
+                    worker="", attempts=0)), event="review")
+                return
+            # and the pipeline's own strict check stands behind this one
+            settings = replace(settings, strict=True)
             out = self.out_dir(job.id)
             # A previous attempt may have died half-way: start from an empty folder so
             # nothing stale is ever offered for download.
