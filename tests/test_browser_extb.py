@@ -118,3 +118,51 @@ def test_text_boxes_grow_and_the_draft_survives(tmp_path: Path) -> None:
             assert page.input_value("#article-text") == "草稿：一段还没提交的报道。"
         finally:
             browser.close()
+
+
+def test_flagged_sentence_in_chromium_refused_ticked_approved(tmp_path: Path) -> None:
+    """The issue's click: Render with a marked sentence untouched is refused on the page;
+    ticking "checked" lets it render; the approval box shows the warning and who cleared
+    it. Plus the glossary page."""
+    from playwright.sync_api import sync_playwright
+    from test_web_review_flags import FlaggingPipeline
+
+    app = make_test_app(tmp_path, FlaggingPipeline(real_video=False))
+    with serve_in_thread(app) as base, sync_playwright() as p:
+        import time
+
+        import httpx
+
+        jid = httpx.post(f"{base}/api/jobs", json={"text": ARTICLE, "langs": ["zh", "en"],
+                                                   "fallback_reading": True}).json()["id"]
+        while httpx.get(f"{base}/api/jobs/{jid}").json()["status"] != "review":
+            time.sleep(0.1)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport=DESKTOP)
+            page.goto(f"{base}/jobs/{jid}")
+            assert page.locator("#needs-review").is_visible()
+            shot(page, tmp_path, "flag-review")
+            page.locator("#sentence-1").scroll_into_view_if_needed()
+            shot(page, tmp_path, "flag-review-sentence", full=False)
+            page.click("button:has-text('Render clips')")
+            page.wait_for_load_state()
+            assert "sentence 1 is marked for review" in page.inner_text(".alert")
+            assert not page.locator("#needs-review").count()  # said once, not twice
+            shot(page, tmp_path, "flag-render-refused")
+            page.check("input[name=checked_0]")
+            page.click("button:has-text('Render clips')")
+            page.wait_for_selector("#approval", timeout=30_000)
+            page.reload()
+            record = page.inner_text("#review-record")
+            assert "checked as it stands by local" in record, record
+            shot(page, tmp_path, "flag-approval-record")
+            page.goto(f"{base}/glossary")
+            page.fill("input[name=zh]", "王建国")
+            page.fill("input[name=en]", "Xi Jinping")
+            page.click("button:has-text('Save name')")
+            page.wait_for_load_state()
+            assert "not of 王建国" in page.inner_text(".alert")
+            shot(page, tmp_path, "glossary-refused")
+        finally:
+            browser.close()
