@@ -37,7 +37,7 @@ from .wording import for_reporter
 
 __all__ = ["Choices", "Conflict", "JobService", "NeedsReview", "TooLarge", "UnreadableText",
            "Waiting",
-           "flagged_parts", "load_choices", "script_from_edit"]
+           "flagged_parts", "load_choices", "review_edit", "script_from_edit"]
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +141,13 @@ def _ticked(data: dict[str, Any], key: str) -> bool:
     return value is True or str(value).lower() in ("1", "true", "on", "yes")
 
 
-def script_from_edit(data: dict[str, Any], old: Script, who: str = LOCAL.name,
-                     now: float | None = None) -> tuple[Script, list[dict[str, Any]]]:
+def script_from_edit(data: dict[str, Any], old: Script, who: str = LOCAL.name) -> Script:
+    """Validate an edited script (the CLI's validator, plus the review rules below)."""
+    return review_edit(data, old, who)[0]
+
+
+def review_edit(data: dict[str, Any], old: Script, who: str = LOCAL.name,
+                now: float | None = None) -> tuple[Script, list[dict[str, Any]]]:
     """Validate an edited script, and say which flags a person cleared and how.
 
     Warnings are the translator's and the server's to give: an untouched sentence keeps
@@ -152,12 +157,15 @@ def script_from_edit(data: dict[str, Any], old: Script, who: str = LOCAL.name,
     Returns the new script and one record per flag cleared (or tick taken back)."""
     now = time.time() if now is None else now
     data = dict(data)
-    segs_in = [dict(x) if isinstance(x, dict) else x for x in data.get("segments", [])]
-    ticks = [_ticked(x, "checked") if isinstance(x, dict) else False for x in segs_in]
-    for x in segs_in:
-        if isinstance(x, dict):
-            x.pop("checked_by", None)  # read-only: the server says who
-    data["segments"] = segs_in
+    segs_in = data.get("segments")
+    ticks: list[bool] = []
+    if isinstance(segs_in, list):
+        segs_in = [dict(x) if isinstance(x, dict) else x for x in segs_in]
+        ticks = [_ticked(x, "checked") if isinstance(x, dict) else False for x in segs_in]
+        for x in segs_in:
+            if isinstance(x, dict):
+                x.pop("checked_by", None)  # read-only: the server says who
+        data["segments"] = segs_in
     title_tick = _ticked(data, "title_checked")
     data.pop("title_checked_by", None)
     new = parse_script(data, hint="start from GET /api/jobs/{id}/script and change the text")
@@ -177,10 +185,11 @@ def script_from_edit(data: dict[str, Any], old: Script, who: str = LOCAL.name,
         where = f"sentence {i + 1}"
         if prior is not None and prior.zh == zh and prior.en == en:
             checked = prior.checked_by
-            if ticks[i] and (prior.review or prior.warnings) and not checked:
+            tick = ticks[i] if i < len(ticks) else False
+            if tick and (prior.review or prior.warnings) and not checked:
                 checked = who
                 clear(where, prior.warnings, "checked")
-            elif not ticks[i] and checked:
+            elif not tick and checked:
                 checked = ""
                 clear(where, prior.warnings, "unchecked")
             segments.append(replace(prior, index=i, checked_by=checked))
@@ -387,7 +396,7 @@ class JobService:
 
     def save_script(self, job_id: str, data: dict[str, Any], viewer: Account = LOCAL) -> Job:
         old = self.script(job_id, viewer)
-        new, cleared = script_from_edit(data, old, viewer.name)
+        new, cleared = review_edit(data, old, viewer.name)
 
         def put(job: Job) -> Job | None:
             if job.status != "review":
