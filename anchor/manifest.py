@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .cache import file_sha256
 from .ffmpeg import use_ffmpeg
-from .models import Summary, to_dict
+from .models import Script, Summary, to_dict
 from .modelstore import MODELS, is_ready
 from .render.fast import PINNED
 
@@ -103,6 +103,19 @@ def build_manifest(out_dir: Path, settings: Settings, result: RunResult,
         "warnings": result.warnings,
         "review": {
             "flagged": ["headline" if i < 0 else i + 1 for i in result.script.flagged],
+            # flags a person cleared as the text stands: who took responsibility for it
+            "checked": _checked(result.script),
             "glossary": list(result.script.glossary),
         },
     }
+
+
+def _checked(script: Script) -> list[dict[str, Any]]:
+    """The parts a person confirmed after the checks spoke, with the warnings they saw."""
+    out: list[dict[str, Any]] = []
+    if script.title_checked_by:
+        out.append({"where": "headline", "by": script.title_checked_by,
+                    "warnings": list(script.title_warnings)})
+    out += [{"where": s.index + 1, "by": s.checked_by, "warnings": list(s.warnings)}
+            for s in script.segments if s.checked_by]
+    return out

@@ -79,6 +79,14 @@ class Segment:
     en: str
     warnings: tuple[str, ...] = ()  # e.g. "number 95% missing in en"
     review: bool = False  # the checks still fault it after retries: a person must look
+    # who confirmed it as it stands after the checks spoke (ticked "checked", or edited
+    # it): a review flag with a name here is cleared, and the name goes into the manifest
+    checked_by: str = ""
+
+    @property
+    def needs_review(self) -> bool:
+        """Marked for review and nobody has checked it yet."""
+        return self.review and not self.checked_by
 
     def text(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
@@ -96,6 +104,11 @@ class Script:
     backend: str  # translation backend and model that produced it
     title_warnings: tuple[str, ...] = ()  # what the checks found wrong with the headline
     glossary: tuple[str, ...] = ()  # the glossary files the names were rendered from
+    title_checked_by: str = ""  # who confirmed the headline despite its warnings
+
+    @property
+    def title_needs_review(self) -> bool:
+        return bool(self.title_warnings) and not self.title_checked_by
 
     def title(self, lang: Lang) -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -111,8 +124,8 @@ class Script:
     @property
     def flagged(self) -> tuple[int, ...]:
         """Indexes of the sentences marked for review (-1: the headline)."""
-        return ((-1,) if self.title_warnings else ()) + tuple(
-            s.index for s in self.segments if s.review)
+        return ((-1,) if self.title_needs_review else ()) + tuple(
+            s.index for s in self.segments if s.needs_review)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,13 +21,16 @@ import re
 import unicodedata
 
 from anchor.models import Lang
+from anchor.readable import read_fallback
 from anchor.text import HAN, is_han
 
 __all__ = ["en_number", "normalize", "normalize_en", "normalize_zh", "zh_number"]
 
 
 def normalize(text: str, language: Lang) -> str:
-    """The text a speech backend should read for ``text`` in ``language``."""
+    """The text a speech backend should read for ``text`` in ``language``. A character the
+    voice has no reading for is read by the fallback rule (anchor.readable), never a crash."""
+    text = read_fallback(text, language)
     return normalize_zh(text) if language == "zh" else normalize_en(text)
 
 

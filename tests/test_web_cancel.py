@@ -265,3 +265,36 @@ def test_a_job_that_finishes_is_never_taken_for_a_cancelled_one(tmp_path: Path) 
             assert "Work stopped" not in [p["message"] for p in job["progress"]]
             if job["status"] == "done":
                 assert (tmp_path / "jobs" / jid / "en.mp4").is_file()
+
+
+def test_a_dead_worker_thread_shows_within_15_s(tmp_path: Path) -> None:
+    """In-process queue, default lease: a job held by a worker that stopped beating (a
+    thread that died holding it) says "Worker lost — retrying" within 15 s and runs again."""
+    import time as _time
+
+    from anchor.web.jobs import WORKER_LOST, claim
+
+    with TestClient(make_test_app(tmp_path, workers=1), base_url="http://127.0.0.1") as c:
+        store = c.app.state.store  # type: ignore[attr-defined]
+        jid = c.post("/api/jobs", json={"text": "Held\nSTUBBORN-SCRIPT x. y.",
+                                        "langs": ["en"]}).json()["id"]
+        # the queue's own worker took it; make it look like a worker that died
+        deadline = _time.monotonic() + 10
+        while store.get(jid).lease_until is None:
+            assert _time.monotonic() < deadline
+            _time.sleep(0.05)
+        c.post(f"/api/jobs/{jid}/cancel")
+        c.post(f"/api/jobs/{jid}/retry")
+        t0 = _time.time()
+        dead = claim(store, jid, "gone-host:1:1:dead", lease_s=12.0)
+        if dead is None:  # the live worker was quicker: take it from it, as a dead one would
+            from dataclasses import replace
+
+            store.modify(jid, lambda j: replace(j, worker="gone-host:1:1:dead",
+                                                lease_until=_time.time() + 12.0, beat=t0))
+        while WORKER_LOST not in [m for _, m in store.get(jid).progress]:
+            assert _time.time() - t0 < 15, store.get(jid).progress
+            _time.sleep(0.1)
+        took = _time.time() - t0
+        c.post(f"/api/jobs/{jid}/cancel")
+        print(f"worker lost shown {took:.1f} s after its last heartbeat (lease 12 s)")

@@ -151,7 +151,11 @@ def test_cjk_webfont_from_the_product_font(tmp_path: Path) -> None:
         assert ord(ch) in cmap, ch
     assert ord("㐀") not in cmap  # rare: left to the full face
     css = fonts.css()
-    assert "cjk-common.woff" in css and "unicode-range" in css and "font-display: swap" in css
+    assert "cjk-common.woff" in css and "unicode-range" in css and "font-display: block" in css
+    # the full face claims every Han plane the captions font has glyphs in (ext B: U+2xxxx)
+    assert "U+20000-2A6DF" in fonts.full_range and "U+30000-3134F" in fonts.full_range
+    extb = WebFonts(tmp_path / "fonts", source, extb=tmp_path / "HanaMinB.ttf")
+    assert '"Anchor CJK ExtB"' in extb.css() and "U+20000-3FFFF" in extb.css()
 
 
 def test_font_routes(client: TestClient) -> None:

@@ -146,6 +146,13 @@ def test_killed_worker_job_is_taken_over(redis_port: int, tmp_path: Path) -> Non
                 time.sleep(0.05)
             first.kill()  # mid-summary: no goodbye, the lease is left to run out
             first.wait(10)
+            killed = time.time()
+            # the job says so as soon as its heartbeat is missed, before anyone takes it
+            deadline = time.monotonic() + 15
+            while not any(m == "Worker lost — retrying" for _, m in _lines(get())):
+                assert time.monotonic() < deadline, get()["progress"]
+                time.sleep(0.05)
+            seen = next(t for t, m in _lines(get()) if m == "Worker lost — retrying")
             second = start_worker(queue, tmp_path, 0.05, lease, tmp_path / "second.log")
             try:
                 done = wait_for_status(get, ("done", "failed"), timeout=60)
@@ -153,6 +160,7 @@ def test_killed_worker_job_is_taken_over(redis_port: int, tmp_path: Path) -> Non
                 stop([second])
             assert done["status"] == "done", done
             assert len(set(pickers(done))) == 2, done["progress"]
+            print(f"worker lost shown {seen - killed:.1f} s after the kill (lease {lease} s)")
     finally:
         stop([first])
 
@@ -210,3 +218,10 @@ def test_cancel_stops_a_huey_worker_and_it_takes_the_next_job(redis_port: int,
     finally:
         stop([worker])
     assert worker.returncode == 0, (tmp_path / "w.log").read_text()
+
+
+def _lines(job: dict[str, object]) -> list[tuple[float, str]]:
+    from datetime import datetime
+
+    return [(datetime.fromisoformat(str(p["at"])).timestamp(), str(p["message"]))
+            for p in job["progress"]]  # type: ignore[attr-defined]

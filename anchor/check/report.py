@@ -112,9 +112,10 @@ def check_output(out_dir: Path, thresholds: Thresholds | None = None,
         results.append(check_clip(video, texts[lang], captions, lang, source, thresholds,
                                   other_texts=texts[other], source_language=source_lang,
                                   label=label))
-    review = tuple(f"headline: {w}" for w in script.title_warnings) + tuple(
+    title = script.title_warnings if script.title_needs_review else ()
+    review = tuple(f"headline: {w}" for w in title) + tuple(
         f"sentence {s.index + 1}: {'; '.join(s.warnings) or 'marked'}"
-        for s in script.segments if s.review)
+        for s in script.segments if s.needs_review)
     return CheckReport(out_dir=out_dir, clips=tuple(results), thresholds=thresholds,
                        review=review)
 

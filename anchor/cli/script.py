@@ -64,10 +64,10 @@ def script_cmd(
 def review_dict(script: Script) -> dict[str, object]:
     """The flags in plain words, for script.json and the manifest."""
     items: list[dict[str, object]] = []
-    if script.title_warnings:
+    if script.title_needs_review:
         items.append({"where": "headline", "reasons": list(script.title_warnings)})
     items += [{"where": f"sentence {s.index + 1}", "reasons": list(s.warnings)}
-              for s in script.segments if s.review]
+              for s in script.segments if s.needs_review]
     return {"needed": bool(items), "items": items, "glossary": list(script.glossary)}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -86,8 +88,12 @@ def serve_cmd(
 
     from ..web.app import create_app
 
-    app = create_app(cfg)
     shown = f"[{host}]" if ":" in host else host
+    if not cfg.public_url:
+        # webhook payloads carry absolute URLs: this address unless public_url says better
+        name = socket.gethostname() if host in ("0.0.0.0", "::") else shown
+        cfg = replace(cfg, public_url=f"http://{name}:{port}")
+    app = create_app(cfg)
     err_console().print(
         f"Anchor serving on [bold]http://{shown}:{port}/[/] (API docs: /docs) · "
         f"jobs in {cfg.data} · queue {kind} · {cfg.workers} worker(s) · "

@@ -1,4 +1,5 @@
-"""`anchor users`: named accounts for `anchor serve` (add, list, revoke).
+"""`anchor users`: named accounts for `anchor serve` (add, list, passwd, token, revoke,
+restore).
 
 Each account gets its own token, shown once; revoking it ends its sessions at once.
 Accounts live in the serve data folder (``--data``, default output/serve), so run
@@ -37,6 +38,12 @@ def _store(data: Path | None, config: Path | None) -> AccountStore:
     return AccountStore(cfg.data / "accounts.sqlite")
 
 
+def _ask_password() -> str:
+    # on stderr: stdout carries only the token, so `TOKEN=$(anchor users add ...)` works
+    secret: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    return secret
+
+
 def _when(t: float | None) -> str:
     return datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") if t else "—"
 
@@ -54,7 +61,7 @@ def add_cmd(
     """Create an account and print its token (once: only a hash is kept)."""
     secret = None
     if password:
-        secret = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        secret = _ask_password()
     token = _store(data, config).add(name, role, secret)
     err_console().print(f"Account [bold]{name.strip().lower()}[/] ({role}) created. Its token "
                         "(shown only now; API: Authorization: Bearer <token>, or paste it "
@@ -92,3 +99,32 @@ def revoke_cmd(name: str = typer.Argument(..., help="The account to disable."),
     if not _store(data, config).revoke(name):
         raise InputError(f"no active account {name!r}", hint="see anchor users list")
     err_console().print(f"Account {name} revoked; its sessions ended.", highlight=False)
+
+
+@app.command("passwd")
+def passwd_cmd(name: str = typer.Argument(..., help="The account whose password to set."),
+               data: Path | None = _DATA, config: Path | None = _CONFIG) -> None:
+    """Set a new password for an account (asked for); its page sessions end."""
+    _store(data, config).set_password(name, _ask_password())
+    err_console().print(f"Password of {name} changed; its page sessions ended.",
+                        highlight=False)
+
+
+@app.command("token")
+def token_cmd(name: str = typer.Argument(..., help="The account to give a new token."),
+              data: Path | None = _DATA, config: Path | None = _CONFIG) -> None:
+    """Give an account a new token (printed once); the old one stops working now."""
+    token = _store(data, config).new_token(name)
+    err_console().print(f"New token for {name} (the old one no longer works):",
+                        highlight=False)
+    print(token)
+
+
+@app.command("restore")
+def restore_cmd(name: str = typer.Argument(..., help="A revoked account."),
+                data: Path | None = _DATA, config: Path | None = _CONFIG) -> None:
+    """Give a revoked account back to the same person: role and jobs kept, a new token."""
+    token = _store(data, config).restore(name)
+    err_console().print(f"Account {name} restored (set a password with anchor users passwd "
+                        f"{name}). Its new token:", highlight=False)
+    print(token)

@@ -7,6 +7,7 @@ Documented by FastAPI's OpenAPI page (/docs, /openapi.json). Errors are
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from datetime import UTC, datetime
@@ -20,15 +21,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from ..errors import AnchorError, BackendUnavailable, ConfigError, InputError, ModelError
-from ..models import to_dict
-from .accounts import Forbidden
+from ..models import Script, from_dict, to_dict
+from ..script_io import MAX_TITLE_CHARS
+from .accounts import ADMIN, LOCAL, Account, Forbidden
 from .auth import Caller, api_account
+from .glossary_store import GlossaryConflict, GlossaryNotFound
 from .jobs import ACTIVE, Job, JobNotFound
+from .outbox import OutboxEvent
 from .security import json_too_deep
 from .service import Conflict, JobService, TooLarge, Waiting
 
 __all__ = ["JobOut", "ScriptModel", "SubmitRequest", "describe_errors", "file_response",
            "require_token", "router", "status_for"]
+
+log = logging.getLogger(__name__)
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 JobId = Annotated[str, Path(description="16 hex characters", pattern=r"^[0-9a-f]{16}$")]
@@ -79,8 +85,13 @@ class JobOptions(BaseModel):
 
 class SubmitRequest(JobOptions):
     text: str | None = Field(None, description="the article (or upload `file` instead)")
-    title: str | None = Field(None, max_length=300, description="headline; found if left out")
+    title: str | None = Field(None, max_length=MAX_TITLE_CHARS,
+                              description="headline (at most 200 characters, refused, never "
+                                          "cut); found in the text if left out")
     auto_render: bool = Field(False, description="skip the review step")
+    fallback_reading: bool = Field(False, description="characters the voices cannot read "
+                                   "(refused with 422 otherwise, each with its place and a "
+                                   "suggestion) are read as suggested, or skipped")
 
 
 class SegmentModel(BaseModel):
@@ -91,6 +102,11 @@ class SegmentModel(BaseModel):
     warnings: list[str] = Field(default_factory=list,
                                 description="read-only: kept from the server's copy")
     review: bool = Field(False, description="read-only: the checks still fault this sentence")
+    checked: bool = Field(False, description="a person confirms this flagged sentence as it "
+                          "stands (a render is refused while one marked for review is not "
+                          "checked or edited); false takes a tick back")
+    checked_by: str = Field("", description="read-only: who checked it, or edited it "
+                            "after the checks flagged it")
 
 
 class ScriptModel(BaseModel):
@@ -106,6 +122,18 @@ class ScriptModel(BaseModel):
     title_warnings: list[str] = Field(default_factory=list, description="read-only")
     glossary: list[str] = Field(default_factory=list,
                                 description="read-only: glossary files the names came from")
+    title_checked: bool = Field(False, description="a person confirms the headline despite "
+                                "its warnings")
+    title_checked_by: str = Field("", description="read-only: who did")
+
+
+def script_out(script: Script) -> ScriptModel:
+    """The script as the API shows it: each tick as ``checked`` beside who gave it."""
+    data = to_dict(script)
+    for seg in data["segments"]:
+        seg["checked"] = bool(seg.get("checked_by"))
+    data["title_checked"] = bool(data.get("title_checked_by"))
+    return ScriptModel.model_validate(data)
 
 
 class ProgressOut(BaseModel):
@@ -151,6 +179,36 @@ class DeliveryOut(BaseModel):
     result: str
 
 
+class ClearedOut(BaseModel):
+    where: str = Field(description="headline or sentence N")
+    warnings: list[str]
+    by: str
+    how: Literal["edited", "checked", "unchecked"]
+    at: datetime
+
+
+class EventOut(BaseModel):
+    delivery: str = Field(description="X-Anchor-Delivery: the same on every retry")
+    event: Literal["review", "done", "failed", "approved"]
+    state: Literal["pending", "delivered", "gave_up"]
+    tries: int
+    created: datetime
+    next_try: datetime | None = Field(description="when it is tried again (pending only)")
+    delivered_at: datetime | None
+    last: str = Field(description="the last attempt's outcome, in words")
+    resend_of: str | None
+    resend: str = Field(description="POST here to send it again (editors)")
+
+
+def event_out(job_id: str, ev: OutboxEvent) -> EventOut:
+    return EventOut(delivery=ev.id, event=ev.event, state=ev.state,  # type: ignore[arg-type]
+                    tries=ev.tries, created=_ts(ev.created),
+                    next_try=_ts(ev.due) if ev.state == "pending" else None,
+                    delivered_at=_ts(ev.delivered_at) if ev.delivered_at else None,
+                    last=ev.last, resend_of=ev.resend_of or None,
+                    resend=f"/api/jobs/{job_id}/deliveries/{ev.id}/resend")
+
+
 class JobSummary(BaseModel):
     id: str
     status: Literal["scripting", "review", "rendering", "done", "failed", "cancelled"]
@@ -177,7 +235,12 @@ class JobOut(JobSummary):
     approved_at: datetime | None
     waiting: WaitingOut | None = Field(description="while queued or running")
     deliveries: list[DeliveryOut] = Field(description="webhook attempts for this job")
+    webhooks: list[EventOut] = Field(description="webhook events and where each stands")
     workers: list[str] = Field(description="host:pid of each worker that ran it")
+    script_warnings: list[str] = Field(description="every warning the script had when made")
+    review_log: list[ClearedOut] = Field(description="who cleared which flag, and how")
+    needs_review: list[str] = Field(description="parts still marked for review: render is "
+                                    "refused (409) until each is edited or checked")
 
 
 class AccountOut(BaseModel):
@@ -206,12 +269,13 @@ def summary_out(job: Job) -> JobSummary:
                       url=f"/api/jobs/{job.id}")
 
 
-def job_out(job: Job, waiting: Waiting | None = None) -> JobOut:
+def job_out(job: Job, waiting: Waiting | None = None,
+            events: list[OutboxEvent] | None = None) -> JobOut:
     base = f"/api/jobs/{job.id}"
     links = {"self": base, "page": f"/jobs/{job.id}"}
     if job.script is not None:
         links["script"] = f"{base}/script"
-    if job.status == "review":
+    if job.status == "review" and not _needs_review(job):
         links["render"] = f"{base}/render"
     if job.status in ("failed", "cancelled"):
         links["retry"] = f"{base}/retry"
@@ -227,6 +291,11 @@ def job_out(job: Job, waiting: Waiting | None = None) -> JobOut:
                                 status=d.get("status"), ok=d["ok"], result=d["result"])
                     for d in job.deliveries],
         workers=list(job.workers),
+        webhooks=[event_out(job.id, ev) for ev in events or ()],
+        script_warnings=list(job.script_warnings),
+        review_log=[ClearedOut(where=r["where"], warnings=r["warnings"], by=r["by"],
+                               how=r["how"], at=_ts(r["at"])) for r in job.review_log],
+        needs_review=_needs_review(job),
         options=job.options, auto_render=job.auto_render, warnings=list(job.warnings),
         error=job.error or None, hint=job.hint or None,
         progress=[ProgressOut(at=_ts(t), message=m) for t, m in job.progress],
@@ -240,11 +309,18 @@ def job_out(job: Job, waiting: Waiting | None = None) -> JobOut:
     )
 
 
+def _needs_review(job: Job) -> list[str]:
+    if job.script is None or job.status != "review":
+        return []
+    script = from_dict(Script, job.script)
+    return ["headline" if i < 0 else f"sentence {i + 1}" for i in script.flagged]
+
+
 def status_for(exc: AnchorError) -> int:
     """The HTTP status of a library error: the caller's fault (4xx) or ours (5xx)."""
-    if isinstance(exc, JobNotFound):
+    if isinstance(exc, (JobNotFound, GlossaryNotFound)):
         return 404
-    if isinstance(exc, Conflict):
+    if isinstance(exc, (Conflict, GlossaryConflict)):
         return 409
     if isinstance(exc, Forbidden):
         return 403
@@ -315,6 +391,7 @@ _MULTIPART_SCHEMA = {
         "aspect": {"type": "string", "enum": ["16:9", "9:16", "1:1"]},
         "sentences": {"type": "integer"}, "zh_variant": {"type": "string"},
         "bilingual": {"type": "boolean"}, "auto_render": {"type": "boolean"},
+        "fallback_reading": {"type": "boolean"},
         "tts": {"type": "string", "enum": ["offline", "edge"],
                 "description": "edge sends the script's text to Microsoft's online voices"},
     },
@@ -380,13 +457,42 @@ async def submit_job(request: Request, svc: Service, me: Caller) -> JobOut:
     req, upload, filename = await read_submission(request)
     job = await run_in_threadpool(  # ingest is CPU work: keep it off the event loop
         svc.submit, text=req.text, upload=upload, filename=filename, title=req.title,
-        options=req.overrides(), auto_render=req.auto_render, submitter=me)
+        options=req.overrides(), auto_render=req.auto_render, submitter=me,
+        fallback_reading=req.fallback_reading)
     return job_out(job, svc.waiting(job))
 
 
 @router.get("/me", response_model=AccountOut, summary="Who this token belongs to")
 def whoami(me: Caller) -> AccountOut:
     return AccountOut(name=me.name, role=me.role)
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current: str = Field("", max_length=500, description="the password now (if one is set)")
+    new: str = Field(min_length=10, max_length=500)
+
+
+def change_password(request: Request, me: Account, new: str, current: str,
+                    keep_session: str | None = None) -> None:
+    """The caller's own password; other sessions of the account end."""
+    if me.name in (ADMIN.name, LOCAL.name):
+        raise Conflict("the shared admin token has no password to change",
+                       hint="set a new ANCHOR_API_TOKEN, or use a named account "
+                            "(anchor users add NAME --role admin --password)")
+    request.app.state.accounts.set_password(me.name, new, current=current,
+                                            keep_session=keep_session)
+    log.info("%s changed their password", me.name)
+
+
+@router.put("/me/password", status_code=204, response_class=Response,
+            summary="Change your own password", responses={
+                403: {"description": "the current password is wrong"},
+                409: {"description": "the shared admin token has no password"}})
+def put_password(request: Request, body: PasswordIn, me: Caller) -> Response:
+    """Your other sign-ins (page sessions) end; tokens keep working."""
+    change_password(request, me, body.new, body.current)
+    return Response(status_code=204)
 
 
 @router.get("/jobs", response_model=JobList,
@@ -400,26 +506,28 @@ def list_jobs(svc: Service, me: Caller, limit: Annotated[int, Query(ge=1, le=200
 @router.get("/jobs/{job_id}", response_model=JobOut, summary="Job status and outputs")
 def get_job(job_id: JobId, svc: Service, me: Caller) -> JobOut:
     job = svc.get(job_id, me)
-    return job_out(job, svc.waiting(job) if job.status in ACTIVE else None)
+    return job_out(job, svc.waiting(job) if job.status in ACTIVE else None, svc.events(job))
 
 
 @router.get("/jobs/{job_id}/script", response_model=ScriptModel,
             summary="The generated bilingual script")
 def get_script(job_id: JobId, svc: Service, me: Caller) -> ScriptModel:
-    return ScriptModel.model_validate(to_dict(svc.script(job_id, me)))
+    return script_out(svc.script(job_id, me))
 
 
 @router.put("/jobs/{job_id}/script", response_model=JobOut, summary="Save an edited script",
             responses={409: {"description": "the job is not in review"}})
 def put_script(job_id: JobId, script: ScriptModel, svc: Service, me: Caller) -> JobOut:
     """Allowed while the job is in `review`. Edited sentences lose their translation
-    warnings (a person checked them); untouched ones keep them."""
+    warnings (a person checked them); untouched ones keep them, and one marked for review
+    stays so until `checked` is true on it (who ticked it is recorded)."""
     return job_out(svc.save_script(job_id, script.model_dump(), me))
 
 
 @router.post("/jobs/{job_id}/render", response_model=JobOut, status_code=202,
              summary="Render the reviewed script",
-             responses={409: {"description": "the job is not in review"}})
+             responses={409: {"description": "the job is not in review, or a part of the "
+                                             "script is marked for review and not checked"}})
 def render_job(job_id: JobId, svc: Service, me: Caller) -> JobOut:
     return job_out(svc.render(job_id, me))
 
@@ -455,6 +563,19 @@ def delete_job(job_id: JobId, svc: Service, me: Caller) -> Response:
 def approve_job(job_id: JobId, svc: Service, me: Caller) -> JobOut:
     """Marks the job as approved by this editor; the webhook sends `approved`."""
     return job_out(svc.approve(job_id, me))
+
+
+Delivery = Annotated[str, Path(description="an event's delivery id", pattern=r"^[0-9a-f]{16}$")]
+
+
+@router.post("/jobs/{job_id}/deliveries/{delivery}/resend", response_model=EventOut,
+             status_code=202, summary="Send a webhook event again (editors)",
+             responses={403: {"description": "not an editor"},
+                        409: {"description": "the server sends no webhooks"}})
+def resend_event(job_id: JobId, delivery: Delivery, svc: Service, me: Caller) -> EventOut:
+    """A pending event is tried at once under its delivery id; a delivered or given-up
+    one is sent as a new delivery (a new id; `resend_of` names the old one)."""
+    return event_out(job_id, svc.resend(job_id, delivery, me))
 
 
 @router.get("/jobs/{job_id}/files/{name}", summary="Download an output file",

@@ -26,15 +26,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import AnchorError
-from . import api, avatar_upload, pages
-from .accounts import AccountStore, Throttle
+from . import api, avatar_upload, glossary_routes, pages
+from .accounts import AccountStore, FailureLog, RedisFailures, SqliteFailures, Throttle
 from .auth import AuthError, LoginRequired, Throttled
 from .config import LOOPBACK, ServeConfig, load_serve_config
 from .fonts import WebFonts
+from .glossary_store import NewsroomGlossary
+from .jobs import Job, JobStore, RedisJobStore, SqliteJobStore
+from .outbox import OutboxEvent
 from .queues import attach_webhooks, build
 from .runner import Pipeline
 from .security import BodyLimit, HostCheck, SameOrigin, SecurityHeaders
-from .service import Choices, JobService, load_choices
+from .service import Choices, JobService, UnreadableText, load_choices
 
 __all__ = ["create_app"]
 
@@ -84,6 +87,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         status = api.status_for(exc)
         if status >= 500:
             log.error("%s %s: %s", request.method, request.url.path, exc.message)
+        if isinstance(exc, UnreadableText) and _wants_json(request):
+            # each character with where it is and what to write instead, for a client
+            return JSONResponse({"error": exc.message, "hint": exc.hint, "characters": [
+                {"char": u.char, "codepoint": u.codepoint, "line": u.line, "column": u.column,
+                 "index": u.index, "why": u.why, "suggestion": u.suggestion}
+                for u in exc.found]}, status_code=status)
         return _error(request, status, exc.message, exc.hint)
 
     @app.exception_handler(StarletteHTTPException)
@@ -137,16 +146,27 @@ def create_app(
     cfg = cfg or load_serve_config()
     store, runner, queue = build(cfg, pipeline)
     svc = JobService(cfg, store, queue, runner.pipeline, choices or load_choices)
-    hooks = attach_webhooks(cfg, store, runner)
+    hooks = attach_webhooks(cfg, store)
     if hooks is not None:
-        svc.notify = hooks.send
+        svc.sender = hooks
+        emit = store.emit
+        assert emit is not None
+
+        def emit_and_wake(job: Job, event: str) -> OutboxEvent:
+            hooks.wake()  # written here: deliver it now rather than at the next poll
+            return emit(job, event)
+
+        store.emit = emit_and_wake
     accounts = AccountStore(cfg.data / "accounts.sqlite")
+    glossary = NewsroomGlossary(cfg.data)
     fonts = WebFonts()
     sweeper = _Sweeper(svc)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(queue.start)
+        if hooks is not None:
+            hooks.start()  # events a killed server left in the outbox go out now
         fonts.start()
         sweeper.start()
         try:
@@ -158,6 +178,7 @@ def create_app(
                 hooks.stop()
             store.close()
             accounts.close()
+            glossary.close()
 
     app = FastAPI(title="Anchor", version=__version__, description=_DESCRIPTION,
                   lifespan=lifespan, redoc_url=None, docs_url=None,
@@ -168,8 +189,10 @@ def create_app(
     app.state.queue = queue
     app.state.runner = runner
     app.state.accounts = accounts
+    app.state.glossary = glossary
     app.state.accounts_exist = _cached(accounts.any_active, 2.0)  # asked on every request
-    app.state.throttle = Throttle(limit=cfg.login_limit)
+    app.state.throttle = Throttle(limit=cfg.login_limit, address_limit=cfg.address_limit,
+                                  failures=failure_log(store))
     app.state.fonts = fonts
     app.state.webhooks = hooks
 
@@ -179,7 +202,9 @@ def create_app(
 
     app.include_router(api.router)
     app.include_router(avatar_upload.router)
+    app.include_router(glossary_routes.api_router)
     app.include_router(pages.router)
+    app.include_router(glossary_routes.page_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")),
               name="static")
     _install_docs(app)
@@ -202,6 +227,14 @@ def create_app(
         app.add_middleware(HostCheck, allowed=(*LOOPBACK, "[::1]"),
                            unless=app.state.accounts_exist)
     return app
+
+
+def failure_log(store: JobStore) -> FailureLog:
+    """Failed sign-ins beside the jobs, where every process of the service sees them."""
+    if isinstance(store, RedisJobStore):
+        return RedisFailures(store.client, store.prefix)
+    assert isinstance(store, SqliteJobStore)
+    return SqliteFailures(store.path)
 
 
 def _cached(fn: Callable[[], bool], ttl_s: float) -> Callable[[], bool]:
@@ -304,6 +337,13 @@ def _install_fonts(app: FastAPI, fonts: WebFonts) -> None:
         if fonts.subset is None or fonts.subset.suffix != f".{ext}":
             return JSONResponse({"error": "no such font", "hint": ""}, status_code=404)
         return FileResponse(fonts.subset, media_type=f"font/{ext}", headers=cache)
+
+    @app.get("/fonts/cjk-extb.{ext}", include_in_schema=False)
+    def font_extb(ext: str) -> Any:
+        if fonts.extb is None or fonts.extb.suffix != f".{ext}":
+            return JSONResponse({"error": "no such font", "hint": ""}, status_code=404)
+        return FileResponse(fonts.extb, media_type=f"font/{'ttf' if ext == 'ttf' else 'otf'}",
+                            headers=cache)
 
     @app.get("/fonts/cjk-full.otf", include_in_schema=False)
     def font_full() -> Any:

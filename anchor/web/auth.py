@@ -4,13 +4,17 @@
   (the CLI refuses other binds) and everyone is the ``local`` admin.
 - Otherwise every API call needs ``Authorization: Bearer <token>`` (an account's token,
   or the shared admin token), and every page a session from /login.
-- Failed tokens and logins count per client address; past the limit the client gets
-  429 with ``Retry-After`` until the oldest failure is a minute old.
+- Wrong tokens count per token and per address (generously: behind a proxy or NAT one
+  address is many people); wrong passwords per account, except from a browser that
+  signed in before. Past a limit the caller gets 429 with ``Retry-After``; a right token
+  is never refused, and neither is a right password from a known browser.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import ipaddress
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,9 +23,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from .accounts import ADMIN, LOCAL, Account, AccountStore, Throttle
 
 __all__ = ["AuthError", "Caller", "LoginRequired", "Throttled", "api_account", "auth_required",
-           "check_secret", "client_of", "page_account"]
+           "check_secret", "client_of", "page_account", "token_key"]
 
 SESSION_COOKIE = "anchor_session"
+DEVICE_COOKIE = "anchor_device"  # a browser that signed in with a password before
 
 
 class AuthError(Exception):
@@ -41,8 +46,31 @@ class LoginRequired(Exception):
 
 
 def client_of(request: Request) -> str:
-    # The peer address; behind a proxy, uvicorn --proxy-headers puts the real one here.
-    return request.client.host if request.client else "unknown"
+    """The caller's address: the peer, or — when the peer is one of ``trusted_proxies`` —
+    the last address in ``X-Forwarded-For`` that is not a trusted proxy itself (what the
+    newsroom's proxy saw; anything left of it the client could have written)."""
+    peer = request.client.host if request.client else "unknown"
+    trusted: tuple[str, ...] = getattr(request.app.state.cfg, "trusted_proxies", ())
+    if not trusted or not _in(peer, trusted):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _in(hop, trusted):
+            return hop
+    return peer
+
+
+def _in(address: str, networks: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
+
+
+def token_key(secret: str) -> str:
+    """The throttle key of a presented token (its hash: the token itself is not kept)."""
+    return "tok:" + hashlib.sha256(secret.encode()).hexdigest()[:16]
 
 
 def _accounts(request: Request) -> AccountStore:
@@ -83,14 +111,19 @@ def api_account(request: Request,
                 ) -> Account:
     if not auth_required(request):
         return LOCAL
-    client = client_of(request)
-    wait = throttle(request).retry_after(client)
-    if wait:
-        raise Throttled(wait)
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    account = check_secret(request, value.strip()) if scheme.lower() == "bearer" else None
+    value = value.strip()
+    if scheme.lower() != "bearer" or not value:
+        raise AuthError  # no credential is no guess: nothing to count
+    # A right token always passes, however many wrong ones others sent: tokens are 256
+    # random bits, so the throttle is there to slow a broken client, not to stop a guess.
+    account = check_secret(request, value)
     if account is None:
-        throttle(request).failed(client)
+        keys = [f"addr:{client_of(request)}", token_key(value)]
+        wait = throttle(request).wait(keys)
+        if wait:
+            raise Throttled(wait)
+        throttle(request).failed(keys)
         raise AuthError
     request.state.account = account
     return account
@@ -98,6 +131,7 @@ def api_account(request: Request,
 
 def page_account(request: Request) -> Account:
     if not auth_required(request):
+        request.state.account = LOCAL  # the pages offer the local admin what it may do
         return LOCAL
     sid = request.cookies.get(SESSION_COOKIE)
     account = _accounts(request).session(sid, bool(request.app.state.cfg.token))

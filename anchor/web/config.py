@@ -8,6 +8,7 @@ environment → ``anchor serve`` flags.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -31,7 +32,9 @@ class ServeConfig:
     config: Path | None = None  # anchor.toml with the render defaults
     max_upload_bytes: int = 1_000_000  # an article file; a 200k-char text fits in ~600 kB
     max_text_chars: int = 200_000  # same bound as ingest, checked before any work
-    lease_s: float = 60.0  # a job whose worker stops renewing for this long is re-queued
+    # a running job's worker renews its lease every lease_s/4 (its heartbeat); one that
+    # stops for lease_s is marked "worker lost" and re-queued: within 15 s all told
+    lease_s: float = 12.0
     max_attempts: int = 3  # claims per phase before a job that kills workers is failed
     pipeline: str = ""  # "module:attr" of a Pipeline factory; "" = the real pipeline
     allowed_hosts: tuple[str, ...] = ()  # Host headers accepted; () = loopback names only
@@ -40,7 +43,13 @@ class ServeConfig:
     keep_gb: float = 0.0  # retention: oldest finished jobs go until clips fit; 0 = no cap
     webhook_url: str = ""  # POSTed a signed JSON event on done / failed / approved
     webhook_secret: str = ""  # HMAC-SHA256 key for X-Anchor-Signature (env only)
-    login_limit: int = 5  # failed logins / tokens per client per minute before 429
+    login_limit: int = 5  # wrong passwords per account (5 min), or one wrong token (1 min)
+    address_limit: int = 60  # wrong credentials per address per minute: generous (NAT)
+    trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-For names the client
+    public_url: str = ""  # how receivers reach this server (absolute URLs in webhooks);
+    # "" = http://HOST:PORT of `anchor serve`
+    webhook_retry_hours: float = 24.0  # keep retrying an undelivered event this long
+    webhook_max_interval_s: float = 300.0  # backoff doubles from 2 s up to this
 
     @property
     def db_path(self) -> Path:
@@ -77,14 +86,25 @@ _ENV = {
     "ANCHOR_SERVE_KEEP_GB": "keep_gb",
     "ANCHOR_WEBHOOK_URL": "webhook_url",
     "ANCHOR_WEBHOOK_SECRET": "webhook_secret",
+    "ANCHOR_PUBLIC_URL": "public_url",
+    "ANCHOR_SERVE_TRUSTED_PROXIES": "trusted_proxies",
 }
 # The token is never read from anchor.toml: config files get committed, secrets must not.
 _TOML_KEYS = {"data", "workers", "queue", "lease_s", "max_upload_bytes", "max_attempts",
-              "keep_days", "keep_gb", "webhook_url", "login_limit"}
+              "keep_days", "keep_gb", "webhook_url", "login_limit", "public_url",
+              "webhook_retry_hours", "webhook_max_interval_s", "address_limit",
+              "trusted_proxies"}
 
 
 def _coerce(name: str, value: Any, like: Any) -> Any:
     try:
+        if isinstance(like, tuple):
+            items = value.split(",") if isinstance(value, str) else list(value)
+            out = tuple(str(x).strip() for x in items if str(x).strip())
+            if name == "trusted_proxies":
+                for net in out:
+                    ipaddress.ip_network(net, strict=False)
+            return out
         if isinstance(like, Path) or name in ("data", "config"):
             return Path(str(value)) if value not in (None, "") else like
         if isinstance(like, bool):
@@ -143,6 +163,12 @@ def load_serve_config(
         raise ConfigError("a webhook needs a secret to sign with",
                           hint="set ANCHOR_WEBHOOK_SECRET (the receiver checks "
                                "X-Anchor-Signature with it)")
+    if cfg.public_url and not cfg.public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"serve public_url: {cfg.public_url!r} is not an http(s) URL",
+                          hint="e.g. https://anchor.newsroom.example (what the CMS can reach)")
+    if cfg.webhook_retry_hours <= 0 or cfg.webhook_max_interval_s < 1:
+        raise ConfigError("serve webhook_retry_hours must be above 0 and "
+                          "webhook_max_interval_s at least 1")
     if cfg.max_upload_bytes < 1024:
         raise ConfigError("serve max_upload_bytes: must be at least 1024")
     return cfg

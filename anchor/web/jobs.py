@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from ..errors import AnchorError
+from .outbox import Outbox, OutboxEvent, RedisOutbox, SqliteOutbox
 from .sqlite import immediate
 
 __all__ = [
@@ -96,6 +97,9 @@ class Job:
     approved_by: str = ""  # editor who approved the clips for air
     approved_at: float = 0.0
     deliveries: tuple[dict[str, Any], ...] = ()  # webhook attempts: at, event, try, result
+    beat: float = 0.0  # the running worker's last heartbeat (lease renewal)
+    script_warnings: tuple[str, ...] = ()  # every warning the script had when it was made
+    review_log: tuple[dict[str, Any], ...] = ()  # flags cleared: where, warnings, by, how, at
 
     @property
     def running(self) -> bool:
@@ -117,16 +121,34 @@ class Job:
         known = {f.name for f in dataclasses.fields(cls)}
         data = {k: v for k, v in data.items() if k in known}  # newer writer: ignore extras
         data["progress"] = tuple((float(t), str(m)) for t, m in data.get("progress", ()))
-        for key in ("warnings", "clips", "files", "workers", "deliveries"):
+        for key in ("warnings", "clips", "files", "workers", "deliveries", "script_warnings",
+                    "review_log"):
             data[key] = tuple(data.get(key, ()))
         return cls(**data)
 
 
 Modifier = Callable[[Job], "Job | None"]
+# What a change announces: an event name, or a function of the new record that gives one
+# (or None: nothing to announce). Written to the outbox in the change's own transaction.
+Emitter = Callable[[Job, str], OutboxEvent]
+
+
+def _event_name(event: Any, job: Job) -> str | None:
+    if event is None or isinstance(event, str):
+        return event
+    name: str | None = event(job)
+    return name
 
 
 class JobStore(Protocol):
     """Where job records live. Implementations: SqliteJobStore, RedisJobStore."""
+
+    emit: Emitter | None  # builds an event for the outbox; None: no webhook, no events
+
+    @property
+    def outbox(self) -> Outbox:
+        """Where this store's events wait (the same database, so one transaction)."""
+        ...
 
     def create(self, job: Job) -> None: ...
 
@@ -145,8 +167,10 @@ class JobStore(Protocol):
         """Forget a job (its files are the caller's to remove); no error if it is gone."""
         ...
 
-    def modify(self, job_id: str, fn: Modifier) -> Job | None:
-        """Atomically replace the job with ``fn(job)``; ``None`` from fn leaves it as is."""
+    def modify(self, job_id: str, fn: Modifier, event: Any = None) -> Job | None:
+        """Atomically replace the job with ``fn(job)``; ``None`` from fn leaves it as is.
+        ``event`` (a name, or a function of the new job): what the change announces, put
+        in the outbox in the same transaction when a webhook is set (``emit``)."""
         ...
 
     def active_ids(self) -> list[str]:
@@ -176,6 +200,9 @@ class SqliteJobStore:
             )
             con.execute("CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created)")
             con.execute("CREATE INDEX IF NOT EXISTS jobs_active ON jobs(status, queued)")
+            SqliteOutbox.create_table(con)
+        self.emit: Emitter | None = None
+        self.outbox = SqliteOutbox(self._con)
 
     def _con(self) -> sqlite3.Connection:
         # One connection per thread: sqlite3 connections must not be shared across
@@ -232,7 +259,7 @@ class SqliteJobStore:
         with self._tx() as con:
             con.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
-    def modify(self, job_id: str, fn: Modifier) -> Job | None:
+    def modify(self, job_id: str, fn: Modifier, event: Any = None) -> Job | None:
         with self._tx() as con:
             row = con.execute("SELECT doc FROM jobs WHERE id = ?", (job_id,)).fetchone()
             if row is None:
@@ -242,6 +269,9 @@ class SqliteJobStore:
                 return None
             con.execute("UPDATE jobs SET created = ?, status = ?, queued = ?, lease_until = ?,"
                         " doc = ? WHERE id = ?", self._row(new))
+            name = _event_name(event, new)
+            if name and self.emit is not None:
+                SqliteOutbox.insert(con, self.emit(new, name))
             return new
 
     def active_ids(self) -> list[str]:
@@ -292,6 +322,8 @@ class RedisJobStore:
         self.client = redis.Redis.from_url(url)
         self.prefix = prefix
         self._watch_error = redis.WatchError
+        self.emit: Emitter | None = None
+        self.outbox = RedisOutbox(self.client, prefix)
 
     def _key(self, job_id: str) -> str:
         return f"{self.prefix}job:{job_id}"
@@ -343,7 +375,7 @@ class RedisJobStore:
     def _by(self, submitter: str) -> str:
         return f"{self.prefix}jobs-by:{submitter}"
 
-    def modify(self, job_id: str, fn: Modifier) -> Job | None:
+    def modify(self, job_id: str, fn: Modifier, event: Any = None) -> Job | None:
         key = self._key(job_id)
         with self.client.pipeline() as pipe:
             while True:
@@ -358,8 +390,11 @@ class RedisJobStore:
                     if new is None:
                         pipe.unwatch()
                         return None
+                    name = _event_name(event, new)
                     pipe.multi()
                     self._write(pipe, new)
+                    if name and self.emit is not None:
+                        self.outbox.write(pipe, self.emit(new, name))
                     pipe.execute()
                     return new
                 except self._watch_error:
@@ -400,10 +435,35 @@ def claim(store: JobStore, job_id: str, worker: str, lease_s: float,
                                  "running this job stopped each time",
                            hint="see the server log; retry once the cause is fixed")
         return replace(job, lease_until=now + lease_s, worker=worker,
-                       attempts=job.attempts + 1, updated=now)
+                       attempts=job.attempts + 1, updated=now, beat=now)
 
-    job = store.modify(job_id, take)
+    job = store.modify(job_id, take, event=lambda j: "failed" if j.status == "failed" else None)
     return job if job is not None and job.worker == worker and job.status in ACTIVE else None
+
+
+WORKER_LOST = "Worker lost — retrying"
+
+
+def release_lost(store: JobStore, now: float | None = None) -> list[str]:
+    """Jobs whose worker stopped beating (lease run out): said on the job, and freed for
+    another worker. Returns their ids, for the queue to hand out again."""
+    now = time.time() if now is None else now
+    lost: list[str] = []
+    for job_id in store.active_ids():
+        def free(job: Job) -> Job | None:
+            if job.status not in ACTIVE or not job.lease_expired(now):
+                return None
+            silent = now - (job.beat or job.updated)
+            log.warning("job %s: worker %s silent for %.0f s: re-queued", job.id,
+                        job.worker.rsplit(":", 2)[0], silent)
+            return replace(job.with_progress(WORKER_LOST, now), lease_until=None, worker="")
+
+        try:
+            if store.modify(job_id, free) is not None:
+                lost.append(job_id)
+        except JobNotFound:
+            continue
+    return lost
 
 
 def owned(worker: str, fn: Callable[[Job], Job]) -> Modifier:

@@ -9,6 +9,7 @@ and the reason shown — never a raw JSON answer.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import datetime
 from pathlib import Path
@@ -23,20 +24,28 @@ from starlette.formparsers import MultiPartException
 
 from ..config import load_settings
 from ..errors import AnchorError, InputError
-from ..glossary import PROJECT_GLOSSARY, add_term
 from ..models import Script, from_dict, to_dict
-from .accounts import Account
-from .api import FileName, JobId, file_response, read_submission, status_for
+from .accounts import Account, check_name_or_empty
+from .api import (
+    FileName,
+    JobId,
+    change_password,
+    file_response,
+    read_submission,
+    status_for,
+)
 from .auth import (
+    DEVICE_COOKIE,
     SESSION_COOKIE,
     LoginRequired,
     auth_required,
     check_secret,
     client_of,
     page_account,
+    token_key,
 )
 from .jobs import ACTIVE, Job
-from .service import JobService, TooLarge
+from .service import JobService, TooLarge, flagged_parts
 
 __all__ = ["LoginRequired", "router", "templates"]
 
@@ -114,15 +123,56 @@ def duration(seconds: float | None) -> str:
 
 def _regex_name(warning: str) -> tuple[str, str] | None:
     """(source, rendering) of a 'name "X" should read "Y"' warning, for "add to glossary"."""
-    import re
-
     m = re.match(r'name "([^"]+)" should read "([^"]+)"', warning)
     return (m.group(1), m.group(2)) if m else None
 
 
+def backend_label(backend: str) -> str:
+    """``llama.cpp:qwen2.5-coder-1.5b-instruct-q4_k_m.gguf`` → ``Qwen2.5 Coder 1.5B Instruct
+    (llama.cpp)``: the model as a person names it, not its file name."""
+    engine, _, model = backend.partition(":")
+    if not model:
+        return backend
+    stem = re.sub(r"\.(gguf|bin|onnx|safetensors)$", "", model.rsplit("/", 1)[-1], flags=re.I)
+    stem = re.sub(r"[-_.](q\d(_k)?(_[msl])?|f16|f32|fp16|int8|bf16)$", "", stem, flags=re.I)
+    words = []
+    for word in re.split(r"[-_]+", stem):
+        if re.fullmatch(r"\d+(\.\d+)?[bm]", word, flags=re.I):
+            words.append(word.upper())
+        else:
+            words.append(word[:1].upper() + word[1:])
+    return f"{' '.join(words)} ({engine})"
+
+
+def cleared_by_part(job: Job) -> dict[str, dict[str, Any]]:
+    """Where ("sentence 2", "headline") → the last clearance of its flag still standing."""
+    out: dict[str, dict[str, Any]] = {}
+    for entry in job.review_log:
+        if entry.get("how") == "unchecked":
+            out.pop(entry["where"], None)
+        else:
+            out[entry["where"]] = entry
+    return out
+
+
+def still_flagged(script: Script | None) -> set[str]:
+    if script is None:
+        return set()
+    return {"headline" if i < 0 else f"sentence {i + 1}" for i in script.flagged}
+
+
+def render_warnings(job: Job) -> list[str]:
+    """What the render warned of beyond the script's own warnings."""
+    known = set(job.script_warnings)
+    return [w for w in job.warnings if w not in known]
+
+
 templates.filters.update(when=_when, clock=_clock, size=_size, duration=duration,
                         regex_name=_regex_name)
-templates.globals.update(STEPS=STEPS, LANG_NAMES=LANG_NAMES, phase=phase)
+templates.globals.update(STEPS=STEPS, LANG_NAMES=LANG_NAMES, phase=phase,
+                         flagged_parts=flagged_parts, backend_label=backend_label,
+                         cleared_by_part=cleared_by_part, still_flagged=still_flagged,
+                         render_warnings=render_warnings)
 
 
 def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -191,7 +241,8 @@ async def submit(request: Request, svc: Service, me: Viewer) -> Response:
                            hint="paste the article text instead, or pick a smaller file")
         job = await run_in_threadpool(
             svc.submit, text=req.text, upload=upload, filename=filename, title=req.title,
-            options=req.overrides(), auto_render=req.auto_render, submitter=me)
+            options=req.overrides(), auto_render=req.auto_render, submitter=me,
+            fallback_reading=req.fallback_reading)
     except AnchorError as exc:
         # Keep what the reporter typed: losing a pasted article to a typo'd option is cruel.
         if not values:
@@ -216,7 +267,7 @@ def _job_page(request: Request, svc: JobService, job: Job, status: int = 200,
     waiting = svc.waiting(job) if job.status in ACTIVE else None
     return render(request, "job.html", status=status, job=job, script=script, error=error,
                   edits=edits or {}, thumb=thumb, step=phase(job), waiting=waiting,
-                  notice=notice)
+                  notice=notice, events=svc.events(job))
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
@@ -232,18 +283,29 @@ async def render_job(request: Request, job_id: JobId, svc: Service, me: Viewer) 
         data = to_dict(svc.script(job_id, me))
         data["title_zh"] = fields.get("title_zh", data["title_zh"])
         data["title_en"] = fields.get("title_en", data["title_en"])
+        data["title_checked"] = bool(fields.get("title_checked"))
         for seg in data["segments"]:
             i = seg["index"]
             seg["zh"] = fields.get(f"zh_{i}", seg["zh"])
             seg["en"] = fields.get(f"en_{i}", seg["en"])
+            # a tick box is sent only when ticked: absent means not (or no longer) checked
+            seg["checked"] = bool(fields.get(f"checked_{i}"))
         await run_in_threadpool(svc.save_script, job_id, data, me)
         action = fields.get("action", "")
         if action.startswith("glossary:"):
-            # "add to glossary" on a flagged name: the project folder's glossary.toml,
-            # which render, batch and serve all read
+            # "add to glossary" on a flagged name: an editor's goes into the newsroom
+            # glossary (audited); a reporter's waits as a suggestion for an editor
             zh, _, en = action.removeprefix("glossary:").partition("=")
-            await run_in_threadpool(add_term, Path.cwd() / PROJECT_GLOSSARY, zh, en)
-            return RedirectResponse(f"/jobs/{job_id}?saved=1", status_code=303)
+            glossary = request.app.state.glossary
+            if me.may_approve:
+                await run_in_threadpool(lambda: glossary.put(
+                    zh, en, me.name, note=f"from the review of job {job_id}"))
+                said = "glossary"
+            else:
+                await run_in_threadpool(glossary.suggest, zh, en, me.name, job_id)
+                said = "suggested"
+            return RedirectResponse(f"/jobs/{job_id}?saved=1&{said}={quote(zh[:40])}",
+                                    status_code=303)
         if action != "save":
             await run_in_threadpool(svc.render, job_id, me)
     except AnchorError as exc:
@@ -278,6 +340,16 @@ async def approve_job(request: Request, job_id: JobId, svc: Service, me: Viewer)
     return await _act(request, svc, job_id, me, "approve")
 
 
+@router.post("/jobs/{job_id}/deliveries/{delivery}/resend")
+async def resend_event(request: Request, job_id: JobId, delivery: str, svc: Service,
+                       me: Viewer) -> Response:
+    try:
+        await run_in_threadpool(svc.resend, job_id, delivery, me)
+    except AnchorError as exc:
+        return _job_page(request, svc, svc.get(job_id, me), status=status_for(exc), error=exc)
+    return RedirectResponse(f"/jobs/{job_id}#deliveries", status_code=303)
+
+
 @router.post("/jobs/{job_id}/delete")
 async def delete_job(request: Request, job_id: JobId, svc: Service, me: Viewer) -> Response:
     job = svc.get(job_id, me)
@@ -309,6 +381,28 @@ def job_file(job_id: JobId, name: FileName, svc: Service, me: Viewer, download: 
     return file_response(svc, job_id, name, download, me)
 
 
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, me: Viewer) -> HTMLResponse:
+    return render(request, "account.html", error=None,
+                  changed=bool(request.query_params.get("changed")))
+
+
+@router.post("/account/password")
+async def account_password(request: Request, me: Viewer) -> Response:
+    form = await request.form(max_fields=5)
+    new, again = str(form.get("new", ""))[:500], str(form.get("again", ""))[:500]
+    try:
+        if new != again:
+            raise InputError("the two new passwords differ", hint="type the same one twice")
+        await run_in_threadpool(change_password, request, me, new,
+                                str(form.get("current", ""))[:500],
+                                request.cookies.get(SESSION_COOKIE))
+    except AnchorError as exc:
+        return render(request, "account.html", status=status_for(exc), error=exc,
+                      changed=False)
+    return RedirectResponse("/account?changed=1", status_code=303)
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/") -> HTMLResponse:
     return render(request, "login.html", next=_safe_next(next), error=None, signed_in=False,
@@ -332,19 +426,35 @@ async def login(request: Request) -> Response:
         resp.headers.update(headers or {})
         return resp
 
-    wait = throttle.retry_after(client)
-    if wait:
-        return page(429, "too many wrong attempts from this computer",
-                    f"wait {duration(wait)} before trying again", {"Retry-After": str(wait)})
     if not auth_required(request):
         return RedirectResponse(nxt, status_code=303)  # an open local server: nothing to do
     account: Account | None
+    device = request.cookies.get(DEVICE_COOKIE)
+    known = bool(name) and accounts.device_owner(device) == check_name_or_empty(name)
     if name:
+        # Someone guessing this account's password locks it for unknown browsers only: a
+        # browser that signed in with it before keeps its own count (and a token always
+        # works), so a right password there is never refused for another's wrong guesses.
+        keys = ([f"dev:{token_key(device or '')[4:]}"] if known
+                else [f"acct:{name.lower()}", f"addr:{client}"])
+        wait = throttle.wait(keys)
+        if wait:
+            return page(429, f"too many wrong passwords for {name} from browsers it has not "
+                             "signed in with", f"wait {duration(wait)}, or sign in with your "
+                             "access token (leave the name empty)",
+                        {"Retry-After": str(wait)})
         account = await run_in_threadpool(accounts.by_password, name, secret)
     else:
-        account = check_secret(request, secret.strip())
+        keys = [f"addr:{client}", token_key(secret.strip())]
+        account = check_secret(request, secret.strip())  # a right token always passes
+        if account is None:
+            wait = throttle.wait(keys)
+            if wait:
+                return page(429, "too many wrong attempts from this computer",
+                            f"wait {duration(wait)} before trying again",
+                            {"Retry-After": str(wait)})
     if account is None:
-        throttle.failed(client)
+        throttle.failed(keys)
         return page(401, "that name and password do not match" if name
                     else "that token is not right",
                     "check for typing mistakes; ask whoever runs this server for an account "
@@ -354,6 +464,10 @@ async def login(request: Request) -> Response:
     resp = RedirectResponse(nxt, status_code=303)
     resp.set_cookie(SESSION_COOKIE, sid, max_age=12 * 3600, httponly=True, samesite="strict",
                     secure=request.url.scheme == "https", path="/")
+    if name and not known:
+        resp.set_cookie(DEVICE_COOKIE, accounts.new_device(account.name),
+                        max_age=365 * 86400, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path="/login")
     return resp
 
 

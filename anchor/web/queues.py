@@ -21,9 +21,10 @@ from typing import Any, Protocol
 
 from ..errors import ConfigError
 from .config import ServeConfig, queue_kind
-from .jobs import ACTIVE, Job, JobStore, RedisJobStore, SqliteJobStore, claim
+from .jobs import ACTIVE, Job, JobStore, RedisJobStore, SqliteJobStore, claim, release_lost
+from .outbox import make_event
 from .runner import JobRunner, Pipeline, load_pipeline
-from .webhooks import Webhooks
+from .webhooks import WebhookSender
 from .wording import for_reporter
 
 __all__ = ["HueyQueue", "JobQueue", "ThreadQueue", "attach_webhooks", "build", "run_worker"]
@@ -31,6 +32,7 @@ __all__ = ["HueyQueue", "JobQueue", "ThreadQueue", "attach_webhooks", "build", "
 log = logging.getLogger(__name__)
 
 TASK_NAME = "anchor.run_job"
+REAP_EVERY_S = 2.0  # how often a lost worker is looked for: lease_s + this ≤ 15 s
 
 
 class JobQueue(Protocol):
@@ -107,6 +109,25 @@ class ThreadQueue:
             t = threading.Thread(target=self._loop, name=f"anchor-worker-{i + 1}", daemon=True)
             t.start()
             self._threads.append(t)
+        reaper = threading.Thread(target=self._reap_loop, name="anchor-reaper", daemon=True)
+        reaper.start()
+        self._threads.append(reaper)
+
+    def _reap_loop(self) -> None:
+        """A worker thread that died without letting go of its job (or hangs in native
+        code with its heartbeat stopped): the job says so and goes to another worker."""
+        while True:
+            with self._wake:
+                if self._stopping:
+                    return
+            try:
+                for _ in release_lost(self.store):
+                    self.submit("")
+            except Exception as exc:  # the store briefly busy: next round
+                log.warning("reaper: %s", exc)
+            with self._wake:
+                if not self._stopping:
+                    self._wake.wait(REAP_EVERY_S)
 
     def submit(self, job_id: str) -> None:
         with self._wake:
@@ -209,7 +230,7 @@ class HueyQueue:
         self.runner = runner
         self.workers = workers
         self.huey = make_huey(spec, lambda: runner)
-        self.reap_every_s = reap_every_s or max(1.0, runner.cfg.lease_s / 2)
+        self.reap_every_s = reap_every_s or REAP_EVERY_S
         self._consumer: Any = None
         self._stop = threading.Event()
         self._reaper: threading.Thread | None = None
@@ -240,15 +261,17 @@ class HueyQueue:
     def reap(self, startup: bool = False) -> int:
         """Enqueue again what a dead worker held (or, at start-up, anything unfinished)."""
         now = time.time()
-        n = 0
-        for job_id in self.store.active_ids():
+        lost = release_lost(self.store, now)
+        for job_id in lost:
+            self.submit(job_id)
+        n = len(lost)
+        for job_id in self.store.active_ids() if startup else ():
             try:
                 job = self.store.get(job_id)
             except Exception:  # deleted meanwhile
                 continue
-            if job.status not in ACTIVE:
-                continue
-            if job.lease_expired(now) or (startup and job.lease_until is None):
+            # at start-up, a queued job's task may have been lost with Redis: again
+            if job.status in ACTIVE and job.lease_until is None and job_id not in lost:
                 self.submit(job_id)
                 n += 1
         if n:
@@ -279,15 +302,16 @@ def embedded_consumer(huey: Any, workers: int, worker_type: str = "thread") -> A
 # ----------------------------------------------------------------------------- wiring
 
 
-def attach_webhooks(cfg: ServeConfig, store: JobStore, runner: JobRunner) -> Any:
-    """A Webhooks sender for this process when a URL is configured (else None); the
-    runner sends done/failed through it, wherever it runs."""
+def attach_webhooks(cfg: ServeConfig, store: JobStore) -> WebhookSender | None:
+    """With a webhook URL: job changes in this process write their events into the outbox
+    (``store.emit``), and the returned sender (started by the web app) delivers them."""
     if not cfg.webhook_url:
         return None
-    hooks = Webhooks(store, cfg.webhook_url, cfg.webhook_secret)
-    runner.notify = hooks.send
-    return hooks
-
+    base = cfg.public_url or "http://127.0.0.1:8000"
+    store.emit = lambda job, event: make_event(job, event, base)
+    return WebhookSender(store, cfg.webhook_url, cfg.webhook_secret,
+                         max_interval_s=cfg.webhook_max_interval_s,
+                         retry_hours=cfg.webhook_retry_hours)
 
 
 def build(cfg: ServeConfig, pipeline: Pipeline | None = None,
@@ -319,7 +343,7 @@ def run_worker(cfg: ServeConfig, pipeline: Pipeline | None = None,
     store = RedisJobStore(redis_url(cfg.queue))
     runner = JobRunner(store, pipeline if pipeline is not None else load_pipeline(cfg.pipeline),
                        cfg)
-    attach_webhooks(cfg, store, runner)
+    attach_webhooks(cfg, store)  # events go to the outbox; a web server delivers them
     huey = make_huey(cfg.queue, lambda: runner)
     consumer = Consumer(huey, workers=max(1, cfg.workers), worker_type=worker_type,
                         periodic=False, initial_delay=0.1, max_delay=1.0)

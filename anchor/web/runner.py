@@ -10,13 +10,16 @@ result only if the lease is still ours.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
+import json
 import logging
 import os
 import shutil
 import socket
 import threading
 import time
+import tomllib
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -93,8 +96,36 @@ def load_pipeline(spec: str) -> Pipeline:
 
 
 def settings_for(job: Job, cfg: ServeConfig) -> Settings:
-    """The render settings of one job: config layers plus the options it was submitted with."""
-    return load_settings(cfg.config, overrides=job.options)
+    """The render settings of one job: config layers plus the options it was submitted with,
+    and the newsroom glossary the editors keep (``DATA/glossary.toml``) as its top layer."""
+    settings = load_settings(cfg.config, overrides=job.options)
+    glossary = newsroom_glossary(cfg.data, settings.glossary)
+    return replace(settings, glossary=glossary) if glossary != settings.glossary else settings
+
+
+def newsroom_glossary(data: Path, configured: str) -> str:
+    """The glossary file a job reads: the editors' export over one set in anchor.toml."""
+    ours = data / "glossary.toml"
+    if not ours.is_file():
+        return configured
+    if not configured or not Path(configured).is_file():
+        return str(ours)
+    # both: one file with the configured names under the editors' (later wins)
+    raw = Path(configured).read_bytes() + b"\0" + ours.read_bytes()
+    merged = data / f"glossary-merged-{hashlib.sha256(raw).hexdigest()[:12]}.toml"
+    if not merged.is_file():
+        names: dict[str, str] = {}
+        for path in (Path(configured), ours):
+            try:
+                names.update(tomllib.loads(path.read_text("utf-8")).get("names", {}))
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"glossary {path}: {exc}", hint="fix the TOML") from exc
+        lines = ["[names]"] + [f"{json.dumps(k, ensure_ascii=False)} = "
+                               f"{json.dumps(v, ensure_ascii=False)}" for k, v in names.items()]
+        tmp = merged.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text("\n".join(lines) + "\n", "utf-8")
+        os.replace(tmp, merged)
+    return str(merged)
 
 
 # Output names a reporter may download, beyond the clips and their captions.
@@ -148,8 +179,6 @@ class JobRunner:
         self.cfg = cfg
         self._host = socket.gethostname()
         self.cancel_poll_s = 1.0  # how soon a running job notices a cancel
-        # called with (job, event) after done/failed: the webhook, when one is set
-        self.notify: Callable[[Job, str], None] | None = None
 
     def worker_id(self) -> str:
         return f"{self._host}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:6]}"
@@ -242,7 +271,8 @@ class JobRunner:
             now = time.time()
             try:
                 self.store.modify(job_id, owned(worker, lambda j: replace(
-                    j.with_progress(words, now), lease_until=now + self.cfg.lease_s)))
+                    j.with_progress(words, now), lease_until=now + self.cfg.lease_s,
+                    beat=now)))
             except JobNotFound:
                 if watch is not None:
                     raise JobCancelled("the job was deleted") from None
@@ -268,19 +298,34 @@ class JobRunner:
                 lease = j.lease_until if nxt == "rendering" else None
                 return replace(j.with_progress(for_reporter("script ready"), now), status=nxt,
                                script=to_dict(script), warnings=tuple(script.warnings),
+                               script_warnings=tuple(script.warnings), review_log=(),
                                title=j.title or script.title(article.language),
                                lease_until=lease, worker=j.worker if lease else "",
                                attempts=0 if nxt == "review" else j.attempts,
                                timings={**j.timings, "script": round(now - t0, 1)},
                                units={**j.units, "script": settings.sentences})
 
-            job_now = self.store.modify(job.id, owned(worker, scripted))
+            # "review" is announced (webhook) with the move: a CMS that asked for
+            # auto_render learns that a person must look, instead of waiting for "done"
+            job_now = self.store.modify(job.id, owned(worker, scripted),
+                                        event="review" if nxt == "review" else None)
             if job_now is None or job_now.status != "rendering":
                 return
             job = job_now
         if job.status == "rendering":
             t0 = time.time()
             script = from_dict(Script, job.script or {})
+            if script.flagged:
+                # Never rendered without a person's word, however the job got here (the
+                # service refuses such a render; a job queued by an older server may not
+                # have been): back to review, and the CMS is told.
+                self.store.modify(job.id, owned(worker, lambda j: replace(
+                    j.with_progress("Marked for review: waiting for a person to check it",
+                                    time.time()), status="review", lease_until=None,
+                    worker="", attempts=0)), event="review")
+                return
+            # and the pipeline's own strict check stands behind this one
+            settings = replace(settings, strict=True)
             out = self.out_dir(job.id)
             # A previous attempt may have died half-way: start from an empty folder so
             # nothing stale is ever offered for download.
@@ -297,9 +342,9 @@ class JobRunner:
                 lease_until=None, worker="", attempts=0, error="", hint="",
                 approved_by="", approved_at=0.0,
                 timings={**j.timings, "render": round(now - t0, 1)},
-                units={**j.units, "render": units})))
-            if done is not None and self.notify is not None:
-                self.notify(done, "done")
+                units={**j.units, "render": units})), event="done")
+            if done is None:
+                log.info("job %s: finished, but no longer ours: result dropped", job.id)
 
     def _fail(self, job_id: str, worker: str, message: str, hint: str) -> bool:
         """Mark the job failed; False if it is no longer ours (cancelled, deleted, taken)."""
@@ -307,11 +352,7 @@ class JobRunner:
         try:
             failed = self.store.modify(job_id, owned(worker, lambda j: replace(
                 j.with_progress(f"failed: {message}", now), status="failed", error=message,
-                hint=hint, lease_until=None, worker="")))
+                hint=hint, lease_until=None, worker="")), event="failed")
         except JobNotFound:
             return False
-        if failed is None:
-            return False
-        if self.notify is not None:
-            self.notify(failed, "failed")
-        return True
+        return failed is not None

@@ -56,8 +56,12 @@ def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 def _wants_html(scope: Scope) -> bool:
     if scope.get("path", "").startswith("/api/"):
         return False
-    accept = dict(scope.get("headers", [])).get(b"accept", b"").decode("latin-1")
-    return "text/html" in accept
+    headers = dict(scope.get("headers", []))
+    accept = headers.get(b"accept", b"").decode("latin-1")
+    ctype = headers.get(b"content-type", b"").decode("latin-1").lower()
+    # a form posted to a page comes from a browser, whatever it says it accepts
+    return "text/html" in accept or ctype.startswith(("multipart/form-data",
+                                                      "application/x-www-form-urlencoded"))
 
 
 async def _refuse(scope: Scope, send: Send, status: int, error: str, hint: str,
@@ -109,7 +113,8 @@ class BodyLimit:
         limit = self.page_limit if scope.get("path") in self.page_paths else self.limit
         hint = (f"the limit is {limit:,} bytes (an article is at most 200,000 characters): "
                 "send the article text, not attachments")
-        extra = ("<p>Your browser's Back button usually still has what you typed.</p>"
+        extra = ("<p>What you typed is kept in this browser: go back to the "
+                 "<a href=\"/\">story form</a> and it is there again (the file is not).</p>"
                  if _wants_html(scope) else "")
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > limit:

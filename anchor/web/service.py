@@ -23,16 +23,21 @@ from ..avatars import list_avatars
 from ..config import load_settings
 from ..errors import AnchorError, InputError
 from ..models import Script, Segment, from_dict, to_dict
+from ..readable import Unreadable, describe, find_unreadable
 from ..script_io import parse_script
 from ..voices import list_voices
 from .accounts import LOCAL, Account, Forbidden
 from .config import ServeConfig
 from .jobs import ACTIVE, FINISHED, Job, JobNotFound, JobStore, Status, new_job_id, valid_job_id
+from .outbox import OutboxEvent
 from .queues import JobQueue
 from .runner import Pipeline, settings_for
+from .webhooks import WebhookSender
 from .wording import for_reporter
 
-__all__ = ["Choices", "Conflict", "JobService", "TooLarge", "Waiting", "load_choices"]
+__all__ = ["Choices", "Conflict", "JobService", "NeedsReview", "TooLarge", "UnreadableText",
+           "Waiting",
+           "flagged_parts", "load_choices", "review_edit", "script_from_edit"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +50,19 @@ class Conflict(AnchorError):
 
 class TooLarge(AnchorError):
     """An upload or text over the configured limit."""
+
+
+class UnreadableText(InputError):
+    """Text with characters the voices cannot read (422): each with where and a suggestion."""
+
+    def __init__(self, message: str, hint: str = "", found: list[Unreadable] | None = None,
+                 ) -> None:
+        super().__init__(message, hint=hint)
+        self.found = found or []
+
+
+class NeedsReview(Conflict):
+    """Render refused: a part of the script is marked for review and nobody checked it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,25 +136,97 @@ def _check_id(job_id: str) -> None:
         raise JobNotFound(f"no job {job_id[:40]!r}", hint="job ids are 16 hex characters")
 
 
-def script_from_edit(data: dict[str, Any], old: Script) -> Script:
-    """Validate an edited script; keep translation warnings only where text is unchanged."""
+def _ticked(data: dict[str, Any], key: str) -> bool:
+    value = data.pop(key, False)
+    return value is True or str(value).lower() in ("1", "true", "on", "yes")
+
+
+def script_from_edit(data: dict[str, Any], old: Script, who: str = LOCAL.name) -> Script:
+    """Validate an edited script (the CLI's validator, plus the review rules below)."""
+    return review_edit(data, old, who)[0]
+
+
+def review_edit(data: dict[str, Any], old: Script, who: str = LOCAL.name,
+                now: float | None = None) -> tuple[Script, list[dict[str, Any]]]:
+    """Validate an edited script, and say which flags a person cleared and how.
+
+    Warnings are the translator's and the server's to give: an untouched sentence keeps
+    them, an edited one was checked by a person; a client cannot add or hide any. A
+    flagged sentence left as it is stays flagged until someone ticks ``checked`` on it;
+    the tick records who (``checked_by``), and goes with the script into the manifest.
+    Returns the new script and one record per flag cleared (or tick taken back)."""
+    now = time.time() if now is None else now
+    data = dict(data)
+    segs_in = data.get("segments")
+    ticks: list[bool] = []
+    if isinstance(segs_in, list):
+        segs_in = [dict(x) if isinstance(x, dict) else x for x in segs_in]
+        ticks = [_ticked(x, "checked") if isinstance(x, dict) else False for x in segs_in]
+        for x in segs_in:
+            if isinstance(x, dict):
+                x.pop("checked_by", None)  # read-only: the server says who
+        data["segments"] = segs_in
+    title_tick = _ticked(data, "title_checked")
+    data.pop("title_checked_by", None)
     new = parse_script(data, hint="start from GET /api/jobs/{id}/script and change the text")
     if new.source_language != old.source_language or new.zh_variant != old.zh_variant:
         raise InputError("source_language and zh_variant cannot be changed in an edit",
                          hint="submit the article again with other options")
+    log_: list[dict[str, Any]] = []
+
+    def clear(where: str, warnings: tuple[str, ...], how: str) -> None:
+        log_.append({"where": where, "warnings": list(warnings), "by": who, "how": how,
+                     "at": now})
+
     segments = []
     for i, seg in enumerate(new.segments):
         zh, en = seg.zh.strip(), seg.en.strip()
         prior = old.segments[i] if i < len(old.segments) else None
-        # Warnings are the translator's and the server's to give: an untouched sentence keeps
-        # them, an edited one was checked by a person; a client cannot add or hide any.
-        same = prior is not None and prior.zh == zh and prior.en == en
-        segments.append(Segment(index=i, zh=zh, en=en, warnings=prior.warnings if same and prior
-                                else (), review=bool(same and prior and prior.review)))
+        where = f"sentence {i + 1}"
+        if prior is not None and prior.zh == zh and prior.en == en:
+            checked = prior.checked_by
+            tick = ticks[i] if i < len(ticks) else False
+            if tick and (prior.review or prior.warnings) and not checked:
+                checked = who
+                clear(where, prior.warnings, "checked")
+            elif not tick and checked:
+                checked = ""
+                clear(where, prior.warnings, "unchecked")
+            segments.append(replace(prior, index=i, checked_by=checked))
+            continue
+        flagged_before = prior is not None and (prior.review or bool(prior.warnings))
+        if flagged_before and prior is not None:
+            clear(where, prior.warnings, "edited")
+        for lang, text in (("zh", zh), ("en", en)):
+            found = find_unreadable(text, lang)  # type: ignore[arg-type]
+            if found:
+                raise UnreadableText(
+                    f"sentence {i + 1} holds characters the voices cannot read: "
+                    f"{describe(found, where='')}".replace(" at line 1, column", " at column"),
+                    hint="replace them as suggested", found=found)
+        segments.append(Segment(index=i, zh=zh, en=en,
+                                checked_by=who if flagged_before else ""))
     title_zh, title_en = new.title_zh.strip(), new.title_en.strip()
-    same_title = (title_zh, title_en) == (old.title_zh, old.title_en)
+    title_warnings, title_by = old.title_warnings, old.title_checked_by
+    if (title_zh, title_en) != (old.title_zh, old.title_en):
+        if old.title_warnings or old.title_checked_by:
+            clear("headline", old.title_warnings, "edited")
+            title_by = who
+        title_warnings = ()
+    elif title_tick and old.title_warnings and not title_by:
+        title_by = who
+        clear("headline", old.title_warnings, "checked")
+    elif not title_tick and title_by and old.title_warnings:
+        title_by = ""
+        clear("headline", old.title_warnings, "unchecked")
     return replace(old, title_zh=title_zh, title_en=title_en, segments=tuple(segments),
-                   title_warnings=old.title_warnings if same_title else ())
+                   title_warnings=title_warnings, title_checked_by=title_by), log_
+
+
+def flagged_parts(script: Script) -> str:
+    """'the headline, sentence 2 and sentence 4': what still waits for a person."""
+    parts = ["the headline" if i < 0 else f"sentence {i + 1}" for i in script.flagged]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 class JobService:
@@ -147,8 +237,7 @@ class JobService:
         self.queue = queue
         self.pipeline = pipeline
         self.choices = choices
-        # called with (job, event) on "approved" (done/failed come from the runner)
-        self.notify: Callable[[Job, str], None] | None = None
+        self.sender: WebhookSender | None = None  # set by the app when webhooks are on
         self._rates: tuple[float, dict[str, tuple[float, int]]] = (0.0, {})
         self._units: dict[tuple[str, str], int] = {}
         self._rates_lock = threading.Lock()
@@ -157,9 +246,13 @@ class JobService:
 
     def get(self, job_id: str, viewer: Account = LOCAL) -> Job:
         _check_id(job_id)
-        job = self.store.get(job_id)
-        if not viewer.sees_all and job.submitter != viewer.name:
-            # the same answer as for a job that does not exist: ids are not confirmed
+        try:
+            job = self.store.get(job_id)
+        except JobNotFound:
+            job = None
+        if job is None or (not viewer.sees_all and job.submitter != viewer.name):
+            # another reporter's job gets the same answer, word for word, as one that does
+            # not exist: a guesser learns nothing about which ids are real
             raise JobNotFound(f"no job {job_id}", hint="list your jobs with GET /api/jobs")
         return job
 
@@ -252,7 +345,7 @@ class JobService:
 
     def submit(self, *, text: str | None, upload: bytes | None, filename: str | None,
                title: str | None, options: dict[str, Any], auto_render: bool,
-               submitter: Account = LOCAL) -> Job:
+               submitter: Account = LOCAL, fallback_reading: bool = False) -> Job:
         options = {k: v for k, v in options.items() if v not in (None, "")}
         if upload is not None and len(upload) > self.cfg.max_upload_bytes:
             raise TooLarge(f"the file is {len(upload):,} bytes; the limit is "
@@ -276,11 +369,26 @@ class JobService:
         load_settings(self.cfg.config, overrides=options)
         self.choices().check(options)
         article = self.pipeline.ingest(source, title=(title or "").strip() or None, name=name)
+        # Characters no voice can read are said now, where they are, not after the review.
+        typed = source if isinstance(source, str) else "\n".join((article.title,
+                                                                  *article.paragraphs))
+        found = find_unreadable(typed, article.language, ingested=True) + (
+            find_unreadable(title, article.language, ingested=True) if title else [])
+        if found and not fallback_reading:
+            raise UnreadableText(
+                f"{len(found)} character{'s' if len(found) > 1 else ''} the voices cannot "
+                f"read: {describe(found)}",
+                hint="replace them as suggested, or send fallback_reading=true (the form's "
+                     "“go on” box) to have them read as suggested, or skipped", found=found)
         now = time.time()
+        first: tuple[tuple[float, str], ...] = ((now, for_reporter("queued")),)
+        if found:
+            first = ((now, f"{len(found)} character(s) the voices cannot read will be read as "
+                           "suggested, or skipped"), *first)
         job = Job(id=new_job_id(), status="scripting", created=now, updated=now,
                   title=article.title, language=article.language, options=options,
                   auto_render=auto_render, article=to_dict(article), queued=now,
-                  stage=for_reporter("queued"), progress=((now, for_reporter("queued")),),
+                  stage=for_reporter("queued"), progress=first,
                   submitter="" if submitter is LOCAL else submitter.name)
         self.store.create(job)
         self.queue.submit(job.id)
@@ -288,12 +396,13 @@ class JobService:
 
     def save_script(self, job_id: str, data: dict[str, Any], viewer: Account = LOCAL) -> Job:
         old = self.script(job_id, viewer)
-        new = script_from_edit(data, old)
+        new, cleared = review_edit(data, old, viewer.name)
 
         def put(job: Job) -> Job | None:
             if job.status != "review":
                 return None
             return replace(job, script=to_dict(new), warnings=tuple(new.warnings),
+                           review_log=(*job.review_log, *cleared)[-200:],
                            updated=time.time())
 
         return self._transition(job_id, put, "edit the script", "review")
@@ -305,6 +414,16 @@ class JobService:
         def go(job: Job) -> Job | None:
             if job.status != "review":
                 return None
+            script = from_dict(Script, job.script or {})
+            if script.flagged:
+                # Nothing flagged airs without a person's word: checked in the same
+                # transaction as the move, so a concurrent edit cannot slip past.
+                raise NeedsReview(
+                    f"{flagged_parts(script)} {'is' if len(script.flagged) == 1 else 'are'}"
+                    " marked for review: not rendered until a person checks it",
+                    hint="edit the marked text, or tick “checked” on it "
+                         "(PUT the script with \"checked\": true) to confirm it as it "
+                         "stands, then render")
             return replace(job.with_progress(for_reporter("queued for rendering"), now),
                            status="rendering", queued=now, attempts=0)
 
@@ -320,11 +439,15 @@ class JobService:
             if job.status not in ("failed", "cancelled"):
                 return None
             status: Status = "rendering" if job.script is not None else "scripting"
+            if job.script is not None and from_dict(Script, job.script).flagged:
+                status = "review"  # a flagged script waits for a person, as on the way in
             return replace(job.with_progress(for_reporter("retrying"), now), status=status,
                            queued=now, attempts=0, error="", hint="")
 
-        job = self._transition(job_id, again, "retry", "failed or cancelled")
-        self.queue.submit(job.id)
+        job = self._transition(job_id, again, "retry", "failed or cancelled",
+                               event=lambda j: "review" if j.status == "review" else None)
+        if job.status in ACTIVE:
+            self.queue.submit(job.id)
         return job
 
     def cancel(self, job_id: str, viewer: Account = LOCAL) -> Job:
@@ -370,10 +493,30 @@ class JobService:
             return replace(job.with_progress(f"Approved for air by {viewer.name}", now),
                            approved_by=viewer.name, approved_at=now)
 
-        job = self._transition(job_id, ok, "approve", "done (and not approved yet)")
-        if self.notify is not None:
-            self.notify(job, "approved")
-        return job
+        return self._transition(job_id, ok, "approve", "done (and not approved yet)",
+                                event="approved")
+
+    def events(self, job: Job) -> list[OutboxEvent]:
+        """The job's webhook events and where each stands (none without a webhook)."""
+        if not self.cfg.webhook_url:
+            return []
+        return self.store.outbox.for_job(job.id)
+
+    def resend(self, job_id: str, delivery: str, viewer: Account = LOCAL) -> OutboxEvent:
+        """An editor sends a webhook event again (after the CMS was fixed, say)."""
+        if not viewer.may_approve:
+            raise Forbidden("only an editor can resend an event to the CMS",
+                            hint="ask an editor; the CMS gets every event by itself")
+        job = self.get(job_id, viewer)
+        if self.sender is None:
+            raise Conflict("this server sends no webhooks",
+                           hint="set ANCHOR_WEBHOOK_URL and ANCHOR_WEBHOOK_SECRET")
+        ev = self.store.outbox.get(delivery) if len(delivery) <= 40 else None
+        if ev is None or ev.job_id != job.id:
+            raise JobNotFound(f"job {job_id} has no webhook event {delivery[:40]!r}",
+                              hint="the job's events are listed in GET /api/jobs/{id}")
+        log.info("job %s: %s event %s resent by %s", job_id, ev.event, delivery, viewer.name)
+        return self.sender.resend(ev.id, viewer.name)
 
     def sweep(self, now: float | None = None) -> list[str]:
         """Retention: delete finished jobs older than keep_days, then the oldest finished
@@ -406,9 +549,9 @@ class JobService:
         return gone
 
     def _transition(self, job_id: str, fn: Callable[[Job], Job | None], what: str,
-                    needs: str) -> Job:
+                    needs: str, event: Any = None) -> Job:
         _check_id(job_id)
-        job = self.store.modify(job_id, fn)
+        job = self.store.modify(job_id, fn, event=event)
         if job is None:
             current = self.store.get(job_id)
             raise Conflict(f"cannot {what} job {job_id}: it is {current.status}",

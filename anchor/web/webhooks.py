@@ -1,4 +1,4 @@
-"""Hand-off to the CMS: a signed POST on each job event (done, failed, approved).
+"""Hand-off to the CMS: a signed POST on each job event (review, done, failed, approved).
 
 The body is JSON: ``{"event", "job": {id, status, title, ...}, "sent_at"}``. Headers:
 
@@ -8,11 +8,12 @@ The body is JSON: ``{"event", "job": {id, status, title, ...}, "sent_at"}``. Hea
 - ``X-Anchor-Signature: sha256=<hex>``: HMAC-SHA256 with the shared secret over
   ``"<timestamp>.<body>"``, so a receiver can check who sent it and refuse replays.
 
-A failed attempt (network error, timeout, 5xx, 408, 429) is retried with exponential
-backoff; any other 4xx means the receiver refuses this event and retrying would not
-help. Every attempt is logged on the job (``deliveries``), for the reporter and the
-operator to see. Deliveries run in one background thread per process, so a slow
-receiver never holds up a worker or a request.
+Events wait in the durable outbox (``outbox.py``), written with the state change, so
+a restart loses none. A failed attempt (network error, timeout, 5xx, 408, 429) is
+retried with exponential backoff for hours; any other 4xx means the receiver refuses
+this event and retrying would not help. Every attempt is logged on the job
+(``deliveries``), for the reporter and the operator to see. Deliveries run in a
+background thread, so a slow receiver never holds up a worker or a request.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import hashlib
 import hmac
 import json
 import logging
-import queue
 import secrets
 import threading
 import time
@@ -31,9 +31,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from .jobs import Job, JobNotFound, JobStore
+from .jobs import JobNotFound, JobStore
+from .outbox import OutboxEvent
 
-__all__ = ["Webhooks", "sign", "verify"]
+__all__ = ["WebhookSender", "sign", "verify"]
 
 log = logging.getLogger(__name__)
 
@@ -53,79 +54,74 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str,
     return hmac.compare_digest(sign(secret, int(timestamp), body), signature)
 
 
-def payload(job: Job, event: str) -> dict[str, Any]:
-    return {
-        "event": event,
-        "job": {"id": job.id, "status": job.status, "title": job.title,
-                "language": job.language, "submitter": job.submitter or None,
-                "approved_by": job.approved_by or None,
-                "error": job.error or None,
-                "files": [{"name": f["name"], "kind": f["kind"], "bytes": f["bytes"],
-                           "url": f"/api/jobs/{job.id}/files/{f['name']}"} for f in job.files],
-                "url": f"/api/jobs/{job.id}"},
-    }
+class WebhookSender:
+    """Delivers the outbox's due events from this process (a background thread).
 
+    A network error, timeout, 5xx, 408 or 429 is retried after ``backoff_s``, doubling
+    up to ``max_interval_s``, until the event is ``retry_hours`` old; another 4xx means
+    the receiver refuses this event, and retrying would not help. Each attempt is
+    logged on the job (``deliveries``) and on the event itself.
+    """
 
-class Webhooks:
-    """Sends events for one process; ``send(job, event)`` returns at once."""
-
-    def __init__(self, store: JobStore, url: str, secret: str, attempts: int = 6,
-                 backoff_s: float = 2.0, timeout_s: float = 10.0,
+    def __init__(self, store: JobStore, url: str, secret: str, *, backoff_s: float = 2.0,
+                 max_interval_s: float = 300.0, retry_hours: float = 24.0,
+                 timeout_s: float = 10.0, poll_s: float = 1.0,
                  opener: Callable[..., Any] | None = None) -> None:
-        self.store, self.url, self.secret = store, url, secret
-        self.attempts, self.backoff_s, self.timeout_s = attempts, backoff_s, timeout_s
+        self.store, self.outbox, self.url, self.secret = store, store.outbox, url, secret
+        self.backoff_s, self.max_interval_s = backoff_s, max_interval_s
+        self.retry_hours, self.timeout_s, self.poll_s = retry_hours, timeout_s, poll_s
         self._open = opener or urllib.request.urlopen
-        self._queue: queue.PriorityQueue[tuple[float, int, dict[str, Any]]] = (
-            queue.PriorityQueue())
-        self._seq = 0
-        self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def send(self, job: Job, event: str) -> None:
-        body = payload(job, event)
-        item = {"job_id": job.id, "event": event, "body": body, "try": 1,
-                "delivery": secrets.token_hex(8)}
-        self._put(time.monotonic(), item)
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="anchor-webhooks",
+                                            daemon=True)
+            self._thread.start()
 
-    def _put(self, when: float, item: dict[str, Any]) -> None:
-        with self._lock:
-            self._seq += 1
-            seq = self._seq
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="anchor-webhooks",
-                                                daemon=True)
-                self._thread.start()
-        self._queue.put((when, seq, item))
+    def wake(self) -> None:
+        """A new event was written here: look now rather than at the next poll."""
+        self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()
-        self._queue.put((0.0, -1, {}))
+        self._wake.set()
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=self.timeout_s + 5)
+            self._thread = None
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            when, _, item = self._queue.get()
-            if not item:
-                continue
-            wait = when - time.monotonic()
-            if wait > 0:
-                self._queue.put((when, _, item))  # not yet: look again shortly
-                self._stop.wait(min(wait, 0.5))
-                continue
             try:
-                self._attempt(item)
-            except Exception:  # never let one bad event end the sender
-                log.exception("webhook: could not deliver %s", item.get("event"))
+                due = self.outbox.claim(time.time(), hold_s=self.timeout_s * 3)
+            except Exception as exc:  # the store briefly away: try again shortly
+                log.warning("webhook outbox unreadable: %s", exc)
+                due = []
+            for ev in due:
+                if self._stop.is_set():
+                    break  # claimed but not tried: its hold runs out, another try takes it
+                try:
+                    self.attempt(ev)
+                except Exception:  # never let one bad event end the sender
+                    log.exception("webhook: could not deliver %s", ev.event)
+            if not due:
+                self._wake.wait(self.poll_s)
+                self._wake.clear()
 
-    def _attempt(self, item: dict[str, Any]) -> None:
-        body = dict(item["body"], sent_at=time.time())
+    def delay(self, tries: int) -> float:
+        """Seconds before try ``tries + 1``: exponential, capped."""
+        return float(min(self.backoff_s * 2 ** (tries - 1), self.max_interval_s))
+
+    def attempt(self, ev: OutboxEvent) -> OutboxEvent:
+        """POST one event once, and record the outcome (on the event and on the job)."""
+        body = dict(ev.body, delivery=ev.id, sent_at=time.time())
         raw = json.dumps(body, ensure_ascii=False).encode()
         ts = int(time.time())
         req = urllib.request.Request(self.url, data=raw, method="POST", headers={
-            "Content-Type": "application/json", "User-Agent": "anchor-webhook/1",
-            "X-Anchor-Event": item["event"], "X-Anchor-Delivery": item["delivery"],
+            "Content-Type": "application/json", "User-Agent": "anchor-webhook/2",
+            "X-Anchor-Event": ev.event, "X-Anchor-Delivery": ev.id,
             "X-Anchor-Timestamp": str(ts), "X-Anchor-Signature": sign(self.secret, ts, raw)})
         t0 = time.monotonic()
         status, outcome = 0, ""
@@ -137,21 +133,49 @@ class Webhooks:
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
             outcome = f"no answer: {reason}"[:200]
+        now = time.time()
+        tries = ev.tries + 1
         ok = 200 <= status < 300
-        permanent = 400 <= status < 500 and status not in (408, 429)
-        retry = not ok and not permanent and item["try"] < self.attempts
-        delay = self.backoff_s * 2 ** (item["try"] - 1)
-        entry = {"at": time.time(), "event": item["event"], "try": item["try"],
-                 "delivery": item["delivery"], "status": status or None,
-                 "ok": ok, "ms": int((time.monotonic() - t0) * 1000),
-                 "result": "delivered" if ok else (outcome or f"HTTP {status}") + (
-                     f"; retrying in {delay:g} s" if retry else "; gave up")}
-        self._log(item["job_id"], entry)
+        refused = 400 <= status < 500 and status not in (408, 429)
+        expired = now + self.delay(tries) > ev.created + self.retry_hours * 3600
+        result = "delivered" if ok else (outcome or f"HTTP {status}")
         if ok:
-            return
-        log.warning("webhook %s for job %s: %s", item["event"], item["job_id"], entry["result"])
-        if retry:
-            self._put(time.monotonic() + delay, dict(item, **{"try": item["try"] + 1}))
+            new = replace(ev, state="delivered", tries=tries, last=result, last_status=status,
+                          delivered_at=now, due=now)
+        elif refused or expired:
+            why = "the receiver refused it" if refused else \
+                f"still failing after {self.retry_hours:g} h"
+            new = replace(ev, state="gave_up", tries=tries, last_status=status or None,
+                          last=f"{result}; gave up: {why}", due=now)
+        else:
+            new = replace(ev, tries=tries, last=result, last_status=status or None,
+                          due=now + self.delay(tries))
+        self.outbox.save(new)
+        entry = {"at": now, "event": ev.event, "try": tries, "delivery": ev.id,
+                 "status": status or None, "ok": ok,
+                 "ms": int((time.monotonic() - t0) * 1000),
+                 "result": new.last if new.state == "gave_up" else result}
+        self._log(ev.job_id, entry)
+        if not ok:
+            log.warning("webhook %s for job %s: %s", ev.event, ev.job_id, entry["result"])
+        return new
+
+    def resend(self, event_id: str, by: str = "") -> OutboxEvent:
+        """Send an event again now: a pending one at once under its id; a delivered or
+        given-up one as a new delivery (new id, ``resend_of`` the old)."""
+        ev = self.outbox.get(event_id)
+        if ev is None:
+            raise KeyError(event_id)
+        now = time.time()
+        if ev.state == "pending":
+            new = replace(ev, due=now)
+        else:
+            new = replace(ev, id=secrets.token_hex(8), created=now, due=now, tries=0,
+                          state="pending", last=f"resent by {by}" if by else "resent",
+                          last_status=None, delivered_at=None, resend_of=ev.id)
+        self.outbox.save(new)
+        self.wake()
+        return new
 
     def _log(self, job_id: str, entry: dict[str, Any]) -> None:
         try:

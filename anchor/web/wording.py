@@ -22,6 +22,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^retrying$", "Trying again"),
         (r"^reading the article", "Reading the article"),
         (r"^summari[sz]ing", "Picking the key sentences"),
+        (r"^translating 1 sentences?", "Translating 1 sentence"),
         (r"^translating (\d+) sentences?", r"Translating \1 sentences"),
         (r"^translating", "Translating"),
         (r"^checking names and figures", "Checking names and figures"),

@@ -28,7 +28,7 @@ def _runner() -> JobRunner:
     # Built on first task, i.e. in the worker process after any fork.
     store = RedisJobStore(redis_url(_cfg.queue))
     runner = JobRunner(store, load_pipeline(_cfg.pipeline), _cfg)
-    attach_webhooks(_cfg, store, runner)
+    attach_webhooks(_cfg, store)  # events go to the outbox; a web server delivers them
     return runner
 
 

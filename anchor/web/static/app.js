@@ -215,6 +215,42 @@
     check();
   });
 
+  // A draft of the story is kept in this browser until it is submitted and accepted, so
+  // nothing typed is lost to a refusal (an oversize upload answered before it was read),
+  // a crash or a closed tab. The job page forgets it.
+  var DRAFT = "anchor-story-draft";
+  try {
+    if (story && text) {
+      var title = story.querySelector("input[name=title]");
+      var saved = JSON.parse(window.sessionStorage.getItem(DRAFT) || "null");
+      if (saved && !text.value) {
+        text.value = saved.text || "";
+        if (title && !title.value) title.value = saved.title || "";
+        if (typeof update === "function") update();
+      }
+      var keep = function () {
+        window.sessionStorage.setItem(DRAFT, JSON.stringify(
+          {text: text.value, title: title ? title.value : ""}));
+      };
+      text.addEventListener("input", keep);
+      if (title) title.addEventListener("input", keep);
+    } else if (/^\/jobs\/[0-9a-f]{16}$/.test(window.location.pathname) &&
+               document.referrer.indexOf("/jobs/") === -1) {
+      window.sessionStorage.removeItem(DRAFT);  // submitted: the job has the text now
+    }
+  } catch (e) { /* storage off (private mode): the server still hands text back */ }
+
+  // Text boxes grow to their text, so a long sentence is read whole, not scrolled.
+  var grow = function (el) {
+    el.style.height = "auto";
+    el.style.height = (el.scrollHeight + 2) + "px";
+  };
+  document.querySelectorAll("textarea").forEach(function (el) {
+    if (el.id === "article-text") return;  // the article box keeps its size: it can be long
+    grow(el);
+    el.addEventListener("input", function () { grow(el); });
+  });
+
   if (file && fileCheck) {
     file.addEventListener("change", function () {
       var problem = fileProblem();
