@@ -22,6 +22,7 @@ __all__ = [
     "Box",
     "Branding",
     "Captions",
+    "Consent",
     "Cue",
     "FigureCard",
     "Lang",
@@ -182,6 +183,20 @@ class Box:
 
 
 @dataclass(frozen=True, slots=True)
+class Consent:
+    """Whose face a presenter shows and whether they agreed to present: the [consent]
+    table of its TOML (anchor.consent reads and writes it, and says who may render)."""
+
+    real_person: bool | None = None  # None: the TOML does not say (refused for a render)
+    person: str = ""  # who the face belongs to
+    agreed: bool = False  # they gave their separate consent to be a presenter
+    date: str = ""  # when, YYYY-MM-DD
+    record: str = ""  # where the signed consent is kept
+    note: str = ""  # e.g. "drawn by scripts/make_avatar.py: no real person"
+    tests_only: bool = False  # kept for tests of what it exercises, never to publish
+
+
+@dataclass(frozen=True, slots=True)
 class Avatar:
     """A presenter: a portrait photo plus optional hints from its TOML."""
 
@@ -200,6 +215,10 @@ class Avatar:
     # Face landmarks from the TOML's [landmarks] (anchor.render.landmarks.GROUPS), in
     # image pixels: (group, points). Empty: detected from the photo (and cached).
     landmarks: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()
+    consent: Consent = field(default_factory=Consent)
+    # The person's alpha matte (8-bit, the image's size; 255 = the presenter), where the
+    # TOML names one: for compositing the presenter onto a set.
+    matte: Path | None = None
 
     def name_in(self, lang: str) -> str:
         return dict(self.language_names).get(lang, self.display_name)
