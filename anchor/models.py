@@ -16,6 +16,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from .labels import VisibleLabel
+
 __all__ = [
     "Article",
     "Avatar",
@@ -268,6 +270,17 @@ class Branding:
     source: str = ""  # "source" line of the intro; "" shows the channel
     tagline: str = ""  # line under the logo on the outro
     disclosure: str = ""  # outro line saying the presenter is AI-made
+    # The visible AI label (anchor.labels): wording ("" = the default per language),
+    # place, text height as a share of the frame's shorter side, how long from the first
+    # frame, whether it stays in its corner, and its colours.
+    ai_label: str = ""
+    ai_label_position: str = "top-right"
+    ai_label_size: float = 0.05
+    ai_label_opening_ms: int = 3000
+    ai_label_throughout: bool = True
+    ai_label_background: str = "#0E131B"
+    ai_label_colour: str = "#FFFFFF"
+    producer: str = ""  # the newsroom's name or code in the files' AIGC label; "" = channel
     translations: tuple[tuple[str, str, str], ...] = ()  # (lang, field, text) overrides
     fingerprint: str = ""  # hash of the brand's files: an edited logo changes the render key
 
@@ -318,6 +331,8 @@ class RenderSpec:
     dateline: str = ""  # the date as the bumpers show it
     headline_other: str = ""  # the other language's headline (bilingual bumpers)
     voice_language: str = ""  # the language spoken on ``audio``: the lip shapes' phonemes
+    ai_label: VisibleLabel | None = None  # the visible AI label; None: none drawn
+    aigc: str = ""  # the implicit label (JSON) written into the MP4 and the thumbnail
 
 
 @dataclass(frozen=True, slots=True)
