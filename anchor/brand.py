@@ -36,7 +36,7 @@ of :class:`anchor.models.Branding`)::
     disclosure = "本视频由 AI 数字人播报"
 
     [ai_label]                         # the visible AI label (anchor.labels)
-    text = ""                          # "" = 「AI合成主播」 / "AI-generated presenter"
+    text = ""                          # "" = 「AI合成主播」 / "AI-generated"
     position = "top-right"             # or "top-left" (under the logo)
     size = 0.05                        # text height / the frame's shorter side, ≥ 0.05
     opening_ms = 3000                  # from the first frame, ≥ 2000
@@ -48,7 +48,7 @@ of :class:`anchor.models.Branding`)::
 
     [text.en]                          # the same keys in another language
     label = "NEWS"
-    ai_label = "AI-generated presenter"
+    ai_label = "AI-generated"
 
 Settings' ``[branding]`` table overrides single values of the chosen brand (a
 colour, the channel name, the logo); empty means "as the brand says".

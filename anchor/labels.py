@@ -61,7 +61,9 @@ AIGC_KEY = "AIGC"  # the metadata field (Annex E)
 AIGC_FIELDS = ("Label", "ContentProducer", "ProduceID", "ReservedCode1", "ContentPropagator",
                "PropagateID", "ReservedCode2")
 AI_GENERATED = "1"
-DEFAULT_TEXT = {"zh": "AI合成主播", "en": "AI-generated presenter"}
+# short enough for one line each in a phone frame's corner, clear of the face; both
+# carry the standard's two elements (AI, and its making: 合成 / generated)
+DEFAULT_TEXT = {"zh": "AI合成主播", "en": "AI-generated"}
 POSITIONS = ("top-right", "top-left")  # top-left: under the logo bug
 _AI = re.compile(r"AI|人工智能", re.IGNORECASE)
 _MADE = re.compile(r"生成|合成|generat|synthe", re.IGNORECASE)

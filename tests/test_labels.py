@@ -385,3 +385,31 @@ def test_check_fails_an_unconsented_face_and_an_unlabelled_thumbnail(tmp_path: P
     problems, _, _ = _check(root)
     assert any("presenter 'astra'" in p and "not for publication" in p for p in problems)
     assert "no AIGC label in thumbnail.png's metadata" in problems
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920), (1080, 1080)])
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_label_leaves_the_default_presenters_eyes_brows_and_mouth_free(
+        size: tuple[int, int], text: str) -> None:
+    """Placed where the shipped layouts put the drawn default presenter, the tab keeps off
+    her features (in 9:16 the face sits high: the tab may reach the forehead's top)."""
+    from anchor.avatars import load_avatar
+    from anchor.render.face import FaceRegions, find_face, read_rgb
+    from anchor.render.landmarks import landmarks_from_avatar
+    from anchor.render.presenter import fit_to_box
+
+    avatar = load_avatar(load_settings(None, {}, env={}).avatar)
+    rgb = read_rgb(avatar.image)
+    found = find_face(avatar, rgb)
+    found = FaceRegions(found.face, found.eyes, found.mouth, found.source,
+                        landmarks_from_avatar(avatar.landmarks))
+    lay = layout_for(*size)
+    p = lay.presenter
+    _, regions = fit_to_box(rgb, found, p.w, p.h)
+    lm = regions.landmarks
+    assert lm is not None
+    features = lm.box("brow_r", "brow_l", "eye_r_upper", "eye_l_lower", "lips_outer_lower",
+                      pad=6)
+    features = Box(features.x + p.x, features.y + p.y, features.w, features.h)
+    plan = label_plan(VisibleLabel(text), font_file(), lay)
+    assert not intersects(plan.box, features), (plan.box, features)

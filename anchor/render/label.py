@@ -1,4 +1,4 @@
-"""The visible AI label as a render layer: "AI合成主播" / "AI-generated presenter" in a
+"""The visible AI label as a render layer: "AI合成主播" / "AI-generated" in a
 solid tab in the layout's label room (``Layout.label``, top-right; ``label_left`` under
 the logo), drawn over everything, bumpers included, from the first frame.
 
@@ -83,7 +83,7 @@ def label_plan(label: VisibleLabel, font_file: Path, layout: Layout) -> LabelPla
         px += 1
     f = font(font_file, px)
     room = layout.label if label.position == "top-right" else layout.label_left
-    pad_x, pad_y = max(2, round(0.40 * px)), max(2, round(0.20 * px))
+    pad_x, pad_y = max(2, round(0.40 * px)), max(2, round(0.16 * px))
     lines: list[str] = []
     for line in label.lines:
         wrapped = wrap(line, f, room.w - 2 * pad_x, _MAX_LINES)
@@ -97,7 +97,7 @@ def label_plan(label: VisibleLabel, font_file: Path, layout: Layout) -> LabelPla
                 hint="shorten [ai_label] text in the brand (the size may not go below "
                      "5 % of the frame's shorter side: GB 45438-2025)")
         lines.extend(wrapped)
-    step = round(1.24 * px)
+    step = round(1.20 * px)
     ascent, descent = f.getmetrics()
     w = _even_up(max(f.getlength(line) for line in lines) + 2 * pad_x)
     h = _even_up((len(lines) - 1) * step + ascent + descent + 2 * pad_y - round(0.18 * px))
@@ -126,7 +126,7 @@ def label_sprite(label: VisibleLabel, font_file: Path, plan: LabelPlan) -> Sprit
     draw = ImageDraw.Draw(img)
     f = font(font_file, plan.px)
     ink = (*hex_rgb(label.colour), 255)
-    step = round(1.24 * plan.px)
+    step = round(1.20 * plan.px)
     ascent, descent = f.getmetrics()
     block = (len(plan.lines) - 1) * step + ascent + descent - round(0.18 * plan.px)
     y = (b.h - block) / 2 + ascent - round(0.09 * plan.px)

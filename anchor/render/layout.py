@@ -285,8 +285,8 @@ def _portrait(w: int, h: int, ticker: bool) -> Layout:
     # The logo bug below the app's tab bar.
     logo_h = _even(0.036 * h)
     logo_y = max(safe.y, 2 * math.ceil(PORTRAIT_UI_TOP * h / 2))
-    # (at most 40 % of the width: the AI label's room beside it takes a word of
-    # "AI-generated presenter" a line at the standard's size)
+    # (at most 40 % of the width: the AI label's room beside it takes "AI-generated" on one
+    # line at the standard's size, so a bilingual label is two lines, above the face)
     logo = Box(safe.x, logo_y, min(_even(0.40 * w), _even(7 * logo_h)), logo_h)
     label, label_left = _label_rooms(w, h, safe, logo, _even(0.36 * h))
     # A card under the head: over the chest, above the name tab, clear of the buttons.
