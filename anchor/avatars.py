@@ -20,6 +20,13 @@ faces, which OpenCV's cascades do not find::
     face = [260, 222, 248, 238]
     eyes = [[309, 281, 50, 20], [409, 281, 50, 20]]
     mouth = [352, 399, 64, 26]
+
+    [consent]              # whose face, and their agreement (anchor.consent)
+    real_person = false
+    note = "drawn by scripts/make_avatar.py"
+
+``matte = "NAME-matte.png"`` names the presenter's alpha matte (8-bit grey, the image's
+size, white = the person), for compositing onto a set.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from .consent import consent_from_toml
 from .errors import ConfigError, InputError
 from .models import Avatar, Box
 from .paths import assets_root
@@ -84,6 +92,11 @@ def _parse(path: Path) -> Avatar:
     if not isinstance(eyes_raw, list) or len(eyes_raw) > 2:
         raise ConfigError(f"{where}: regions.eyes must be a list of up to two [x, y, w, h]")
     display = _text(data, "display_name", where, name) or name
+    matte_name = _text(data, "matte", where)
+    matte = (path.parent / matte_name).resolve() if matte_name else None
+    if matte is not None and not matte.is_file():
+        raise ConfigError(f"{where}: matte {matte_name!r} not found next to it",
+                          hint="put the matte PNG beside the TOML, or remove `matte = ...`")
     landmarks: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()
     if "landmarks" in data:
         # deferred: anchor.render loads OpenCV and PIL, which listing presenters does not need
@@ -104,6 +117,8 @@ def _parse(path: Path) -> Avatar:
         voice_en=_text(data, "voice_en", where),
         licence=_text(data, "licence", where),
         landmarks=landmarks,
+        consent=consent_from_toml(data.get("consent"), where),
+        matte=matte,
     )
 
 

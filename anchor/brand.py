@@ -35,8 +35,20 @@ of :class:`anchor.models.Branding`)::
     tagline = "新闻，从这里出发"
     disclosure = "本视频由 AI 数字人播报"
 
+    [ai_label]                         # the visible AI label (anchor.labels)
+    text = ""                          # "" = 「AI合成主播」 / "AI-generated"
+    position = "top-right"             # or "top-left" (under the logo)
+    size = 0.05                        # text height / the frame's shorter side, ≥ 0.05
+    opening_ms = 3000                  # from the first frame, ≥ 2000
+    throughout = true                  # and in its corner for the rest of the clip
+    background = "#0E131B"
+    colour = "#FFFFFF"
+
+    producer = "湘江新闻"               # top level: the newsroom in the files' AIGC label
+
     [text.en]                          # the same keys in another language
     label = "NEWS"
+    ai_label = "AI-generated"
 
 Settings' ``[branding]`` table overrides single values of the chosen brand (a
 colour, the channel name, the logo); empty means "as the brand says".
@@ -51,18 +63,20 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .labels import DEFAULT_TEXT, VisibleLabel, check_label
 from .models import Branding
 from .modelstore import model_path
 from .paths import assets_root
 
 __all__ = ["BRAND_TEXTS", "OVERRIDES", "brand_description", "brands_dir", "list_brands",
-           "load_brand"]
+           "load_brand", "visible_label"]
 
 # [branding] keys of the settings that may replace one value of the brand
 OVERRIDES = ("channel", "primary", "accent", "text", "highlight", "background_top",
-             "background_bottom", "logo", "ticker")
+             "background_bottom", "logo", "ticker", "producer")
 # texts a brand may give per language under [text.LANG]
-BRAND_TEXTS = ("channel", "label", "ticker", "ticker_label", "source", "tagline", "disclosure")
+BRAND_TEXTS = ("channel", "label", "ticker", "ticker_label", "source", "tagline", "disclosure",
+               "ai_label")
 
 _COLOURS = ("primary", "accent", "text", "highlight", "background_top", "background_bottom")
 # table → {key in the file: Branding field}
@@ -72,8 +86,12 @@ _TABLES: dict[str, dict[str, str]] = {
     "ticker": {"text": "ticker", "label": "ticker_label", "speed": "ticker_speed"},
     "bumpers": {"intro_ms": "intro_ms", "outro_ms": "outro_ms", "source": "source",
                 "tagline": "tagline", "disclosure": "disclosure"},
+    "ai_label": {"text": "ai_label", "position": "ai_label_position", "size": "ai_label_size",
+                 "opening_ms": "ai_label_opening_ms", "throughout": "ai_label_throughout",
+                 "background": "ai_label_background", "colour": "ai_label_colour"},
 }
-_TOP = ("description", "channel", "logo", "font", "headline_font")
+_TOP = ("description", "channel", "logo", "font", "headline_font", "producer")
+_LABEL_COLOURS = ("ai_label_background", "ai_label_colour")
 _STYLES = ("band", "label")
 
 
@@ -119,7 +137,11 @@ def _image(value: str, folder: Path, where: str) -> Path | None:
 
 def _check_value(field: str, value: Any, where: str) -> Any:
     like = getattr(Branding(), field)
-    if isinstance(like, bool) or not isinstance(like, (int, float, str)):
+    if isinstance(like, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: {field} must be true or false, got {value!r}")
+        return value
+    if not isinstance(like, (int, float, str)):
         return value
     if isinstance(like, int) and not isinstance(like, bool):
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000:
@@ -131,7 +153,7 @@ def _check_value(field: str, value: Any, where: str) -> Any:
         return float(value)
     if not isinstance(value, str):
         raise ConfigError(f"{where}: {field} must be a string, got {value!r}")
-    if field in _COLOURS:
+    if field in _COLOURS or field in _LABEL_COLOURS:
         _hex(value, f"{where}: {field}")
     return value
 
@@ -170,7 +192,7 @@ def load_brand(name: str, overrides: Mapping[str, Any] | None = None) -> Brandin
         if key not in _TOP and key not in _TABLES and key != "text":
             raise ConfigError(f"{where}: unknown key {key}",
                               hint=f"known: {', '.join((*_TOP, *_TABLES, 'text'))}")
-    for key in ("channel",):
+    for key in ("channel", "producer"):
         if key in data:
             values[key] = _check_value(key, data[key], where)
     for table, fields in _TABLES.items():
@@ -214,7 +236,25 @@ def load_brand(name: str, overrides: Mapping[str, Any] | None = None) -> Brandin
     values["font"] = _font(_str(data, "font", where), folder, where)
     values["headline_font"] = _font(_str(data, "headline_font", where), folder, where)
     values["fingerprint"] = _fingerprint(raw, [logo])
-    return Branding(**values)
+    brand = Branding(**values)
+    for lang in ("zh", "en"):
+        check_label(visible_label(brand, (lang,)), where)
+    return brand
+
+
+def visible_label(branding: Branding, langs: tuple[str, ...]) -> VisibleLabel:
+    """The brand's visible AI label for a clip showing ``langs`` (one line each: a
+    bilingual clip says it in both)."""
+    lines = []
+    for lang in langs:
+        text = branding.in_language(lang).ai_label.strip() or DEFAULT_TEXT.get(lang, "")
+        if text not in lines:
+            lines.append(text)
+    return VisibleLabel(text="\n".join(lines), position=branding.ai_label_position,
+                        size=branding.ai_label_size, opening_ms=branding.ai_label_opening_ms,
+                        throughout=branding.ai_label_throughout,
+                        background=branding.ai_label_background,
+                        colour=branding.ai_label_colour)
 
 
 def _str(data: Mapping[str, Any], key: str, where: str) -> str:

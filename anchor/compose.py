@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import wave
 from dataclasses import replace
 from pathlib import Path
 
+from .brand import visible_label
 from .cards import figure_cards
 from .config import Settings
-from .models import Avatar, Branding, Cue, Lang, RenderSpec, Script, Span, Speech
+from .labels import VisibleLabel, aigc_json, aigc_label
+from .models import Avatar, Branding, Cue, Lang, RenderSpec, Script, Span, Speech, to_json
 from .modelstore import ensure
 from .timing import ms_to_samples
 
-__all__ = ["CJK_FONT", "bumper_ms", "compose", "dateline", "font_file", "timeline_speech"]
+__all__ = ["CJK_FONT", "bumper_ms", "clip_label", "compose", "content_id", "dateline",
+           "font_file", "producer", "timeline_speech"]
 
 CJK_FONT = "NotoSansSC-Regular.otf"
 _WEEKDAYS_ZH = "一二三四五六日"
@@ -98,6 +102,28 @@ def _spec_font(branding: Branding) -> Path:
     return branding.font if branding.font is not None else font_file()
 
 
+def producer(settings: Settings) -> str:
+    """Who the files' AIGC label names as the producer: the brand's (or [branding]'s)
+    producer, else its channel name."""
+    b = settings.branding
+    return b.producer.strip() or b.channel.strip() or "Anchor"
+
+
+def content_id(key: str, label: str) -> str:
+    """The content ID of one output of a render (a clip, the thumbnail): its render key
+    (the same inputs give the same ID, so renders stay bit-exact) and what it is."""
+    return f"anchor:{key[:32]}:{label}"
+
+
+def clip_label(settings: Settings, label: str, spoken: Lang) -> VisibleLabel | None:
+    """The visible AI label of one clip (both languages on a bilingual one), or None
+    when the settings switch it off."""
+    if not settings.ai_label:
+        return None
+    langs: tuple[str, ...] = ("zh", "en") if label == "bilingual" else (spoken,)
+    return visible_label(settings.branding, langs)
+
+
 def compose(
     *,
     label: str,
@@ -107,9 +133,11 @@ def compose(
     avatar: Avatar,
     settings: Settings,
     headline_lang: str,
+    key: str = "",
 ) -> RenderSpec:
     """The spec of one clip. ``speech`` is already on the clip's timeline
-    (``timeline_speech``): its sentences time the figure cards."""
+    (``timeline_speech``): its sentences time the figure cards. ``key`` (the render key)
+    makes the content ID of the clip's AIGC label; without it, the script's hash does."""
     width, height = settings.size
     lang: Lang = "zh" if headline_lang == "zh" else "en"
     other: Lang = "en" if lang == "zh" else "zh"
@@ -144,4 +172,7 @@ def compose(
         dateline=date,
         headline_other=script.title(other) if label == "bilingual" else "",
         voice_language=speech.language,
+        ai_label=clip_label(settings, label, lang),
+        aigc=aigc_json(aigc_label(producer(settings), content_id(
+            key or hashlib.sha256(to_json(script).encode()).hexdigest(), label))),
     )

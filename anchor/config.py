@@ -74,6 +74,7 @@ class Settings:
     branding: Branding = field(default_factory=Branding)
     strict: bool = False
     glossary: str = ""
+    ai_label: bool = True  # the visible AI label (the metadata label is always written)
 
     @property
     def size(self) -> tuple[int, int]:

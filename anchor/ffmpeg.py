@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import env
 from .errors import BackendUnavailable, ConfigError, RenderError
+from .labels import AIGC_KEY
 from .paths import anchor_home
 
 __all__ = [
@@ -47,7 +48,9 @@ log = logging.getLogger(__name__)
 MUX_ARGS: tuple[str, ...] = (
     "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
     "-flags:a", "+bitexact",
-    "-movflags", "+faststart",
+    # use_metadata_tags: the mp4 muxer writes custom keys (the AIGC label, anchor.labels)
+    # only with it, as mdta keys that ffprobe and PyAV read back as format tags
+    "-movflags", "+faststart+use_metadata_tags",
     # -shortest holds up to shortest_buf_duration of *raw* frames (10 s by default: ~1 GB
     # at 1080p, 3.7 GB at 4K, and slower); our streams are dense, so a quarter second cuts
     # just as exactly
@@ -59,7 +62,7 @@ REQUIRED_FILTERS: tuple[str, ...] = (
     "loudnorm", "aresample", "alimiter", "volume", "aformat", "asplit", "sidechaincompress",
     "amix", "atrim", "afade", "aevalsrc", "color", "sine",
 )  # fmt: skip
-_PROBE_VERSION = 2  # bump when the probe asks for more, so cached verdicts are redone
+_PROBE_VERSION = 3  # bump when the probe asks for more, so cached verdicts are redone
 _TIMEOUT_S = 30
 
 
@@ -110,9 +113,13 @@ def _trial_encode(exe: str) -> str:
                "-f", "lavfi", "-i", "sine=f=440:d=0.2",
                "-map", "0:v:0", "-map", "1:a:0",
                "-c:v", "libx264", "-preset", "veryfast", "-threads", "1", "-pix_fmt", "yuv420p",
-               "-c:a", "aac", *MUX_ARGS, "-f", "mp4", str(Path(tmp) / "probe.mp4")]
+               "-c:a", "aac", *MUX_ARGS, "-metadata", f"{AIGC_KEY}=probe",
+               "-f", "mp4", str(Path(tmp) / "probe.mp4")]
         proc = _run(cmd)
         if proc.returncode == 0:
+            # the key's name sits in the file's mdta keys box when the muxer wrote it
+            if AIGC_KEY.encode() not in (Path(tmp) / "probe.mp4").read_bytes():
+                return f"does not write the {AIGC_KEY} metadata label"
             return ""
         m = re.search(r"Unrecognized option '([^']+)'", proc.stderr)
         if m:  # the usual reason: a build older than the options we write with

@@ -1,7 +1,10 @@
-"""manifest.json: inputs, backends and model versions used, outputs, durations, hashes."""
+"""manifest.json: inputs, backends and model versions used, outputs, durations, hashes,
+and the labels: what is AI-made in the clips (presenter, voice, script), the visible AI
+label as drawn, and the AIGC metadata label each file carries."""
 
 from __future__ import annotations
 
+import json
 import platform
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -9,9 +12,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PIL import Image
+
 from . import __version__
 from .cache import file_sha256
+from .consent import consent_record
 from .ffmpeg import use_ffmpeg
+from .labels import AIGC_KEY, STANDARD, parse_aigc
 from .models import Script, Summary, to_dict
 from .modelstore import MODELS, is_ready
 from .render.fast import PINNED
@@ -56,6 +63,43 @@ def _output(path: Path | None, out_dir: Path) -> dict[str, Any] | None:
             "sha256": file_sha256(path)}
 
 
+def _clip_labels(extra: tuple[tuple[str, str], ...], visible_on: bool) -> dict[str, Any]:
+    """One clip's labels as its renderer wrote them (RenderResult.extra)."""
+    found = dict(extra)
+    visible: dict[str, Any] = {"on": False, "why": "ai_label = false in the settings"}
+    if "ai_label" in found:
+        visible = {"on": True, **json.loads(found["ai_label"])}
+    elif visible_on:
+        visible = {"on": False, "why": "the renderer drew none"}
+    return {"visible": visible, "implicit": {"key": AIGC_KEY,
+                                             "value": parse_aigc(found.get("aigc"))}}
+
+
+def _labels(out_dir: Path, settings: Settings, result: RunResult) -> dict[str, Any]:
+    """What is AI-made in this render, and the labels that say so."""
+    voices = {lang: f"{sp.backend}:{sp.voice}" for lang, sp in result.speech.items()}
+    p = result.presenter
+    thumb = out_dir / "thumbnail.png"
+    return {
+        "standard": STANDARD,
+        "visible": settings.ai_label,  # false: switched off by the settings (ai_label)
+        "synthetic": {
+            "video": f"an AI-animated presenter ({p.name if p else 'unknown'})",
+            "audio": "synthetic voices: " + ", ".join(f"{k} {v}" for k, v in voices.items()),
+            "script": result.backends.get("translate", "")
+                      and f"summarised and translated by {result.backends.get('translate')}",
+        },
+        "thumbnail": {"key": AIGC_KEY, "value": _png_label(thumb)},
+    }
+
+
+def _png_label(path: Path) -> dict[str, str] | None:
+    if not path.is_file():
+        return None
+    with Image.open(path) as im:
+        return parse_aigc(getattr(im, "text", {}).get(AIGC_KEY))
+
+
 def build_manifest(out_dir: Path, settings: Settings, result: RunResult,
                    summary: Summary | None) -> dict[str, Any]:
     art = result.article
@@ -70,6 +114,7 @@ def build_manifest(out_dir: Path, settings: Settings, result: RunResult,
             "height": clip.height,
             "renderer": clip.renderer,
             "render_seconds": round(clip.seconds, 3),
+            "labels": _clip_labels(clip.extra, settings.ai_label),
         }
     return {
         "anchor": __version__,
@@ -91,8 +136,11 @@ def build_manifest(out_dir: Path, settings: Settings, result: RunResult,
         "summary_sentences": len(summary.sentences) if summary else None,
         "key_figures": list(summary.key_figures) if summary else [],
         "speech": {lang: {"duration_ms": sp.duration_ms, "voice": sp.voice,
-                          "backend": sp.backend, "sentences": len(sp.sentences)}
+                          "backend": sp.backend, "sentences": len(sp.sentences),
+                          "synthetic": True}
                    for lang, sp in result.speech.items()},
+        "presenter": consent_record(result.presenter) if result.presenter else None,
+        "labels": _labels(out_dir, settings, result),
         "loudness": result.loudness,
         "pinned": {**PINNED, "seed": settings.seed, "llm": "temperature 0, seed 0",
                    "note": "same inputs, options and versions give identical frames"},

@@ -16,12 +16,15 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from .labels import VisibleLabel
+
 __all__ = [
     "Article",
     "Avatar",
     "Box",
     "Branding",
     "Captions",
+    "Consent",
     "Cue",
     "FigureCard",
     "Lang",
@@ -195,6 +198,20 @@ class Box:
 
 
 @dataclass(frozen=True, slots=True)
+class Consent:
+    """Whose face a presenter shows and whether they agreed to present: the [consent]
+    table of its TOML (anchor.consent reads and writes it, and says who may render)."""
+
+    real_person: bool | None = None  # None: the TOML does not say (refused for a render)
+    person: str = ""  # who the face belongs to
+    agreed: bool = False  # they gave their separate consent to be a presenter
+    date: str = ""  # when, YYYY-MM-DD
+    record: str = ""  # where the signed consent is kept
+    note: str = ""  # e.g. "drawn by scripts/make_avatar.py: no real person"
+    tests_only: bool = False  # kept for tests of what it exercises, never to publish
+
+
+@dataclass(frozen=True, slots=True)
 class Avatar:
     """A presenter: a portrait photo plus optional hints from its TOML."""
 
@@ -213,6 +230,10 @@ class Avatar:
     # Face landmarks from the TOML's [landmarks] (anchor.render.landmarks.GROUPS), in
     # image pixels: (group, points). Empty: detected from the photo (and cached).
     landmarks: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()
+    consent: Consent = field(default_factory=Consent)
+    # The person's alpha matte (8-bit, the image's size; 255 = the presenter), where the
+    # TOML names one: for compositing the presenter onto a set.
+    matte: Path | None = None
 
     def name_in(self, lang: str) -> str:
         return dict(self.language_names).get(lang, self.display_name)
@@ -262,6 +283,17 @@ class Branding:
     source: str = ""  # "source" line of the intro; "" shows the channel
     tagline: str = ""  # line under the logo on the outro
     disclosure: str = ""  # outro line saying the presenter is AI-made
+    # The visible AI label (anchor.labels): wording ("" = the default per language),
+    # place, text height as a share of the frame's shorter side, how long from the first
+    # frame, whether it stays in its corner, and its colours.
+    ai_label: str = ""
+    ai_label_position: str = "top-right"
+    ai_label_size: float = 0.05
+    ai_label_opening_ms: int = 3000
+    ai_label_throughout: bool = True
+    ai_label_background: str = "#0E131B"
+    ai_label_colour: str = "#FFFFFF"
+    producer: str = ""  # the newsroom's name or code in the files' AIGC label; "" = channel
     translations: tuple[tuple[str, str, str], ...] = ()  # (lang, field, text) overrides
     fingerprint: str = ""  # hash of the brand's files: an edited logo changes the render key
 
@@ -312,6 +344,8 @@ class RenderSpec:
     dateline: str = ""  # the date as the bumpers show it
     headline_other: str = ""  # the other language's headline (bilingual bumpers)
     voice_language: str = ""  # the language spoken on ``audio``: the lip shapes' phonemes
+    ai_label: VisibleLabel | None = None  # the visible AI label; None: none drawn
+    aigc: str = ""  # the implicit label (JSON) written into the MP4 and the thumbnail
 
 
 @dataclass(frozen=True, slots=True)

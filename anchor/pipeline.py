@@ -31,13 +31,15 @@ from typing import Any
 from . import __version__, script_io, stage_keys
 from .align import speech_word_timings
 from .cache import atomic_write_text, cached, file_sha256
-from .compose import bumper_ms, compose, timeline_speech
+from .compose import bumper_ms, compose, content_id, producer, timeline_speech
 from .config import Settings
 from .cpu_gate import CPU
 from .errors import AnchorError, InputError, RenderError, ReviewNeeded
 from .glossary import load_glossary
+from .labels import aigc_json, aigc_label
 from .models import (
     Article,
+    Avatar,
     Captions,
     Lang,
     RenderResult,
@@ -102,6 +104,7 @@ class RunResult:
     cached: bool = False  # True when an up-to-date earlier render was reused
     loudness: dict[str, Any] = field(default_factory=dict)
     checks: dict[str, Any] | None = None
+    presenter: Avatar | None = None  # whose face reads the clips (its consent: the manifest)
 
 
 class _Timer:
@@ -303,9 +306,9 @@ def render_article(
     work = out_dir / ".work"
     work.mkdir(exist_ok=True)
     result = RunResult(out_dir=out_dir, article=article, script=script, timings=timings,
-                       backends=backends, warnings=list(script.warnings))
+                       backends=backends, warnings=list(script.warnings), presenter=avatar)
     try:
-        _speak_and_render(result, settings, avatar, voices, work, timer)
+        _speak_and_render(result, settings, avatar, voices, work, timer, render_key)
     finally:
         # half-made audio and subtitle scratch files never outlive the run
         shutil.rmtree(work, ignore_errors=True)
@@ -369,7 +372,8 @@ def _up_to_date(out_dir: Path, key: str, article: Article, script: Script) -> Ru
 
 
 def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
-                      voices: dict[str, Any], work: Path, timer: _Timer) -> None:
+                      voices: dict[str, Any], work: Path, timer: _Timer,
+                      render_key: str = "") -> None:
     """Speech, captions and clips. Two lanes: one thread speaks the languages one after
     another (the quickest voice first) while this thread renders each clip as soon as its
     voice is ready; the thumbnail is drawn on a third thread while video encodes."""
@@ -408,9 +412,12 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
                 continue
             speech = voice(lang)
             spec = compose(label=lang, script=script, speech=speech, cues=captions[lang].cues,
-                           avatar=avatar, settings=settings, headline_lang=lang)
+                           avatar=avatar, settings=settings, headline_lang=lang,
+                           key=render_key)
             if lang == thumb_of:
-                thumb = side_lane.submit(_thumbnail, thumbnail, spec, out_dir, timer)
+                thumb = side_lane.submit(_thumbnail, thumbnail, _cover_spec(spec, settings,
+                                                                            render_key),
+                                         out_dir, timer)
             srt, vtt = out_dir / f"{lang}.srt", out_dir / f"{lang}.vtt"
             write_captions(captions[lang], srt, vtt)
             with CPU.shared(), timer.stage(f"render_{lang}", f"rendering {lang}.mp4"):
@@ -428,9 +435,12 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
                                     else (on_spoken, captions[spoken]))
                 cues = bilingual_cues(zh_caps, en_caps, spoken=spoken)
             spec = compose(label="bilingual", script=script, speech=speech, cues=cues,
-                           avatar=avatar, settings=settings, headline_lang=spoken)
+                           avatar=avatar, settings=settings, headline_lang=spoken,
+                           key=render_key)
             if thumb_of == "bilingual":
-                thumb = side_lane.submit(_thumbnail, thumbnail, spec, out_dir, timer)
+                thumb = side_lane.submit(_thumbnail, thumbnail, _cover_spec(spec, settings,
+                                                                            render_key),
+                                         out_dir, timer)
             with CPU.shared(), timer.stage("render_bilingual", "rendering bilingual.mp4"):
                 result.clips["bilingual"] = render(spec, out_dir / "bilingual.mp4",
                                                    renderer=settings.renderer)
@@ -485,6 +495,12 @@ def _speak_one(result: RunResult, settings: Settings, voices: dict[str, Any], wo
         captions[lang] = make_captions(script.texts(lang), speech.sentences, lang,
                                        speech.words)
     return speech
+
+
+def _cover_spec(spec: Any, settings: Settings, render_key: str) -> Any:
+    """The thumbnail's spec: its clip's, with a content ID of its own in the AIGC label."""
+    return replace(spec, aigc=aigc_json(aigc_label(producer(settings),
+                                                   content_id(render_key, "thumbnail"))))
 
 
 def _thumbnail(draw: Callable[[Any, Path], Any], spec: Any, out_dir: Path,

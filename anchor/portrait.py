@@ -9,7 +9,11 @@
 3. optionally replaces the background by the brand's studio backdrop, cut out
    with MediaPipe selfie segmentation (it ships in the same wheel as FaceMesh);
 4. finds the landmarks on the crop and writes ``NAME.png`` and ``NAME.toml`` (with
-   ``[regions]`` and ``[landmarks]``, so rendering needs no detection).
+   ``[regions]`` and ``[landmarks]``, so rendering needs no detection, and ``[consent]``:
+   who the person is, that they agreed, when, and where the signed consent is kept, or
+   that the face is no real person's; anchor.consent).
+
+Nothing is checked or written without that consent record: it is asked for first.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .consent import ConsentMissing, consent_toml
 from .errors import BackendUnavailable, ConfigError, InputError
 from .models import Box, Branding
 from .render.background import studio
@@ -140,7 +145,7 @@ def replace_background(rgb: np.ndarray, branding: Branding) -> np.ndarray:
 
 
 def _toml_text(name: str, display: str, title: str, licence: str, voice_zh: str, voice_en: str,
-               face: Box, lm: Landmarks) -> str:
+               face: Box, lm: Landmarks, consent: str) -> str:
     def q(s: str) -> str:
         return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -162,6 +167,7 @@ def _toml_text(name: str, display: str, title: str, licence: str, voice_zh: str,
         f"face = [{face.x}, {face.y}, {face.w}, {face.h}]",
         "",
         landmarks_to_toml(lm),
+        consent,
     ])
 
 
@@ -172,15 +178,46 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def consent_table(*, consent: str = "", person: str = "", consent_date: str = "",
+                  no_consent_needed: bool = False, display: str = "", web: bool = False) -> str:
+    """The ``[consent]`` table for a new presenter, or ConsentMissing saying what to give:
+    ``consent`` (where the signed consent is kept) for a real person, who defaults to the
+    display name; ``no_consent_needed`` for a face of no real person (a drawing).
+    ``web``: the hint names the upload form's fields instead of the flags."""
+    if consent.strip() and no_consent_needed:
+        raise InputError("give either --consent (a real person who agreed) or "
+                         "--no-consent-needed (no real person), not both")
+    if no_consent_needed:
+        return consent_toml(real_person=False,
+                            note="declared when it was added")
+    if not consent.strip():
+        fields = ('"consent"', '"person"', '"no_consent_needed"') if web else (
+            "--consent", "--person", "--no-consent-needed")
+        raise ConsentMissing(
+            "a presenter's face needs its person's consent on record",
+            hint=f"say where the signed consent is kept ({fields[0]}, e.g. HR file 2026/113) "
+                 f"and who they are ({fields[1]}); or {fields[2]} if the face is a drawing "
+                 "of no real person")
+    return consent_toml(real_person=True, person=person.strip() or display,
+                        record=consent.strip(), date=consent_date.strip())
+
+
 def add_avatar(photo: Path, name: str, folder: Path, *, display_name: str = "",
                title: str = "News Anchor", licence: str = "", voice_zh: str = "zh-female",
                voice_en: str = "en-female", backdrop: Branding | None = None,
-               force: bool = False) -> tuple[Path, Path, PhotoCheck]:
+               force: bool = False, consent: str = "", person: str = "",
+               consent_date: str = "", no_consent_needed: bool = False
+               ) -> tuple[Path, Path, PhotoCheck]:
     """Check ``photo`` and write ``folder/NAME.png`` + ``NAME.toml``; returns both and the
-    measurements."""
+    measurements. ``consent`` / ``person`` / ``consent_date`` record a real person's
+    agreement; ``no_consent_needed`` declares a face of no real person. One of them is
+    required (ConsentMissing), before anything else is done."""
     if not _NAME.match(name):
         raise InputError(f"avatar name {name!r} is not usable as a file name",
                          hint="lower-case letters, digits, - and _ (up to 40), e.g. 'mei-li'")
+    display = display_name or name.replace("-", " ").replace("_", " ").title()
+    consent_text = consent_table(consent=consent, person=person, consent_date=consent_date,
+                                 no_consent_needed=no_consent_needed, display=display)
     png, toml = folder / f"{name}.png", folder / f"{name}.toml"
     if not force and (png.exists() or toml.exists()):
         raise ConfigError(f"avatar {name!r} exists already in {folder}",
@@ -196,13 +233,12 @@ def add_avatar(photo: Path, name: str, folder: Path, *, display_name: str = "",
                          hint="use a photo with more room around the head")
     lm2 = faces[0]
     face = lm2.box("face_oval")
-    display = display_name or name.replace("-", " ").replace("_", " ").title()
     folder.mkdir(parents=True, exist_ok=True)
     ok, encoded = cv2.imencode(".png", cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
     if not ok:
         raise InputError(f"cannot encode {png}")
     _write_atomic(png, encoded.tobytes())
     text = _toml_text(name, display, title, licence or f"provided by the user ({photo.name})",
-                      voice_zh, voice_en, face, lm2)
+                      voice_zh, voice_en, face, lm2, consent_text)
     _write_atomic(toml, text.encode("utf-8"))
     return png, toml, check

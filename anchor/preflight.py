@@ -1,7 +1,8 @@
 """Everything a render needs that can be checked in a second, checked before any real work.
 
 Settings are validated when they are loaded (anchor.config); this adds what needs the asset
-folders and the machine: the presenter, both voices, and the ffmpeg that will encode. A typo
+folders and the machine: the presenter (and that its face may be used: anchor.consent),
+both voices, and the ffmpeg that will encode. A typo
 in any of them fails here, before minutes of summary, translation and speech.
 """
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 from .avatars import load_avatar
 from .config import Settings
+from .consent import require_consent
 from .errors import InputError
 from .ffmpeg import FfmpegChoice, use_ffmpeg
 from .models import Avatar, Lang, VoicePreset
@@ -39,8 +41,10 @@ def voice_name(settings: Settings, avatar_voice: str, lang: Lang) -> str:
 
 
 def preflight(settings: Settings) -> Ready:
-    """Load and cross-check the presenter, the voices and ffmpeg; raise a hinted error."""
+    """Load and cross-check the presenter (its consent too), the voices and ffmpeg;
+    raise a hinted error."""
     avatar = load_avatar(settings.avatar)
+    require_consent(avatar)
     voices: dict[Lang, VoicePreset] = {}
     for lang in ("zh", "en"):
         preset = load_voice(voice_name(settings, getattr(avatar, f"voice_{lang}"), lang))

@@ -5,7 +5,7 @@ do the eyes blink, are there seams?
 Two sources:
 
     # straight from the animation (no renderer involved)
-    .venv/bin/python scripts/contact_sheet.py --avatar astra --wav speech.wav -o sheet.png
+    .venv/bin/python scripts/contact_sheet.py --avatar xia --wav speech.wav -o sheet.png
     # with the words and language of a scripts/presenter_metrics.py sample (lip shapes
     # from phonemes, as a real render makes them)
     .venv/bin/python scripts/contact_sheet.py --avatar lin --sample /tmp/pm/en --every

@@ -195,7 +195,7 @@ SAMPLE_ARTICLE = ("City opens three riverside parks\n"
 
 def fake_choices() -> Choices:
     """Form choices that do not depend on the asset folders."""
-    return Choices(avatars=(("astra", "Astra"), ("lin", "Lin")),
+    return Choices(avatars=(("xia", "Xia Yu · drawn"), ("lin", "Lin Hao · drawn")),
                    voices={"zh": (("zh-female", "zh-female"),),
                            "en": (("en-female", "en-female"), ("en-male", "en-male"))})
 

@@ -15,6 +15,7 @@ import pytest
 
 from anchor.align import refine_word_starts
 from anchor.asr import Transcript
+from anchor.avatars import load_avatar
 from anchor.captions import make_captions, parse_srt, to_srt, write_captions
 from anchor.check import (
     CheckReport,
@@ -30,6 +31,7 @@ from anchor.check import (
     sound_error_rate,
     write_into_manifest,
 )
+from anchor.consent import consent_record
 from anchor.errors import InputError
 from anchor.ffmpeg import run_ffmpeg
 from anchor.models import Captions, Cue, Script, Segment, Span, Summary, to_dict
@@ -222,7 +224,7 @@ def _render_folder(root: Path, en_texts: tuple[str, ...], cache: Path) -> Path:
     assert speech.duration_ms <= 10_000  # keep the recogniser's work small
     caps = make_captions(en_texts, speech.sentences, "en", speech.words)
     write_captions(caps, root / "en.srt", None)
-    mux(root / "en.wav", root / "en.mp4")
+    labels = _labelled_clip(root, speech.audio, speech.duration_ms)
     shutil.copy(root / "en.mp4", root / "bilingual.mp4")
     script = Script(title_zh="数字记者", title_en="Digital reporters", source_language="zh",
                     zh_variant="Hans", backend="test",
@@ -236,10 +238,32 @@ def _render_folder(root: Path, en_texts: tuple[str, ...], cache: Path) -> Path:
     }, ensure_ascii=False), "utf-8")
     (root / "manifest.json").write_text(json.dumps({
         "settings": {"bilingual_voice": "en"},
-        "clips": {"en": {"video": {"path": "en.mp4"}, "srt": {"path": "en.srt"}},
-                  "bilingual": {"video": {"path": "bilingual.mp4"}, "srt": None}},
+        "clips": {"en": {"video": {"path": "en.mp4"}, "srt": {"path": "en.srt"},
+                         "labels": labels},
+                  "bilingual": {"video": {"path": "bilingual.mp4"}, "srt": None,
+                                "labels": labels}},
+        "presenter": consent_record(load_avatar("xia")),
     }), "utf-8")
     return root
+
+
+def _labelled_clip(root: Path, audio: Path, ms: int) -> dict[str, object]:
+    """en.mp4 as the renderer writes it (tiny picture, both AI labels, the voice), and
+    the labels its manifest entry records."""
+    import dataclasses
+
+    from render_helpers import fake_factory, tiny_spec
+
+    from anchor.labels import VisibleLabel, aigc_json, aigc_label
+    from anchor.manifest import _clip_labels
+    from anchor.render.fast import render_fast, thumbnail
+
+    spec = dataclasses.replace(tiny_spec(root, 320, 180, ms=ms), audio=audio, duration_ms=ms,
+                               ai_label=VisibleLabel("AI-generated presenter"),
+                               aigc=aigc_json(aigc_label("Test News", "anchor:test:en")))
+    clip = render_fast(spec, root / "en.mp4", track_factory=fake_factory)
+    thumbnail(spec, root / "thumbnail.png", track_factory=fake_factory)
+    return _clip_labels(clip.extra, True)
 
 
 @pytest.fixture(scope="module")
@@ -325,3 +349,22 @@ def test_cli_exit_codes_and_json(folders: dict[str, Path],
     assert "FAIL" in capsys.readouterr().out
     stored = json.loads((folders["broken"] / "manifest.json").read_text("utf-8"))
     assert stored["checks"]["passed"] is False  # --write is the default
+
+
+@pytest.mark.slow
+def test_cli_fails_a_clip_whose_metadata_label_was_stripped(
+        folders: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The whole `anchor check`: the same good folder with its en.mp4 re-muxed without
+    metadata (`ffmpeg -map_metadata -1 -c copy`) fails, and says why."""
+    from anchor.cli import main
+
+    root = tmp_path / "stripped"
+    shutil.copytree(folders["good"], root)
+    run_ffmpeg(["-i", str(folders["good"] / "en.mp4"), "-map_metadata", "-1", "-c", "copy",
+                "-f", "mp4", str(root / "en.mp4")])
+    with pytest.raises(SystemExit) as info:
+        main(["check", str(root), "--no-write"])
+    assert info.value.code == 1
+    out = capsys.readouterr()
+    assert "en: no AIGC metadata label in en.mp4" in out.err
+    assert "bilingual: no AIGC" not in out.err  # the untouched clip keeps its label

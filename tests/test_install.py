@@ -89,7 +89,8 @@ def test_wheel_carries_the_assets_and_runs_from_elsewhere(tmp_path: Path) -> Non
                     "-q", "-w", str(dist), str(ROOT)], check=True, capture_output=True)
     (wheel,) = dist.glob("anchor_news-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for needed in ("anchor/_assets/avatars/astra.png", "anchor/_assets/voices/zh-female.toml",
+    for needed in ("anchor/_assets/avatars/astra.png", "anchor/_assets/avatars/xia.png",
+                   "anchor/_assets/avatars/xia-matte.png", "anchor/_assets/voices/zh-female.toml",
                    "anchor/_assets/brands/default/brand.toml", "anchor/defaults.toml",
                    "anchor/_assets/samples/digital-reporter.zh.txt"):
         assert needed in names, needed
@@ -113,4 +114,4 @@ def test_wheel_carries_the_assets_and_runs_from_elsewhere(tmp_path: Path) -> Non
         assert proc.returncode == 0, proc.stderr
     listing = subprocess.run([sys.executable, "-m", "anchor", "avatars"], cwd=elsewhere,
                              env=env, capture_output=True, text=True).stdout
-    assert "astra" in listing and "lin" in listing
+    assert "astra" in listing and "lin" in listing and "xia" in listing

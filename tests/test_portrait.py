@@ -10,6 +10,7 @@ import pytest
 
 from anchor.avatars import _parse, load_avatar
 from anchor.cli import main
+from anchor.consent import ConsentMissing, publishable
 from anchor.errors import ConfigError, InputError
 from anchor.render.face import read_rgb
 from anchor.render.landmarks import (
@@ -92,13 +93,32 @@ def test_boxes_alone_give_a_usable_landmark_set() -> None:
 
 
 def test_add_avatar_writes_a_presenter_that_loads(tmp_path: Path) -> None:
-    png, toml, check = add_avatar(LIN, "lin-copy", tmp_path, display_name="Lin Copy")
+    png, toml, check = add_avatar(LIN, "lin-copy", tmp_path, display_name="Lin Copy",
+                                  consent="release form, HR file 2026/113",
+                                  consent_date="2026-12-05")
     assert check.faces == 1 and check.face_px > 160
     avatar = _parse(toml)
     assert avatar.image == png.resolve() and avatar.landmarks and avatar.face is not None
     assert read_rgb(png).shape == (768, 768, 3)
+    # who, that they agreed, when, and where the consent is kept
+    c = avatar.consent
+    assert (c.real_person, c.person, c.agreed, c.date, c.record) == (
+        True, "Lin Copy", True, "2026-12-05", "release form, HR file 2026/113")
+    assert publishable(c)
     with pytest.raises(ConfigError, match="exists"):
-        add_avatar(LIN, "lin-copy", tmp_path)
+        add_avatar(LIN, "lin-copy", tmp_path, no_consent_needed=True)
+
+
+def test_add_avatar_refuses_a_face_without_consent_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(ConsentMissing, match="consent") as info:
+        add_avatar(tmp_path / "does-not-exist.png", "nobody", tmp_path)
+    assert "--no-consent-needed" in info.value.hint  # the way out for a drawing
+    assert not list(tmp_path.iterdir())  # nothing written, the photo not even read
+    with pytest.raises(InputError, match="not both"):
+        add_avatar(LIN, "both", tmp_path, consent="file", no_consent_needed=True)
+    _, toml, _ = add_avatar(LIN, "drawing", tmp_path, no_consent_needed=True)
+    c = _parse(toml).consent
+    assert c.real_person is False and publishable(c)
 
 
 @pytest.mark.parametrize(("make", "needle"), [
@@ -120,9 +140,16 @@ def test_cli_lists_and_adds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     bad = tmp_path / "blank.png"
     cv2.imwrite(str(bad), np.full((400, 400, 3), 128, np.uint8))
     with pytest.raises(SystemExit) as info:
-        main(["avatars", "add", str(bad), "--name", "x", "--dir", str(tmp_path)])
+        main(["avatars", "add", str(bad), "--name", "x", "--dir", str(tmp_path),
+              "--no-consent-needed"])
     err = capsys.readouterr().err
     assert info.value.code == 2 and "no face" in err and "hint:" in err
-    with pytest.raises(SystemExit) as info:
+    with pytest.raises(SystemExit) as info:  # no consent: a usage error, nothing written
         main(["avatars", "add", str(LIN), "--name", "mine", "--dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "consent" in err and not (tmp_path / "mine.toml").exists()
+    with pytest.raises(SystemExit) as info:
+        main(["avatars", "add", str(LIN), "--name", "mine", "--dir", str(tmp_path),
+              "--consent", "signed form, newsroom HR", "--person", "Lin, reporter"])
     assert info.value.code == 0 and (tmp_path / "mine.toml").is_file()
+    assert 'record = "signed form, newsroom HR"' in (tmp_path / "mine.toml").read_text()

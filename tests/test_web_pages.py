@@ -27,7 +27,8 @@ def test_form_review_render_player(tmp_path: Path) -> None:
     with TestClient(make_app(tmp_path), base_url=BASE) as c:
         page = c.get("/")
         assert page.status_code == 200
-        assert 'name="text"' in page.text and 'value="astra"' in page.text
+        assert 'name="text"' in page.text and 'value="xia" selected' in page.text
+        assert 'value="astra"' not in page.text  # a face with no consent is not offered
         assert "content-security-policy" in page.headers
 
         r = c.post("/jobs", data={"text": ARTICLE, "langs": ["zh", "en"], "aspect": "16:9",

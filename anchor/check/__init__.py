@@ -18,12 +18,15 @@ For each clip of a render folder:
   the pause before a word, so they are first moved onto the audible onset.
 - **Reading speed**: characters per second of each cue, per language (flagged
   above the limit, not failed: a fast cue is uncomfortable, not wrong).
+- **AI labels and consent** (``labels``): each MP4's ``AIGC`` metadata key and the
+  thumbnail's, the visible label found in the decoded frames where the manifest says it
+  is, and a presenter whose consent is on record; any of them missing fails the clip.
 
 Library code: returns values, raises AnchorError; the CLI prints and sets the exit code.
 
 The package: ``thresholds`` (the bars, defaulted from defaults.toml), ``metrics`` (what
-is measured), ``verdicts`` (one clip judged) and ``report`` (a render folder, and the
-report written into its manifest).
+is measured), ``labels`` (the AI labels and consent), ``verdicts`` (one clip judged) and
+``report`` (a render folder, and the report written into its manifest).
 """
 
 from __future__ import annotations

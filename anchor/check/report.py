@@ -3,6 +3,7 @@ report written back into manifest.json."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -13,8 +14,10 @@ from typing import Any
 from ..cache import atomic_write_text
 from ..captions import bilingual_cues, make_captions, parse_srt
 from ..errors import InputError
+from ..labels import AIGC_KEY
 from ..models import LANGS, Captions, Lang, Span, to_dict
 from ..script_io import load_script
+from .labels import LabelCheck, check_labels
 from .thresholds import Thresholds
 from .verdicts import CheckReport, ClipCheck, check_clip
 
@@ -116,8 +119,21 @@ def check_output(out_dir: Path, thresholds: Thresholds | None = None,
     review = tuple(f"headline: {w}" for w in title) + tuple(
         f"sentence {s.index + 1}: {'; '.join(s.warnings) or 'marked'}"
         for s in script.segments if s.needs_review)
+    say("checking the AI labels and the presenter's consent")
+    labelled, folder = check_labels(out_dir, manifest, thresholds.require_visible_label)
+    results = [_with_labels(r, labelled.get(r.label)) for r in results]
     return CheckReport(out_dir=out_dir, clips=tuple(results), thresholds=thresholds,
-                       review=review)
+                       review=review, folder_problems=folder)
+
+
+def _with_labels(result: ClipCheck, labels: LabelCheck | None) -> ClipCheck:
+    if labels is None:
+        return result
+    return dataclasses.replace(
+        result, problems=result.problems + labels.problems,
+        warnings=result.warnings + labels.warnings,
+        labels=f"{AIGC_KEY} {'present' if labels.implicit else 'missing'}; "
+               f"visible label {labels.visible}")
 
 
 # ------------------------------------------------------------------ JSON and the manifest
@@ -164,6 +180,7 @@ def _clip_dict(c: ClipCheck, out_dir: Path) -> dict[str, Any]:
             for r in c.reading
         },
         "loudness": c.loudness.as_dict() if c.loudness is not None else None,
+        "labels": c.labels,
         "problems": list(c.problems),
         "warnings": list(c.warnings),
     }

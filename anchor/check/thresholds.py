@@ -49,6 +49,9 @@ class Thresholds:
     # "unset" cannot live in defaults.toml: None here means no loudness gate.
     target_lufs: float | None = None
     lufs_tolerance: float = _DEFAULT["lufs_tolerance"]
+    # a clip whose visible AI label was switched off fails (else warns); the metadata
+    # labels and the presenter's consent are never optional
+    require_visible_label: bool = _DEFAULT["require_visible_label"]
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Thresholds:

@@ -41,6 +41,7 @@ class ClipCheck:
     loudness: Loudness | None
     problems: tuple[str, ...]  # missed thresholds: the clip fails
     warnings: tuple[str, ...]
+    labels: str = ""  # the AI labels found (anchor.check.labels), in words
 
     @property
     def passed(self) -> bool:
@@ -55,15 +56,17 @@ class CheckReport:
     # parts of script.json still marked for review (a name, figure or meaning the
     # translate checks faulted); a person clears "review" after correcting them
     review: tuple[str, ...] = ()
+    folder_problems: tuple[str, ...] = ()  # of the folder itself (the thumbnail's label)
 
     @property
     def passed(self) -> bool:
-        return all(c.passed for c in self.clips) and not self.review
+        return (all(c.passed for c in self.clips) and not self.review
+                and not self.folder_problems)
 
     @property
     def problems(self) -> tuple[str, ...]:
         return tuple(f"{c.label}: {p}" for c in self.clips for p in c.problems) + tuple(
-            f"marked for review: {r}" for r in self.review)
+            f"marked for review: {r}" for r in self.review) + self.folder_problems
 
 
 def _read_captions(srt: Path | Captions, language: Lang) -> Captions:

@@ -1,4 +1,5 @@
-"""`anchor avatars` (list the presenters) and `anchor avatars add PHOTO --name NAME`."""
+"""`anchor avatars` (list the presenters and their consent), `anchor avatars add PHOTO
+--name NAME --consent ...` and `anchor avatars consent NAME ...` (record it afterwards)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from pathlib import Path
 
 import typer
 
-from ..avatars import avatars_dir
+from ..avatars import avatars_dir, load_avatar
 from ..brand import load_brand
+from ..cache import atomic_write_text
+from ..consent import consent_status, with_consent_table
 from .console import console
 from .info import avatars_cmd
 
@@ -39,15 +42,53 @@ def add_cmd(
     folder: Path | None = typer.Option(None, "--dir",
                                        help="Where to write NAME.png/.toml (default: avatars/)."),
     force: bool = typer.Option(False, "--force", help="Replace an avatar of that name."),
+    consent: str = typer.Option(
+        "", "--consent", help="Where the person's signed consent to be a presenter is kept "
+                              '(e.g. "HR file 2026/113"). Required for a real person.'),
+    person: str = typer.Option("", "--person",
+                               help="Who the person is (default: the display name)."),
+    consent_date: str = typer.Option("", "--consent-date",
+                                     help="When they agreed, YYYY-MM-DD (default: today)."),
+    no_consent_needed: bool = typer.Option(
+        False, "--no-consent-needed", help="The face is no real person's (a drawing)."),
 ) -> None:
-    """Check a photo and make it a presenter: writes avatars/NAME.png and NAME.toml."""
+    """Check a photo and make it a presenter: writes avatars/NAME.png and NAME.toml.
+
+    The person's consent is recorded in the TOML (--consent, --person, --consent-date),
+    or --no-consent-needed says the face is a drawing; without either, nothing is added.
+    """
     from ..portrait import add_avatar  # deferred: OpenCV and PIL, only for this command
 
     branding = load_brand(brand) if backdrop else None
     png, toml, check = add_avatar(
         photo, name, folder or avatars_dir(), display_name=display_name, title=title,
-        licence=licence, voice_zh=voice_zh, voice_en=voice_en, backdrop=branding, force=force)
+        licence=licence, voice_zh=voice_zh, voice_en=voice_en, backdrop=branding, force=force,
+        consent=consent, person=person, consent_date=consent_date,
+        no_consent_needed=no_consent_needed)
     console().print(f"added [bold]{name}[/]: {png} and {toml}")
     console().print(f"face {check.face_px:.0f} px tall, eyes open {check.eyes_open:.2f}, "
                     f"mouth parted {check.mouth_open:.0%}; try it: "
                     f"anchor render ARTICLE --avatar {name}", highlight=False)
+
+
+@app.command("consent")
+def consent_cmd(
+    name: str = typer.Argument(..., help="The presenter (its TOML's name in avatars/)."),
+    consent: str = typer.Option(
+        "", "--consent", help="Where the person's signed consent to be a presenter is kept."),
+    person: str = typer.Option("", "--person",
+                               help="Who the person is (default: the display name)."),
+    consent_date: str = typer.Option("", "--consent-date",
+                                     help="When they agreed, YYYY-MM-DD (default: today)."),
+    no_consent_needed: bool = typer.Option(
+        False, "--no-consent-needed", help="The face is no real person's (a drawing)."),
+) -> None:
+    """Record a presenter's consent in its TOML (replacing any consent recorded there)."""
+    from ..portrait import consent_table  # deferred: OpenCV and PIL come with portrait
+
+    avatar = load_avatar(name)
+    table = consent_table(consent=consent, person=person, consent_date=consent_date,
+                          no_consent_needed=no_consent_needed, display=avatar.display_name)
+    path = avatars_dir() / f"{name}.toml"
+    atomic_write_text(path, with_consent_table(path.read_text("utf-8"), table))
+    console().print(f"{name}: {consent_status(load_avatar(name).consent)}", highlight=False)

@@ -79,6 +79,16 @@ def _reading_cell(c: ClipCheck) -> str:
     return ", ".join(f"{r.language} {r.max_cps:.1f}" for r in c.reading)
 
 
+def _labels_cell(c: ClipCheck) -> str:
+    if not c.labels:
+        return "—"
+    meta = "AIGC" if "AIGC present" in c.labels else "[red]no AIGC[/]"
+    seen = ("on screen" if "found at" in c.labels else
+            "[red]not on screen[/]" if "missing" in c.labels or "off" in c.labels
+            else "recorded")
+    return f"{meta}, {seen}"
+
+
 def print_report(report: CheckReport) -> None:
     table = Table(title=f"check: {report.out_dir}", show_edge=False)
     table.add_column("clip")
@@ -87,6 +97,7 @@ def print_report(report: CheckReport) -> None:
     table.add_column("cue offset median/max")
     table.add_column("max chars/s")
     table.add_column("loudness", justify="right")
+    table.add_column("AI labels")
     table.add_column("result")
     for c in report.clips:
         speech = "—" if c.error_rate is None else f"{c.metric.upper()} {c.error_rate:.1%}"
@@ -96,8 +107,10 @@ def print_report(report: CheckReport) -> None:
                 else f"{c.loudness.integrated_lufs:.1f} LUFS")
         result = "[green]pass[/]" if c.passed else "[bold red]FAIL[/]"
         table.add_row(c.label, speech, _facts_cell(c), _timing_cell(c), _reading_cell(c),
-                      loud, result)
+                      loud, _labels_cell(c), result)
     console().print(table)
+    for p in report.folder_problems:
+        err_console().print(f"[bold red]folder:[/] {p}", highlight=False)
     for c in report.clips:
         for p in c.problems:
             err_console().print(f"[bold red]{c.label}:[/] {p}", highlight=False)

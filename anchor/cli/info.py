@@ -15,6 +15,7 @@ from rich.table import Table
 from ..avatars import list_avatars
 from ..brand import brand_description, list_brands
 from ..config import load_settings
+from ..consent import consent_status, publishable
 from ..errors import AnchorError
 from ..ffmpeg import choose_ffmpeg, probe_ffmpeg
 from ..modelstore import MODELS, is_ready
@@ -37,11 +38,14 @@ def voices_cmd() -> None:
 def avatars_cmd() -> None:
     """List presenters (avatars/*.png + .toml)."""
     table = Table(show_edge=False)
-    for col in ("avatar", "name", "title", "voices", "image"):
+    for col in ("avatar", "name", "title", "voices", "consent", "image"):
         table.add_column(col)
     for a in list_avatars():
+        status = consent_status(a.consent)
+        if not publishable(a.consent):
+            status = f"[red]{status}[/] (not rendered)"
         table.add_row(a.name, a.display_name, a.title, f"{a.voice_zh} / {a.voice_en}",
-                      str(a.image))
+                      status, a.image.name)
     console().print(table)
 
 

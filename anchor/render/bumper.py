@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..models import Box, Branding, RenderSpec
 from ..timing import Fps, frame_count
+from .label import label_plan
 from .layout import Layout
 from .text import Sprite, font, hex_rgb, ink_on, wrap, wrap_balanced
 
@@ -248,7 +249,7 @@ def _intro(spec: RenderSpec, layout: Layout, first: int, end: int) -> list[Bumpe
     parts = [rule, head] + ([other] if other is not None else []) + (
         [date] if date is not None else [])
     total = sum(p.shape[0] for p in parts) + gap * (len(parts) - 1)
-    y = round((0.45 if portrait else 0.52) * h - total / 2)
+    y = max(round((0.45 if portrait else 0.52) * h - total / 2), _below_label(spec, layout))
     rise = round(0.03 * h)
     out = [_element(logo, (safe.x, logo_y), first, end, spec, 0, rise // 2, False)]
     for i, part in enumerate(parts):
@@ -273,7 +274,7 @@ def _outro(spec: RenderSpec, layout: Layout, first: int, end: int) -> list[Bumpe
                       False))
     gap = round(0.035 * h)
     total = sum(p.shape[0] for p, _ in parts) + gap * (len(parts) - 1)
-    y = round(0.46 * h - total / 2)
+    y = max(round(0.46 * h - total / 2), _below_label(spec, layout))
     rise = round(0.03 * h)
     out = []
     for i, (part, wipe) in enumerate(parts):
@@ -288,6 +289,15 @@ def _outro(spec: RenderSpec, layout: Layout, first: int, end: int) -> list[Bumpe
         out.append(_element(img, ((w - img.shape[1]) // 2, bottom - img.shape[0] - gap // 2),
                             first, end, spec, 450, 0, False))
     return out
+
+
+def _below_label(spec: RenderSpec, layout: Layout) -> int:
+    """The first row a card's centred block may use: under the AI label, which stays on
+    top of the bumpers (a tall bilingual label in a square frame reaches down to them)."""
+    if spec.ai_label is None:
+        return 0
+    box = label_plan(spec.ai_label, spec.font_file, layout).box
+    return box.y + box.h + round(0.03 * spec.height)
 
 
 def _element(image: np.ndarray, at: tuple[int, int], first: int, end: int, spec: RenderSpec,

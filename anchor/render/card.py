@@ -47,15 +47,16 @@ def _shape(slot: Box) -> Box:
     return slot
 
 
-def place_card(layout: Layout, head: Box) -> Box | None:
+def place_card(layout: Layout, head: Box, avoid: Box | None = None) -> Box | None:
     """The card's box: the first slot clear of the presenter's moving ``head``; a slot
     under the head may give up its top to it down to ``layout.card_min_h``. Failing
     that, the candidate that covers least of the head (the card is drawn over it), a
-    shorter card under the chin before a taller one over it."""
+    shorter card under the chin before a taller one over it. A slot that reaches under
+    ``avoid`` (the AI label) first gives up its top to it."""
     if not layout.card_slots:
         return None
     candidates: list[Box] = []
-    for slot in layout.card_slots:
+    for slot in (_below(s, avoid, layout.pad) for s in layout.card_slots):
         box = _shape(slot)
         if not intersects(box, head):
             return box
@@ -76,6 +77,15 @@ def place_card(layout: Layout, head: Box) -> Box | None:
         return max(0, w) * max(0, h)
 
     return min(candidates, key=cover)
+
+
+def _below(slot: Box, avoid: Box | None, pad: int) -> Box:
+    """``slot`` with its top moved under ``avoid`` where the two meet."""
+    if avoid is None or not intersects(slot, avoid):
+        return slot
+    top = avoid.y + avoid.h + max(2, pad)
+    top += top % 2
+    return Box(slot.x, top, slot.w, max(2, slot.y + slot.h - top))
 
 
 def _count_text(figure: str, progress: float | Fraction) -> str:

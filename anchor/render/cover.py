@@ -3,7 +3,8 @@ dark fade, the logo and a kicker line (label and date) in the brand's colours.
 
 A cover is read in a grid of thumbnails at a few hundred pixels wide, so the
 headline is two to three times the lower third's size and nothing else competes
-with it: no captions, no lower third, no card.
+with it: no captions, no lower third, no card. The AI label stays, where the clip
+shows it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..models import Box
 from .bumper import logo_image
+from .label import label_sprite
 from .scene import Scene
 from .text import font, hex_rgb, wrap_balanced
 
@@ -89,4 +91,8 @@ def cover_image(scene: Scene, frame: int) -> np.ndarray:
         pic = pic.resize((max(1, round(pic.width * scale)), max(1, round(pic.height * scale))),
                          Image.Resampling.LANCZOS)
     pil.alpha_composite(pic, (lay.logo.x, lay.logo.y))
+    if scene.label is not None and spec.ai_label is not None:
+        # the cover is the clip's face in a feed: it carries the AI label too
+        sprite = label_sprite(spec.ai_label, spec.font_file, scene.label)
+        pil.alpha_composite(Image.fromarray(sprite.rgba), (sprite.box.x, sprite.box.y))
     return np.asarray(pil.convert("RGB"), dtype=np.uint8)

@@ -33,9 +33,11 @@ from typing import IO
 import cv2
 import numpy as np
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from ..errors import RenderError
 from ..ffmpeg import MUX_ARGS, ffmpeg_exe
+from ..labels import AIGC_KEY
 from ..models import Box, RenderResult, RenderSpec
 from ..timing import fps_text
 from .cover import cover_image
@@ -70,13 +72,15 @@ PINNED = {"x264_threads": ENCODER_THREADS, "bitexact": True, "audio_rate": AUDIO
 
 
 def encode_args(spec: RenderSpec) -> list[str]:
-    """Output options shared by both renderers, so their files differ only in pixels."""
+    """Output options shared by both renderers, so their files differ only in pixels:
+    the encoders, the muxer's, and the implicit AI label (the ``AIGC`` metadata key)."""
+    label = ["-metadata", f"{AIGC_KEY}={spec.aigc}"] if spec.aigc else []
     return [
         "-c:v", "libx264", "-preset", spec.preset, "-crf", str(spec.crf),
         "-threads", str(ENCODER_THREADS),
         "-pix_fmt", "yuv420p", *COLOUR_TAGS,
         "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ar", str(AUDIO_RATE),
-        *MUX_ARGS,
+        *MUX_ARGS, *label,
     ]  # fmt: skip
 
 
@@ -269,13 +273,17 @@ def render_fast(
 def thumbnail(spec: RenderSpec, out_png: Path, *,
               track_factory: TrackFactory | None = None) -> Path:
     """A cover image as PNG: the presenter mid-sentence (mouth open) with the headline
-    large over it (anchor.render.cover)."""
+    large over it (anchor.render.cover), the AI label on it and in its ``AIGC`` text
+    chunk."""
     scene = build_scene(spec, track_factory)
     img = Image.fromarray(cover_image(scene, scene.thumbnail_frame()))
+    info = PngInfo()
+    if spec.aigc:  # the implicit label, as an iTXt chunk (UTF-8: the producer may be Chinese)
+        info.add_itxt(AIGC_KEY, spec.aigc)
     out_png.parent.mkdir(parents=True, exist_ok=True)
     tmp = part_path(out_png)
     try:
-        img.save(tmp, format="PNG")
+        img.save(tmp, format="PNG", pnginfo=info)
         os.replace(tmp, out_png)
     finally:
         tmp.unlink(missing_ok=True)

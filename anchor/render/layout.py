@@ -63,6 +63,10 @@ class Layout:
     headline: Box  # the lower-third band that carries the headline
     caption: Box  # captions are bottom-centred inside this area
     logo: Box  # the most room the logo bug may take, top-left
+    # The visible AI label's room (anchor.render.label): top-right, beside the logo, clear
+    # of captions, the lower third and the phone apps' tab bar; kept free by every design.
+    label: Box
+    label_left: Box  # its room when a brand puts it top-left: under the logo
     ui_zone: Box | None  # where phone apps draw their own UI (portrait only)
     pad: int  # inner padding of plates and caption boxes
     caption_px: int
@@ -88,7 +92,8 @@ class Layout:
 
     @property
     def text_boxes(self) -> tuple[Box, ...]:
-        return (self.name_plate, self.headline, self.caption, self.logo)
+        return (self.name_plate, self.headline, self.caption, self.logo, self.label,
+                self.label_left)
 
 
 def _even(v: float) -> int:
@@ -159,6 +164,18 @@ def _beside(presenter: Box, safe: Box, top: int, bottom: int, w: int, h: int,
     return right, left
 
 
+def _label_rooms(w: int, h: int, safe: Box, logo: Box, bottom: int) -> tuple[Box, Box]:
+    """The AI label's rooms: top-right from the logo's row to ``bottom``, beside the
+    logo's widest room; top-left under the logo, as wide as the right one."""
+    gap = _even(0.02 * min(w, h)) or 2
+    x0 = logo.x + logo.w + gap
+    bottom = _even(bottom)
+    right = Box(x0, logo.y, safe.x + safe.w - x0, max(2, bottom - logo.y))
+    top = logo.y + logo.h + gap
+    left = Box(safe.x, top, right.w, max(2, bottom - top))
+    return right, left
+
+
 def _landscape(w: int, h: int, ticker: bool) -> Layout:
     safe = _safe(w, h)
     pad = _even(0.012 * h) or 2
@@ -204,6 +221,7 @@ def _studio(w: int, h: int, safe: Box, pad: int, tick_h: int, presenter: Box,
 
     logo_h = _even(0.064 * h)
     logo = Box(safe.x, safe.y, min(_even(0.30 * w), _even(7 * logo_h)), logo_h)
+    label, label_left = _label_rooms(w, h, safe, logo, safe.y + _even(0.40 * h))
     top = logo.y + logo.h + _even(0.04 * h)
     slots = _beside(presenter, safe, top, name_plate.y - _even(0.03 * h), w, h, min_card_w)
     return Layout(
@@ -216,6 +234,8 @@ def _studio(w: int, h: int, safe: Box, pad: int, tick_h: int, presenter: Box,
         headline=band,
         caption=caption,
         logo=logo,
+        label=label,
+        label_left=label_left,
         ui_zone=None,
         pad=pad,
         caption_px=caption_px,
@@ -265,7 +285,10 @@ def _portrait(w: int, h: int, ticker: bool) -> Layout:
     # The logo bug below the app's tab bar.
     logo_h = _even(0.036 * h)
     logo_y = max(safe.y, 2 * math.ceil(PORTRAIT_UI_TOP * h / 2))
-    logo = Box(safe.x, logo_y, min(_even(0.55 * w), _even(7 * logo_h)), logo_h)
+    # (at most 40 % of the width: the AI label's room beside it takes "AI-generated" on one
+    # line at the standard's size, so a bilingual label is two lines, above the face)
+    logo = Box(safe.x, logo_y, min(_even(0.40 * w), _even(7 * logo_h)), logo_h)
+    label, label_left = _label_rooms(w, h, safe, logo, _even(0.36 * h))
     # A card under the head: over the chest, above the name tab, clear of the buttons.
     card_bottom = name_plate.y - _even(0.014 * h)
     card_top = _even(0.30 * h)
@@ -280,6 +303,8 @@ def _portrait(w: int, h: int, ticker: bool) -> Layout:
         headline=band,
         caption=caption,
         logo=logo,
+        label=label,
+        label_left=label_left,
         ui_zone=ui_zone,
         pad=pad,
         caption_px=caption_px,

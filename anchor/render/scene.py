@@ -4,9 +4,10 @@ the scene knows nothing of encoders (manim's renderer / file-writer split).
 
 A frame, bottom to top: the studio with the presenter at rest (``layers.under``),
 the presenter's moving patch, the still overlay (lower third, logo, ticker band),
-then the timed layers: ticker text, figure card, caption, and the intro and outro
-bumpers. A timed layer (``Layer``) says per frame a *key* that changes exactly
-when its picture changes, and its picture as a Sprite; the fast renderer redraws
+then the timed layers: ticker text, figure card, caption, the intro and outro
+bumpers, and on top of everything the visible AI label (from the first frame). A
+timed layer (``Layer``) says per frame a *key* that changes exactly when its picture
+changes, and its picture as a Sprite; the fast renderer redraws
 a layer's box only when its key changes, the reference composes every frame whole.
 
 Frame timing uses anchor.timing only: a cue shows on every frame whose start time
@@ -16,6 +17,7 @@ lies in [start_ms, end_ms).
 from __future__ import annotations
 
 import bisect
+import json
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +27,11 @@ import numpy as np
 
 from ..errors import InputError, RenderError
 from ..models import Box, RenderResult, RenderSpec
-from ..timing import frame_count
+from ..timing import frame_count, ms_at_frame
 from .background import StaticLayers, alpha_over, static_layers
 from .bumper import bumper_layers
 from .card import CardLayer, place_card
+from .label import LabelLayer, LabelPlan, label_frames, label_plan, label_sprite
 from .layout import Layout, inside, intersects, layout_for
 from .presenter import PresenterTrack
 from .text import Sprite, caption_sprite, check_font
@@ -120,6 +123,7 @@ class Scene:
     below: tuple[Layer, ...] = ()  # timed layers under the captions: ticker text, cards
     above: tuple[Layer, ...] = ()  # and over them: the bumpers, which cover everything
     card_box: Box | None = None  # where figure cards may go (the tall/wide slot)
+    label: LabelPlan | None = None  # the visible AI label's place and setting
     overlays: tuple[Layer, ...] = ()  # every timed layer, bottom first
     _starts: list[int] = field(default_factory=list)
     _overlay_on_dirty: np.ndarray | None = None
@@ -128,13 +132,31 @@ class Scene:
     def result(self, out: Path, renderer: str, seconds: float) -> RenderResult:
         """What a renderer made of this scene; both renderers report the same fields."""
         spec = self.spec
+        labels: list[tuple[str, str]] = []
+        if spec.aigc:
+            labels.append(("aigc", spec.aigc))
+        if self.label is not None and spec.ai_label is not None:
+            labels.append(("ai_label", json.dumps(self._label_record(), ensure_ascii=False)))
         return RenderResult(
             language=spec.language, video=out, srt=None, vtt=None,
             duration_ms=spec.duration_ms, width=spec.width, height=spec.height,
             renderer=renderer, seconds=seconds,
             extra=(("frames", str(self.n_frames)), ("captions", "burned, Pillow"),
-                   ("preset", spec.preset), ("crf", str(spec.crf))),
+                   ("preset", spec.preset), ("crf", str(spec.crf)), *labels),
         )
+
+    def _label_record(self) -> dict[str, object]:
+        """The visible label as drawn: what the manifest keeps and ``anchor check`` finds."""
+        plan, label, spec = self.label, self.spec.ai_label, self.spec
+        assert plan is not None and label is not None
+        end = label_frames(label, spec.fps, self.n_frames)
+        return {"lines": list(plan.lines), "text": label.text, "position": label.position,
+                "box": [plan.box.x, plan.box.y, plan.box.w, plan.box.h], "font_px": plan.px,
+                "text_px": plan.text_px, "text_share": round(plan.share, 4),
+                "size": label.size, "first_frame": 0, "end_frame": end,
+                "until_ms": ms_at_frame(end, spec.fps), "throughout": label.throughout,
+                "opening_ms": label.opening_ms, "background": label.background,
+                "colour": label.colour, "font": str(spec.font_file)}
 
     def __post_init__(self) -> None:
         self._starts = [first for first, _ in self.cue_spans]
@@ -312,12 +334,19 @@ def build_scene(spec: RenderSpec, track_factory: TrackFactory | None = None) -> 
         below.append(TickerLayer(ticker_text, strip, spec.branding, spec.font_file,
                                  layout.ticker_px, spec.fps, intro_end, outro_first,
                                  spec.height))
-    card_box = place_card(layout, dirty) if spec.cards else None
+    above: list[Layer] = list(bumper_layers(spec, layout, n))
+    plan = None
+    if spec.ai_label is not None:
+        plan = label_plan(spec.ai_label, spec.font_file, layout)
+        above.append(LabelLayer(label_sprite(spec.ai_label, spec.font_file, plan),
+                                label_frames(spec.ai_label, spec.fps, n)))
+    card_box = (place_card(layout, dirty, avoid=plan.box if plan else None)
+                if spec.cards else None)
     if card_box is not None:
         below.append(CardLayer(spec.cards, card_box, spec.branding, spec.font_file,
                                spec.font_file, spec.fps, n))
     return Scene(
         spec=spec, layout=layout, track=track, layers=static_layers(spec, layout, static),
         patch_box=patch_box, dirty=dirty, n_frames=n, cue_spans=spans, below=tuple(below),
-        above=tuple(bumper_layers(spec, layout, n)), card_box=card_box,
+        above=tuple(above), card_box=card_box, label=plan,
     )

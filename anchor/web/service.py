@@ -21,6 +21,7 @@ from typing import Any
 
 from ..avatars import list_avatars
 from ..config import load_settings
+from ..consent import publishable
 from ..errors import AnchorError, InputError
 from ..models import Script, Segment, from_dict, to_dict
 from ..readable import Unreadable, describe, find_unreadable
@@ -104,7 +105,8 @@ class Choices:
 
 
 def load_choices() -> Choices:
-    """Presenters and voices from the asset folders (anchor.avatars / anchor.voices).
+    """Presenters and voices from the asset folders (anchor.avatars / anchor.voices):
+    the presenters whose consent is on record, or who are no real person.
 
     Forgiving: the form must still open if an asset is broken, with the default
     presenter only.
@@ -112,7 +114,10 @@ def load_choices() -> Choices:
     avatars: list[tuple[str, str]] = []
     try:
         for a in list_avatars():
-            avatars.append((a.name, a.display_name or a.name))
+            # only faces that may be shown (anchor.consent), each with what its consent is
+            if publishable(a.consent):
+                kind = "drawn" if a.consent.real_person is False else "consent on file"
+                avatars.append((a.name, f"{a.display_name or a.name} · {kind}"))
     except AnchorError as exc:
         log.warning("presenters could not be listed: %s", exc.message)
     voices: dict[str, list[tuple[str, str]]] = {"zh": [], "en": []}
