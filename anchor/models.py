@@ -17,12 +17,17 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 __all__ = [
+    "SHOTS",
+    "VISUAL_KINDS",
     "Article",
+    "ArticleImage",
     "Avatar",
+    "Bar",
     "Box",
     "Branding",
     "Captions",
     "Cue",
+    "Cut",
     "FigureCard",
     "Lang",
     "RenderResult",
@@ -32,6 +37,7 @@ __all__ = [
     "Span",
     "Speech",
     "Summary",
+    "Visual",
     "VoicePreset",
     "from_dict",
     "from_json",
@@ -44,6 +50,18 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleImage:
+    """A picture of the story: a Markdown image, an HTML <figure>, a web upload or a batch
+    manifest's ``images`` column. Checked (decoded, sized) only when it is put on screen."""
+
+    path: Path  # absolute once ingested
+    caption: str = ""
+    credit: str = ""  # shown as "Photo: …"
+    alt: str = ""
+    paragraph: int = -1  # the paragraph it stands beside (-1: not placed in the text)
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """An ingested article: decoded, cleaned, language and script detected."""
 
@@ -53,6 +71,7 @@ class Article:
     variant: str  # "Hans" or "Hant" for Chinese, "" for English
     source: str  # path, "-" for stdin, or "inline"
     sha256: str  # of the cleaned text; the cache key of later stages
+    images: tuple[ArticleImage, ...] = ()  # not in sha256: pictures never change the script
 
     @property
     def text(self) -> str:
@@ -70,6 +89,41 @@ class Summary:
     backend: str
 
 
+# The shots of the edit list (anchor.edit): the presenter alone, the presenter with the
+# visual in a box over the shoulder, the visual full screen while the voice goes on.
+SHOTS = ("presenter", "ots", "full")
+VISUAL_KINDS = ("image", "chart", "quote", "strap")
+
+
+@dataclass(frozen=True, slots=True)
+class Visual:
+    """What a sentence shows besides the presenter (``Segment.visual``).
+
+    image: one of the story's pictures (``image``, with ``caption`` and ``credit``).
+    chart: the comparable figures of ``sentences`` (script indexes), parsed from each
+    clip's own text when it is drawn, never typed here. quote: the words in quotation
+    marks of the sentence, with the speaker. strap: a name strap (name and role) when a
+    person is first named. ``name_*``/``role_*`` are the speaker's in each language.
+    """
+
+    kind: str
+    image: Path | None = None
+    caption: str = ""
+    credit: str = ""
+    sentences: tuple[int, ...] = ()
+    source: str = ""  # chart: where the figures come from ("" : the story)
+    name_zh: str = ""
+    name_en: str = ""
+    role_zh: str = ""
+    role_en: str = ""
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    def role(self, lang: str) -> str:
+        return self.role_zh if lang == "zh" else self.role_en
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """One sentence of the script in both languages."""
@@ -79,6 +133,10 @@ class Segment:
     en: str
     warnings: tuple[str, ...] = ()  # e.g. "number 95% missing in en"
     review: bool = False  # the checks still fault it after retries: a person must look
+    # The edit list: chosen after translation (anchor.edit), so never in the script's
+    # cache key; "" until chosen (an old script.json), then one of SHOTS.
+    shot: str = ""
+    visual: Visual | None = None
 
     def text(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
@@ -251,6 +309,11 @@ class Branding:
     disclosure: str = ""  # outro line saying the presenter is AI-made
     translations: tuple[tuple[str, str, str], ...] = ()  # (lang, field, text) overrides
     fingerprint: str = ""  # hash of the brand's files: an edited logo changes the render key
+    # The studio ([studio] in brand.toml): the set behind the cut-out presenter. An image of
+    # the brand's own set, or None for a generated one (panels, desk line, light); "photo"
+    # keeps the photo's own backdrop instead of cutting the presenter out.
+    studio_image: Path | None = None
+    studio_backdrop: str = "set"  # "set" or "photo"
 
     def in_language(self, lang: str) -> Branding:
         """This look with its texts (label, ticker, tagline, ...) in ``lang``."""
@@ -268,6 +331,30 @@ class FigureCard:
     unit: str = ""  # small text after the figure: "个", "tonnes", "billion"
     label: str = ""  # what is counted, from the sentence: "县级融媒体中心"
     percent: float | None = None  # 0–100 for percentages: drawn as a ring chart
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One value of a chart: its label, how the figure is written, and its value."""
+
+    label: str
+    shown: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """One stretch of a clip's edit, on the clip's clock: which shot, and what the visual
+    shows in this clip's language (anchor.compose resolves the script's edit list)."""
+
+    start_ms: int
+    end_ms: int
+    shot: str  # one of SHOTS
+    visual: Visual | None = None
+    text: str = ""  # quote: the quoted words in this language
+    bars: tuple[Bar, ...] = ()  # chart: parsed from this language's sentences
+    unit: str = ""  # chart: the unit of every bar ("%", "yuan", "visitors")
+    title: str = ""  # chart: what is compared
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +386,11 @@ class RenderSpec:
     dateline: str = ""  # the date as the bumpers show it
     headline_other: str = ""  # the other language's headline (bilingual bumpers)
     voice_language: str = ""  # the language spoken on ``audio``: the lip shapes' phonemes
+    # The package: the presenter on the brand's set, and the edit's cuts. False and ()
+    # draw the single presenter shot of a photo in a box (library default, old tests).
+    studio: bool = False
+    cuts: tuple[Cut, ...] = ()
+    lang: str = ""  # the language of the texts on screen (zh or en)
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,7 +132,8 @@ def script_from_edit(data: dict[str, Any], old: Script) -> Script:
         # them, an edited one was checked by a person; a client cannot add or hide any.
         same = prior is not None and prior.zh == zh and prior.en == en
         segments.append(Segment(index=i, zh=zh, en=en, warnings=prior.warnings if same and prior
-                                else (), review=bool(same and prior and prior.review)))
+                                else (), review=bool(same and prior and prior.review),
+                                shot=seg.shot, visual=seg.visual))
     title_zh, title_en = new.title_zh.strip(), new.title_en.strip()
     same_title = (title_zh, title_en) == (old.title_zh, old.title_en)
     return replace(old, title_zh=title_zh, title_en=title_en, segments=tuple(segments),
