@@ -74,6 +74,7 @@ class Settings:
     branding: Branding = field(default_factory=Branding)
     strict: bool = False
     glossary: str = ""
+    studio: bool = True
 
     @property
     def size(self) -> tuple[int, int]:

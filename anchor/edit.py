@@ -122,8 +122,8 @@ def plan_edit(script: Script, images: Sequence[ArticleImage] = (),
     for i in middle:
         if segs[i].shot:
             continue
-        if i - 1 in chosen and chosen[i - 1][1] is not None \
-                and chosen[i - 1][1].kind == "chart" and i in chosen[i - 1][1].sentences:
+        before = chosen[i - 1][1] if i - 1 in chosen else None
+        if before is not None and before.kind == "chart" and i in before.sentences:
             chosen[i] = chosen[i - 1]  # a chart over two sentences stays up for both
             continue
         chart = _chart(script, i)

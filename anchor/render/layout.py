@@ -27,12 +27,12 @@ chroma planes have one sample per 2x2 pixels.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ..models import Box
 
-__all__ = ["Layout", "inside", "intersects", "layout_for", "union"]
+__all__ = ["Layout", "inside", "intersects", "layout_for", "studio_layout", "union"]
 
 Orientation = Literal["landscape", "portrait", "square"]
 
@@ -80,6 +80,16 @@ class Layout:
     cover: Box | None = None  # the thumbnail's headline block
     cover_px: int = 0
     ui_side: Box | None = None  # the app's button column (portrait only)
+    # The studio package (studio_layout): where the visuals go and where the presenter
+    # stands. None / 0 in the plain layout.
+    ots: Box | None = None  # the box over the presenter's shoulder
+    full: Box | None = None  # a full-screen visual (in portrait: the upper part)
+    label_corner: Box | None = None  # top-right, kept free of visuals for the AI label
+    strap: Box | None = None  # a name strap
+    face_x: float = 0.5  # where the presenter's face centre stands, share of the width
+    face_y: float = 0.4  # ... and down the height
+    face_px: int = 0  # the face height (hairline to chin) a medium close-up wants
+    presenter_bottom: int = 0  # where the presenter is cut (hidden under the lower third)
 
     @property
     def lower_third(self) -> Box:
@@ -296,3 +306,42 @@ def _portrait(w: int, h: int, ticker: bool) -> Layout:
         cover_px=_px(0.046 * h),
         ui_side=ui_side,
     )
+
+
+def studio_layout(width: int, height: int, *, ticker: bool = False) -> Layout:
+    """The package's layout: the presenter cut out and standing on one third of the set
+    (16:9), or on the lower half (9:16, 1:1); a box over her shoulder for a visual, the
+    whole frame (16:9) or the upper part (9:16, 1:1) for a full-screen one. The top-right
+    corner, mirroring the logo bug, stays free: the AI-generated label goes there. The
+    presenter is cut at the bottom of the lower third, where the desk begins."""
+    base = layout_for(width, height, ticker=ticker)
+    w, h = width, height
+    safe, logo = base.safe, base.logo
+    lw = min(logo.w, _even(safe.w / 2 - 0.02 * w))
+    label = Box(safe.x + safe.w - lw, logo.y, lw, logo.h)
+    top = label.y + label.h + _even(0.03 * h)
+    cut = base.headline.y + base.headline.h - 2
+    if base.orientation == "landscape":
+        ow = _even(0.44 * w)
+        top = max(top, _even(0.14 * h))
+        oh = min(_even(ow * 9 / 16), base.name_plate.y - top - _even(0.03 * h))
+        ots = Box(safe.x + safe.w - ow, top, ow, oh)
+        strap = _box(ots.x, base.name_plate.y - 0.13 * h, ow, 0.095 * h)
+        return replace(base, ots=ots, full=Box(0, 0, w, h), label_corner=label, strap=strap,
+                       face_x=0.27, face_y=0.35, face_px=_even(0.20 * h),
+                       presenter_bottom=cut, card_slots=(ots,))
+    # 9:16 and 1:1: the visual on the upper half, the presenter below it
+    if base.orientation == "portrait":
+        vis_w, vis_h = w, _even(0.28 * h)
+        face_px = _even(0.085 * h)
+    else:
+        vis_h = _even(0.30 * h)
+        vis_w = min(safe.w, _even(vis_h * 16 / 9))
+        face_px = _even(0.15 * h)
+    ots = Box(_even((w - vis_w) / 2), top, vis_w, vis_h)
+    full = Box(0, 0, w, base.name_plate.y - _even(0.01 * h))
+    # the head just under the visual: hairline a little below its bottom edge
+    face_y = (ots.y + ots.h + 0.025 * h + 0.5 * face_px) / h
+    strap = _box(safe.x, ots.y + ots.h - 0.08 * h, min(safe.w, 0.8 * w), 0.07 * h)
+    return replace(base, ots=ots, full=full, label_corner=label, strap=strap, face_x=0.5,
+                   face_y=face_y, face_px=face_px, presenter_bottom=cut, card_slots=(ots,))

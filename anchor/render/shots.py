@@ -1,0 +1,258 @@
+"""The edit as scene layers: each cut's visual over the presenter, dissolving in and out.
+
+A cut's visual (a story picture moving slowly, a chart, a quote card) is a layer under
+the lower third and the captions (``Scene.middle``), in its box: over the presenter's
+shoulder (``Layout.ots``) or full screen (``Layout.full``). It dissolves in over
+``DISSOLVE_MS`` centred on the cut, and out the same way, unless the next cut's visual
+covers its box: then it stays until the next one is fully in, so two pictures cross-fade
+instead of dipping to the presenter between them. A name strap comes in over the
+presenter shot and leaves after ``STRAP_MS``.
+
+The key of a layer changes only when its picture does (a moving picture every frame, a
+chart while its bars grow, a fade per step), so the fast renderer redraws its box only
+then; presenter-only stretches cost what they cost before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Hashable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..models import Box, Branding, Cut, RenderSpec
+from ..timing import Fps, frame_count
+from .background import alpha_over
+from .layout import Layout, inside
+from .text import Sprite, hex_rgb
+from .visuals.graphics import chart_card, credit_strip, quote_card, strap_card
+from .visuals.panzoom import PanZoom
+from .visuals.picture import PictureError, load_picture
+
+__all__ = ["DISSOLVE_MS", "GRAPHIC_IN_MS", "STRAP_MS", "VisualLayer", "visual_layers"]
+
+log = logging.getLogger(__name__)
+
+DISSOLVE_MS = 400  # a short dissolve at each cut: the news-package convention
+GRAPHIC_IN_MS = 900  # bars grow, a quote wipes in
+STRAP_MS = 4500  # a name strap stays this long (or to its sentence's end)
+_FADE_STEPS = 24  # alpha quantised: equal steps draw equal pictures
+
+Content = Callable[[int], np.ndarray]  # frames into the cut → RGBA of the box
+
+
+class VisualLayer:
+    """One cut's visual as a scene Layer (anchor.render.scene.Layer)."""
+
+    def __init__(self, box: Box, first: int, end: int, fade_in: int, fade_out: int,
+                 content: Content, moving_until: int, origin: int) -> None:
+        self.box = box
+        self.first, self.end = first, end  # frames where it shows (fades included)
+        self.fade_in, self.fade_out = fade_in, fade_out
+        self.content = content
+        self.moving_until = moving_until  # frames into the cut after which it stands
+        self.origin = origin  # the cut's first frame: content time 0
+        self._memo: tuple[int, Sprite | None] | None = None
+
+    def _alpha(self, frame: int) -> int:
+        a = 1.0
+        if self.fade_in and frame < self.first + self.fade_in:
+            a = (frame - self.first + 1) / (self.fade_in + 1)
+        if self.fade_out and frame >= self.end - self.fade_out:
+            a = min(a, (self.end - frame) / (self.fade_out + 1))
+        return max(0, min(_FADE_STEPS, round(a * _FADE_STEPS)))
+
+    def _t(self, frame: int) -> int:
+        return min(max(0, frame - self.origin), self.moving_until)
+
+    def key(self, frame: int) -> Hashable | None:
+        if not self.first <= frame < self.end:
+            return None
+        a = self._alpha(frame)
+        return None if a == 0 else (id(self), a, self._t(frame))
+
+    def sprite(self, frame: int) -> Sprite | None:
+        if self._memo is not None and self._memo[0] == frame:
+            return self._memo[1]
+        sp: Sprite | None = None
+        a = self._alpha(frame) if self.first <= frame < self.end else 0
+        if a:
+            rgba = self.content(self._t(frame))
+            opaque = a == _FADE_STEPS and bool(rgba[..., 3].min() == 255)
+            if a < _FADE_STEPS:
+                rgba = rgba.copy()
+                rgba[..., 3] = (rgba[..., 3].astype(np.uint16) * a // _FADE_STEPS).astype(
+                    np.uint8)
+            sp = Sprite(self.box, rgba, opaque=opaque)
+        self._memo = (frame, sp)
+        return sp
+
+
+def _paste(dst: np.ndarray, rgba: np.ndarray, x: int, y: int) -> None:
+    """``rgba`` laid over the RGBA ``dst`` at (x, y), clipped (straight alpha, dst opaque)."""
+    h, w = rgba.shape[:2]
+    H, W = dst.shape[:2]
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
+    if x1 <= x0 or y1 <= y0:
+        return
+    sub = rgba[y0 - y:y1 - y, x0 - x:x1 - x]
+    region = dst[y0:y1, x0:x1]
+    region[..., :3] = alpha_over(region[..., :3], sub)
+    region[..., 3] = np.maximum(region[..., 3], sub[..., 3])
+
+
+def _frame_border(rgba: np.ndarray, colour: tuple[int, int, int], t: int) -> None:
+    rgba[:t, :, :3] = colour
+    rgba[-t:, :, :3] = colour
+    rgba[:, :t, :3] = colour
+    rgba[:, -t:, :3] = colour
+
+
+def _backdrop(w: int, h: int, branding: Branding) -> np.ndarray:
+    """The full-screen graphics' ground: the brand's colours, dark."""
+    top = np.array(hex_rgb(branding.background_top), np.float32) * 0.8
+    bottom = np.array(hex_rgb(branding.background_bottom), np.float32) * 0.6
+    t = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
+    rgb = top * (1 - t) + bottom * t
+    out = np.empty((h, w, 4), np.uint8)
+    out[..., :3] = np.broadcast_to(rgb, (h, w, 3)).astype(np.uint8)
+    out[..., 3] = 255
+    return out
+
+
+class _Builder:
+    def __init__(self, spec: RenderSpec, layout: Layout) -> None:
+        self.spec, self.layout = spec, layout
+        self.fps: Fps = spec.fps
+        self.font: Path = spec.font_file
+        self.lang = spec.lang or ("zh" if spec.language != "en" else "en")
+
+    def box(self, cut: Cut) -> Box | None:
+        if cut.visual is None:
+            return None
+        if cut.visual.kind == "strap":
+            return self.layout.strap
+        return self.layout.full if cut.shot == "full" else self.layout.ots \
+            if cut.shot == "ots" else None
+
+    def content(self, cut: Cut, box: Box, frames: int) -> tuple[Content, int] | None:
+        """The visual's pictures by frame, and how many frames it moves; None when it
+        cannot be drawn (a bad picture: one warning, the presenter stays)."""
+        v = cut.visual
+        assert v is not None
+        b, fps = self.spec.branding, self.fps
+        n_in = frame_count(GRAPHIC_IN_MS, fps)
+        full = cut.shot == "full" and v.kind != "strap"
+        if v.kind == "image":
+            assert v.image is not None
+            try:
+                rgb = load_picture(Path(v.image), box.w, box.h)
+            except PictureError as exc:
+                log.warning("%s; its sentence stays on the presenter (%s)", exc.message,
+                            exc.hint)
+                return None
+            pz = PanZoom(rgb, box.w, box.h)
+            px = max(8, round(0.022 * self.layout.height))
+            strip = credit_strip(box.w if not full else box.w // 2, v.caption, v.credit,
+                                 self.lang, self.font, px)
+            accent = hex_rgb(b.accent)
+            border = max(2, round(0.003 * self.layout.height))
+            span = max(1, frames)
+
+            def picture(t: int) -> np.ndarray:
+                rgba = pz.at(t / span)
+                if strip is not None:
+                    if full:  # above the lower third, at the right
+                        y = self.layout.name_plate.y - strip.shape[0] - self.layout.pad
+                        x = self.layout.safe.x + self.layout.safe.w - strip.shape[1]
+                    else:
+                        y, x = box.h - strip.shape[0] - border, border
+                    _paste(rgba, strip, x, y)
+                if not full:
+                    _frame_border(rgba, accent, border)
+                return rgba
+            return picture, (span if pz.moves() else 0)
+        if v.kind == "strap":
+            name, role = v.name(self.lang), v.role(self.lang)
+            if not name:
+                return None
+            return (lambda t: strap_card(box.w, box.h, name, role, b, self.font,
+                                         t / max(1, n_in // 2))), n_in // 2
+        ots = self.layout.ots
+        assert ots is not None
+        if full:
+            card = ots if self.layout.orientation != "landscape" else Box(
+                self.layout.safe.x + self.layout.safe.w // 8, self.layout.safe.y
+                + self.layout.logo.h + self.layout.pad * 2, self.layout.safe.w * 3 // 4,
+                self.layout.name_plate.y - self.layout.safe.y - self.layout.logo.h
+                - self.layout.pad * 5)
+            card = Box(card.x - card.x % 2, card.y - card.y % 2, card.w - card.w % 2,
+                       card.h - card.h % 2)
+            ground = _backdrop(box.w, box.h, b)
+        else:
+            card, ground = Box(box.x, box.y, box.w, box.h), None
+        draw = self._graphic(cut)
+        if draw is None:
+            return None
+
+        def graphic(t: int) -> np.ndarray:
+            art = draw(card.w, card.h, t / max(1, n_in))
+            if ground is None:
+                return art
+            out = ground.copy()
+            _paste(out, art, card.x - box.x, card.y - box.y)
+            return out
+        return graphic, n_in
+
+    def _graphic(self, cut: Cut) -> Callable[[int, int, float], np.ndarray] | None:
+        v, b, lang, f = cut.visual, self.spec.branding, self.lang, self.font
+        assert v is not None
+        if v.kind == "chart":
+            if len(cut.bars) < 2:
+                return None
+            return lambda w, h, p: chart_card(w, h, cut.bars, cut.unit, cut.title, v.source,
+                                              lang, b, f, p)
+        if v.kind == "quote":
+            if not cut.text:
+                return None
+            return lambda w, h, p: quote_card(w, h, cut.text, v.name(lang), v.role(lang),
+                                              lang, b, f, p)
+        return None
+
+
+def visual_layers(spec: RenderSpec, layout: Layout, n_frames: int) -> list[VisualLayer]:
+    """The layers of ``spec.cuts`` (in cut order: a later cut draws over an earlier one)."""
+    if layout.ots is None or layout.full is None:
+        return []
+    build = _Builder(spec, layout)
+    fps = spec.fps
+    d = frame_count(DISSOLVE_MS, fps)
+    cuts: Sequence[Cut] = spec.cuts
+    spans = [(min(n_frames, frame_count(c.start_ms, fps)),
+              min(n_frames, frame_count(c.end_ms, fps))) for c in cuts]
+    boxes = [build.box(c) for c in cuts]
+    layers: list[VisualLayer] = []
+    for k, cut in enumerate(cuts):
+        box = boxes[k]
+        first, end = spans[k]
+        if box is None or end <= first:
+            continue
+        if cut.visual is not None and cut.visual.kind == "strap":
+            end = min(end, first + frame_count(STRAP_MS, fps))
+        made = build.content(cut, box, end - first)
+        if made is None:
+            continue
+        content, moving = made
+        start = max(0, first - d // 2)
+        stop = min(n_frames, end + d // 2)
+        fade_out = d
+        nxt = boxes[k + 1] if k + 1 < len(cuts) else None
+        nxt_visual = cuts[k + 1].visual if k + 1 < len(cuts) else None
+        if nxt is not None and inside(box, nxt) and spans[k + 1][0] == end \
+                and nxt_visual is not None and nxt_visual.kind != "strap":
+            # the next visual covers this one: stay until it is fully in
+            stop, fade_out = min(n_frames, end + d // 2 + 1), 0
+        layers.append(VisualLayer(box, start, stop, d if start > 0 else 0, fade_out,
+                                  content, moving, first))
+    return layers
