@@ -112,12 +112,12 @@ def _font(value: str, folder: Path, where: str) -> Path | None:
                       hint="put the font file in the brand folder or give its full path")
 
 
-def _image(value: str, folder: Path, where: str) -> Path | None:
+def _image(value: str, folder: Path, where: str, what: str = "logo") -> Path | None:
     if not value:
         return None
     path = (folder / value).expanduser()
     if not path.is_file():
-        raise ConfigError(f"{where}: image {value!r} not found in {folder}",
+        raise ConfigError(f"{where}: {what} {value!r} not found in {folder}",
                           hint="put the image next to brand.toml, or set it to \"\"")
     return path.resolve()
 
@@ -191,7 +191,8 @@ def load_brand(name: str, overrides: Mapping[str, Any] | None = None) -> Brandin
         raise ConfigError(f"{where}: [studio] backdrop {values['studio_backdrop']!r}",
                           hint='use "set" (the presenter cut out on the set) or "photo" '
                                "(the photo's own backdrop, in a box)")
-    studio_image = _image(str(values.pop("studio_image", "") or ""), folder, where)
+    studio_image = _image(str(values.pop("studio_image", "") or ""), folder, where,
+                          "[studio] image")
     if studio_image is not None:
         values["studio_image"] = studio_image
     if values.get("lower_third", "band") not in _STYLES:

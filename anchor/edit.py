@@ -130,8 +130,9 @@ def plan_edit(script: Script, images: Sequence[ArticleImage] = (),
         if chart is not None and chart.sentences[-1] < n - 1:
             chosen[i] = ("full", chart)
             continue
+        # a picture stands beside the text it shows: the paragraph after it, or before
         here = next((k for k in usable if k not in used and images[k].paragraph >= 0
-                     and images[k].paragraph == where[i]), None)
+                     and where[i] - images[k].paragraph in (1, 0)), None)
         if here is not None:
             used.add(here)
             chosen[i] = (shots[here], _image_visual(images[here]))

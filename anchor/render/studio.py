@@ -153,7 +153,8 @@ def place_presenter(layout: Layout, regions: FaceRegions, photo_w: int, photo_h:
     s = min(want, MAX_FACE_UPSCALE)
     if want > MAX_FACE_UPSCALE * 1.05 and name not in _warned:
         _warned.add(name)
-        log.warning("presenter photo %s is small (face %d px): drawn %.0f%% of a medium "
+        # a little smaller is a looser shot; much smaller, the newsroom should know
+        (log.warning if s / want < 0.6 else log.info)("presenter photo %s is small (face %d px): drawn %.0f%% of a medium "
                     "close-up so it stays sharp; a photo with a face of %d px or more fills it",
                     name, face_h, 100 * s / want, round(layout.face_px / MAX_FACE_UPSCALE))
     f = regions.face
@@ -169,7 +170,8 @@ def place_presenter(layout: Layout, regions: FaceRegions, photo_w: int, photo_h:
 
 def _fit(img: np.ndarray, p: Placement, interp: int) -> np.ndarray:
     """``img`` (photo pixels) scaled by the placement and cut to its box."""
-    m = np.array([[p.scale, 0, p.offset[0] - p.box.x], [0, p.scale, p.offset[1] - p.box.y]], np.float32)
+    m = np.array([[p.scale, 0, p.offset[0] - p.box.x], [0, p.scale, p.offset[1] - p.box.y]],
+                 np.float32)
     return cv2.warpAffine(img, m, (p.box.w, p.box.h), flags=interp,
                           borderMode=cv2.BORDER_REPLICATE)
 

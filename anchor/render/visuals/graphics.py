@@ -28,7 +28,7 @@ def _panel(w: int, h: int, branding: Branding, alpha: int = 236) -> Image.Image:
     rgb = np.clip(primary * shade * 0.85, 0, 255)
     rgba = np.dstack([np.broadcast_to(rgb, (h, w, 3)),
                       np.full((h, w, 1), alpha, np.float32)]).astype(np.uint8)
-    img = Image.fromarray(rgba, "RGBA")
+    img = Image.fromarray(rgba)
     d = ImageDraw.Draw(img)
     rule = max(2, round(0.012 * h))
     d.rectangle((0, 0, w - 1, rule - 1), fill=(*hex_rgb(branding.accent), 255))

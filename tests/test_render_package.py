@@ -1,0 +1,108 @@
+"""The package on screen: the presenter on the set, each cut's visual in its box,
+dissolves at the cuts, and the two renderers drawing the same pictures."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from render_helpers import decode, fake_factory, psnr, tiny_spec
+
+from anchor.models import Bar, Cut, Visual
+from anchor.render.fast import render_fast
+from anchor.render.layout import inside, intersects, studio_layout
+from anchor.render.reference import render_moviepy
+from anchor.render.scene import build_scene
+
+
+def _photo(path: Path, w: int = 900, h: int = 600) -> Path:
+    yy, xx = np.mgrid[0:h, 0:w]
+    rgb = np.dstack([(xx * 255 // w), (yy * 255 // h), np.full_like(xx, 90)]).astype(np.uint8)
+    Image.fromarray(rgb).save(path, quality=90)
+    return path
+
+
+def _spec(tmp: Path, size: tuple[int, int] = (320, 180), picture: Path | None = None):
+    pic = picture or _photo(tmp / "p.jpg")
+    cuts = (Cut(0, 500, "presenter"),
+            Cut(500, 1200, "ots", Visual(kind="image", image=pic, credit="Test")),
+            Cut(1200, 2000, "full", Visual(kind="chart", sentences=(0,)),
+                bars=(Bar("2024", "31", 31.0), Bar("2025", "48", 48.0)), unit="%"),
+            Cut(2000, 3000, "presenter"))
+    spec = tiny_spec(tmp, *size, ms=3000)
+    return dataclasses.replace(spec, studio=True, cuts=cuts, lang="en")
+
+
+def test_studio_layouts_keep_the_label_corner_free() -> None:
+    for size in ((1920, 1080), (1080, 1920), (1080, 1080)):
+        lay = studio_layout(*size)
+        assert lay.ots is not None and lay.label_corner is not None and lay.full is not None
+        assert not intersects(lay.ots, lay.label_corner)
+        assert not intersects(lay.ots, lay.logo)
+        assert inside(lay.ots, lay.full)
+        assert not intersects(lay.ots, lay.caption)  # captions clear of the visual
+        if size[0] < size[1] or size[0] == size[1]:
+            assert lay.ots.y + lay.ots.h < lay.face_y * size[1]  # visual above the presenter
+
+
+def test_the_visuals_show_in_their_cuts_and_the_presenter_between(tmp_path: Path) -> None:
+    spec = _spec(tmp_path)
+    scene = build_scene(spec, fake_factory)
+    lay = scene.layout
+    assert lay.ots is not None
+    assert len(scene.middle) == 2
+    ots = scene.middle[0].sprite(25)  # mid-way through the picture's cut
+    assert ots is not None and ots.box == lay.ots and ots.opaque
+    full = scene.middle[1].sprite(48)
+    assert full is not None and full.box == lay.full
+    assert scene.middle[0].key(5) is None and scene.middle[1].key(80) is None
+    # a dissolve: half-way through the cut the picture is partly transparent
+    first = scene.middle[0]
+    fading = first.sprite(first.first + 2)
+    assert fading is not None and 0 < int(fading.rgba[..., 3].max()) < 255
+    # the presenter is back after the last visual
+    bare = build_scene(dataclasses.replace(spec, cuts=()), fake_factory)
+    assert np.array_equal(scene.frame_rgb(85), bare.frame_rgb(85))
+    assert not np.array_equal(scene.frame_rgb(25), bare.frame_rgb(25))
+    assert scene.is_still(85, lay.ots)
+
+
+def test_a_bad_picture_in_a_script_keeps_the_presenter(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    with caplog.at_level(logging.WARNING):
+        scene = build_scene(_spec(tmp_path, picture=broken), fake_factory)
+    assert len(scene.middle) == 1  # the chart only
+    assert [r.levelno for r in caplog.records].count(logging.WARNING) == 1
+    assert "broken.jpg" in caplog.records[0].getMessage()
+
+
+def test_no_studio_no_cuts_is_the_old_frame(tmp_path: Path) -> None:
+    plain = tiny_spec(tmp_path, 320, 180)
+    a = build_scene(plain, fake_factory).frame_rgb(10)
+    b = build_scene(dataclasses.replace(plain, studio=False, cuts=()), fake_factory).frame_rgb(10)
+    assert np.array_equal(a, b)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [(320, 180), (180, 320)])
+def test_fast_matches_moviepy_with_visuals(tmp_path: Path, size: tuple[int, int]) -> None:
+    spec = _spec(tmp_path, size)
+    fast = render_fast(spec, tmp_path / "fast.mp4", track_factory=fake_factory)
+    ref = render_moviepy(spec, tmp_path / "ref.mp4", track_factory=fake_factory)
+    fa, fb = decode(fast.video), decode(ref.video)
+    assert len(fa) == len(fb) == 90
+    # presenter, picture dissolving in and standing, chart growing, full chart, back
+    for i in (5, 14, 18, 28, 36, 40, 50, 62, 70, 85):
+        assert psnr(fa[i], fb[i]) >= 30, f"frame {i}: {psnr(fa[i], fb[i]):.1f} dB"
+    # the picture's cut really shows the picture: its box differs from the presenter shot
+    lay = build_scene(spec, fake_factory).layout
+    assert lay.ots is not None
+    o = lay.ots
+    assert np.abs(fa[28][o.y:o.y + o.h, o.x:o.x + o.w].astype(int)
+                  - fa[5][o.y:o.y + o.h, o.x:o.x + o.w].astype(int)).mean() > 20
