@@ -3,6 +3,7 @@ them; charts from parsed figures; quotes and speakers; images from Markdown and 
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def test_cuts_follow_the_sentences_on_the_clip_clock() -> None:
     spans = tuple(Span(1000 + 2000 * i, 2800 + 2000 * i, s.en) for i, s in enumerate(SEGMENTS))
     cuts = cuts_of(script, spans, "en")
     assert cuts[0].start_ms == 1000 and cuts[-1].end_ms == spans[-1].end_ms
-    assert all(a.end_ms == b.start_ms for a, b in zip(cuts, cuts[1:], strict=False))
+    assert all(a.end_ms == b.start_ms for a, b in itertools.pairwise(cuts))
     assert cuts[1].end_ms == (spans[1].end_ms + spans[2].start_ms) // 2  # mid-pause
     chart = next(c for c in cuts if c.visual is not None and c.visual.kind == "chart")
     assert [b.value for b in chart.bars] == [31000.0, 48000.0]  # parsed, not stored

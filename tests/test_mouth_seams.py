@@ -16,7 +16,7 @@ from anchor.avatars import load_avatar
 from anchor.models import Box
 from anchor.render.face import FaceRegions, find_face, read_rgb
 from anchor.render.mouth import MouthModel
-from anchor.render.presenter import POSES, PresenterTrack, landmarks_for, fit_to_box
+from anchor.render.presenter import POSES, PresenterTrack, fit_to_box, landmarks_for
 from tests.test_presenter import write_wav
 
 

@@ -154,9 +154,10 @@ def place_presenter(layout: Layout, regions: FaceRegions, photo_w: int, photo_h:
     if want > MAX_FACE_UPSCALE * 1.05 and name not in _warned:
         _warned.add(name)
         # a little smaller is a looser shot; much smaller, the newsroom should know
-        (log.warning if s / want < 0.6 else log.info)("presenter photo %s is small (face %d px): drawn %.0f%% of a medium "
-                    "close-up so it stays sharp; a photo with a face of %d px or more fills it",
-                    name, face_h, 100 * s / want, round(layout.face_px / MAX_FACE_UPSCALE))
+        say = log.warning if s / want < 0.6 else log.info
+        say("presenter photo %s is small (face %d px): drawn %.0f%% of a medium close-up so "
+            "it stays sharp; a photo with a face of %d px or more fills it",
+            name, face_h, 100 * s / want, round(layout.face_px / MAX_FACE_UPSCALE))
     f = regions.face
     ox = round(layout.face_x * W - (f.x + f.w / 2) * s)
     oy = round(layout.face_y * H - (f.y + f.h / 2) * s)
