@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import AnchorError
-from . import api, avatar_upload, pages
+from . import api, avatar_upload, pages, shots
 from .accounts import AccountStore, Throttle
 from .auth import AuthError, LoginRequired, Throttled
 from .config import LOOPBACK, ServeConfig, load_serve_config
@@ -179,6 +179,8 @@ def create_app(
 
     app.include_router(api.router)
     app.include_router(avatar_upload.router)
+    app.include_router(shots.api_router)
+    app.include_router(shots.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")),
               name="static")

@@ -191,7 +191,8 @@ async def submit(request: Request, svc: Service, me: Viewer) -> Response:
                            hint="paste the article text instead, or pick a smaller file")
         job = await run_in_threadpool(
             svc.submit, text=req.text, upload=upload, filename=filename, title=req.title,
-            options=req.overrides(), auto_render=req.auto_render, submitter=me)
+            options=req.overrides(), auto_render=req.auto_render, submitter=me,
+            images=getattr(request.state, "pictures", []))
     except AnchorError as exc:
         # Keep what the reporter typed: losing a pasted article to a typo'd option is cruel.
         if not values:
@@ -216,7 +217,7 @@ def _job_page(request: Request, svc: JobService, job: Job, status: int = 200,
     waiting = svc.waiting(job) if job.status in ACTIVE else None
     return render(request, "job.html", status=status, job=job, script=script, error=error,
                   edits=edits or {}, thumb=thumb, step=phase(job), waiting=waiting,
-                  notice=notice)
+                  notice=notice, pictures=svc.pictures(job) if script is not None else [])
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)

@@ -14,7 +14,7 @@ import shutil
 import statistics
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,12 @@ from typing import Any
 from ..avatars import list_avatars
 from ..config import load_settings
 from ..errors import AnchorError, InputError
-from ..models import Script, Segment, from_dict, to_dict
+from ..models import ArticleImage, Script, Segment, from_dict, to_dict
 from ..script_io import parse_script
 from ..voices import list_voices
 from .accounts import LOCAL, Account, Forbidden
 from .config import ServeConfig
+from .pictures import check_count, job_pictures, save_picture
 from .jobs import ACTIVE, FINISHED, Job, JobNotFound, JobStore, Status, new_job_id, valid_job_id
 from .queues import JobQueue
 from .runner import Pipeline, settings_for
@@ -253,7 +254,8 @@ class JobService:
 
     def submit(self, *, text: str | None, upload: bytes | None, filename: str | None,
                title: str | None, options: dict[str, Any], auto_render: bool,
-               submitter: Account = LOCAL) -> Job:
+               submitter: Account = LOCAL,
+               images: Sequence[tuple[str, bytes]] = ()) -> Job:
         options = {k: v for k, v in options.items() if v not in (None, "")}
         if upload is not None and len(upload) > self.cfg.max_upload_bytes:
             raise TooLarge(f"the file is {len(upload):,} bytes; the limit is "
@@ -276,9 +278,26 @@ class JobService:
         # Bad options fail here, before a worker spends minutes on the article.
         load_settings(self.cfg.config, overrides=options)
         self.choices().check(options)
-        article = self.pipeline.ingest(source, title=(title or "").strip() or None, name=name)
+        job_id = new_job_id()
+        pictures: list[ArticleImage] = []
+        if images:  # the story's pictures, checked now and kept in the job's folder
+            check_count(images)
+            folder = self.cfg.jobs_dir / job_id / "images"
+            try:
+                pictures = [save_picture(folder, fn, data, k)
+                            for k, (fn, data) in enumerate(images, 1)]
+            except AnchorError:
+                shutil.rmtree(folder.parent, ignore_errors=True)
+                raise
+        try:
+            article = self.pipeline.ingest(source, title=(title or "").strip() or None,
+                                           name=name, **({"images": pictures} if pictures
+                                                         else {}))
+        except AnchorError:
+            shutil.rmtree(self.cfg.jobs_dir / job_id, ignore_errors=True)
+            raise
         now = time.time()
-        job = Job(id=new_job_id(), status="scripting", created=now, updated=now,
+        job = Job(id=job_id, status="scripting", created=now, updated=now,
                   title=article.title, language=article.language, options=options,
                   auto_render=auto_render, article=to_dict(article), queued=now,
                   stage=for_reporter("queued"), progress=((now, for_reporter("queued")),),
@@ -287,9 +306,22 @@ class JobService:
         self.queue.submit(job.id)
         return job
 
+    def pictures(self, job: Job) -> list[ArticleImage]:
+        """The pictures this job may show: the article's own and those uploaded for it."""
+        return job_pictures(job.article, self.cfg.jobs_dir / job.id / "images")
+
     def save_script(self, job_id: str, data: dict[str, Any], viewer: Account = LOCAL) -> Job:
         old = self.script(job_id, viewer)
         new = script_from_edit(data, old)
+        # a visual shows one of the story's pictures, never any file the server can read
+        allowed = {p.path for p in self.pictures(self.get(job_id, viewer))} | {
+            s.visual.image for s in old.segments if s.visual is not None and s.visual.image}
+        for seg in new.segments:
+            if seg.visual is not None and seg.visual.image is not None \
+                    and Path(seg.visual.image) not in allowed:
+                raise InputError(f"sentence {seg.index + 1}: that picture is not one of this "
+                                 "story's", hint="pick one of the story's pictures, or upload "
+                                                 "one on the review page")
 
         def put(job: Job) -> Job | None:
             if job.status != "review":
