@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 from fake_pipeline import SAMPLE_ARTICLE as ARTICLE
-from fake_pipeline import wait_for_status
 from fake_pipeline import make_test_app as make_app
+from fake_pipeline import wait_for_status
 from fastapi.testclient import TestClient
 from PIL import Image
 

@@ -24,8 +24,8 @@ from ..models import to_dict
 from .accounts import Forbidden
 from .auth import Caller, api_account
 from .jobs import ACTIVE, Job, JobNotFound
-from .security import json_too_deep
 from .pictures import MAX_PICTURE_BYTES, MAX_PICTURES
+from .security import json_too_deep
 from .service import Conflict, JobService, TooLarge, Waiting
 
 __all__ = ["JobOut", "ScriptModel", "SubmitRequest", "describe_errors", "file_response",

@@ -15,8 +15,13 @@ from pathlib import Path
 from ..errors import InputError
 from ..models import ArticleImage
 
-__all__ = ["MAX_PICTURE_BYTES", "MAX_PICTURES", "PICTURE_SUFFIXES", "job_pictures",
-           "save_picture"]
+__all__ = [
+    "MAX_PICTURES",
+    "MAX_PICTURE_BYTES",
+    "PICTURE_SUFFIXES",
+    "job_pictures",
+    "save_picture",
+]
 
 MAX_PICTURE_BYTES = 15 * 1024 * 1024
 MAX_PICTURES = 8

@@ -27,8 +27,8 @@ from ..script_io import parse_script
 from ..voices import list_voices
 from .accounts import LOCAL, Account, Forbidden
 from .config import ServeConfig
-from .pictures import check_count, job_pictures, save_picture
 from .jobs import ACTIVE, FINISHED, Job, JobNotFound, JobStore, Status, new_job_id, valid_job_id
+from .pictures import check_count, job_pictures, save_picture
 from .queues import JobQueue
 from .runner import Pipeline, settings_for
 from .wording import for_reporter
