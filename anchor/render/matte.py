@@ -31,7 +31,7 @@ import numpy as np
 
 from ..paths import cache_dir
 
-__all__ = ["composite_on_set", "guided_filter", "photo_matte", "read_alpha", "refine_matte",
+__all__ = ["composite_on_set", "shadowed", "guided_filter", "photo_matte", "read_alpha", "refine_matte",
            "segment_person"]
 
 log = logging.getLogger(__name__)
@@ -138,6 +138,16 @@ def _backdrop_estimate(img: np.ndarray, alpha: np.ndarray, sigma: float) -> np.n
     return np.asarray(num / np.maximum(den, 1e-4), dtype=np.float32)
 
 
+def shadowed(back: np.ndarray, alpha: np.ndarray, strength: float = 0.35) -> np.ndarray:
+    """The set darkened by the person's soft shadow (float32 RGB in and out)."""
+    h, w = alpha.shape
+    scale = max(1.0, min(h, w) / 300)
+    shift = np.array([[1, 0, 6 * scale], [0, 1, 4 * scale]], np.float32)
+    cast = cv2.warpAffine(alpha, shift, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    cast = cv2.GaussianBlur(cast, (0, 0), 10 * scale)
+    return np.asarray(back * (1.0 - strength * cast)[..., None], np.float32)
+
+
 def composite_on_set(rgb: np.ndarray, alpha: np.ndarray, set_rgb: np.ndarray, *,
                      shadow: float = 0.35, wrap: float = 0.35) -> np.ndarray:
     """The person of ``rgb`` over ``set_rgb`` (same size, RGB uint8) through ``alpha``:
@@ -154,10 +164,7 @@ def composite_on_set(rgb: np.ndarray, alpha: np.ndarray, set_rgb: np.ndarray, *,
     safe = np.maximum(a, 0.15)[..., None]
     fg[edge] = np.clip((img - (1.0 - a[..., None]) * old) / safe, 0, 255)[edge]
     # 3a. soft shadow: the matte blurred, a little down and to the right
-    shift = np.array([[1, 0, 6 * scale], [0, 1, 4 * scale]], np.float32)
-    cast = cv2.warpAffine(a, shift, (w, h), borderMode=cv2.BORDER_REPLICATE)
-    cast = cv2.GaussianBlur(cast, (0, 0), 10 * scale)
-    back = back * (1.0 - shadow * cast)[..., None]
+    back = shadowed(back, a, shadow)
     # 3b. light wrap: the set's light, blurred, over the inner side of the edge
     glow = cv2.GaussianBlur(back, (0, 0), 6 * scale)
     inner = a * (1.0 - cv2.GaussianBlur(a, (0, 0), 2.5 * scale))
