@@ -15,8 +15,9 @@ For each clip (zh.mp4, en.mp4, bilingual.mp4) of the folder:
 - the halo: in the 4 px just outside the person (matte under 0.05), above the lower
   third, the mean absolute difference in 8-bit levels between the rendered frame and the
   set alone (with the person's soft shadow, which is meant to be there). The old backdrop
-  leaking through shows as a large difference; encoding noise alone is a level or two. Printed beside the same figure for
-  two cruder cut-outs composed here (not rendered): the segmentation mask as it comes, and
+  leaking through shows as a large difference; encoding noise alone is a level or two.
+  Printed beside the same figure for two cruder cut-outs composed here (not rendered):
+  the segmentation mask as it comes, and
   the ``anchor avatars add --backdrop`` cut (mask sharpened and blurred, no colour clean-up).
 """
 
@@ -32,9 +33,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from anchor.compose import cuts_of  # noqa: E402
-from anchor.config import load_settings  # noqa: E402
-from anchor.models import Script, Span, from_dict  # noqa: E402
+from anchor.compose import cuts_of
+from anchor.config import load_settings
+from anchor.models import Script, Span, from_dict
 
 
 def _frames(video: Path, times_ms: list[int]) -> tuple[dict[int, np.ndarray], float, int]:

@@ -31,8 +31,15 @@ import numpy as np
 
 from ..paths import cache_dir
 
-__all__ = ["composite_on_set", "shadowed", "guided_filter", "photo_matte", "read_alpha", "refine_matte",
-           "segment_person"]
+__all__ = [
+    "composite_on_set",
+    "guided_filter",
+    "photo_matte",
+    "read_alpha",
+    "refine_matte",
+    "segment_person",
+    "shadowed",
+]
 
 log = logging.getLogger(__name__)
 

@@ -69,7 +69,8 @@ async def _form_changes(request: Request, svc: JobService, job_id: str, me: Acco
     job = svc.get(job_id, me)
     pictures = svc.pictures(job)
     # every sentence sends its (usually empty) upload field: up to MAX_SEGMENTS of them
-    form = await request.form(max_files=40, max_fields=400, max_part_size=MAX_PICTURE_BYTES + 1)
+    form = await request.form(max_files=40, max_fields=400,
+                              max_part_size=MAX_PICTURE_BYTES + 1)
     changes: dict[int, dict[str, Any]] = {}
     focus = -1
     folder = svc.cfg.jobs_dir / job.id / "images"
