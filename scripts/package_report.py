@@ -184,14 +184,15 @@ def main() -> None:
         spans = tuple(from_dict(Span, s) for s in data["timings"][spoken])
         w, h = manifest["clips"][label]["width"], manifest["clips"][label]["height"]
         aspect = "16:9" if w > h else ("9:16" if h > w else "1:1")
-        share = sheet(video, script, spans, label, args.out / f"sheet-{tag}-{label}.png",
-                      args.tile)
+        name = f"{tag}-{aspect.replace(':', 'x')}-{label}"
+        share = sheet(video, script, spans, label, args.out / f"sheet-{name}.png",
+                      args.tile if w > h else args.tile // 2)
         print(f"{label:<9} {aspect:<5} visual on screen {share:.0%} of the clip "
-              f"(goal >= 40 %)  sheet: {args.out / f'sheet-{tag}-{label}.png'}")
+              f"(goal >= 40 %)  sheet: {args.out / f'sheet-{name}.png'}")
         if label == "en":
             at = (spans[0].start_ms + spans[0].end_ms) // 2
             res = halo(video, at, aspect, args.brand, args.avatar,
-                       args.out / f"edge-{tag}-{label}.png")
+                       args.out / f"edge-{name}.png")
             print("  halo (mean |frame - set| in the band just outside the person, levels):")
             for k, v in res.items():
                 print(f"    {k:<24} {v:5.1f}")

@@ -161,3 +161,16 @@ def test_a_visual_round_trips_through_json(tmp_path: Path) -> None:
                   visual=Visual(kind="image", image=tmp_path / "a.jpg", credit="X"))
     raw = json.loads(json.dumps(to_dict(seg)))
     assert raw["visual"]["image"] == str(tmp_path / "a.jpg")
+
+
+def test_a_batch_manifest_names_the_pictures(tmp_path: Path) -> None:
+    from anchor.batch import read_batch
+
+    (tmp_path / "m.csv").write_text("path,images\na.md,pics/one.jpg;pics/two.jpg\n",
+                                    encoding="utf-8")
+    (tmp_path / "m.jsonl").write_text('{"text": "A story.", "images": ["x.jpg"]}\n',
+                                      encoding="utf-8")
+    csv_item = read_batch(tmp_path / "m.csv")[0]
+    assert csv_item.images == (str(tmp_path / "pics" / "one.jpg"),
+                               str(tmp_path / "pics" / "two.jpg"))
+    assert read_batch(tmp_path / "m.jsonl")[0].images == (str(tmp_path / "x.jpg"),)

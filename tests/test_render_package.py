@@ -63,7 +63,7 @@ def test_the_visuals_show_in_their_cuts_and_the_presenter_between(tmp_path: Path
     # a dissolve: half-way through the cut the picture is partly transparent
     first = scene.middle[0]
     fading = first.sprite(first.first + 2)
-    assert fading is not None and 0 < int(fading.rgba[..., 3].max()) < 255
+    assert fading is not None and 0 < int(fading.with_alpha()[..., 3].max()) < 255
     # the presenter is back after the last visual
     bare = build_scene(dataclasses.replace(spec, cuts=()), fake_factory)
     assert np.array_equal(scene.frame_rgb(85), bare.frame_rgb(85))

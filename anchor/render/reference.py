@@ -80,13 +80,13 @@ def _layer_clips(scene: Scene, layer: Layer, fps: Fps) -> list[Any]:
         if still:
             sprite = layer.sprite(first)
             assert sprite is not None
-            clip = ImageClip(np.array(sprite.rgba), transparent=True)
+            clip = ImageClip(np.array(sprite.with_alpha()), transparent=True)
         else:
             def frame_at(t: float, first: int = first, end: int = end) -> np.ndarray:
                 # local time t of global frame i is (i - first + 0.5) / fps
                 sprite = layer.sprite(min(end - 1, first + int(t * fps + 1e-6)))
                 assert sprite is not None
-                return sprite.rgba
+                return sprite.with_alpha()
 
             clip = VideoClip(lambda t, f=frame_at: f(t)[..., :3], duration=stop - start)
             mask = VideoClip(lambda t, f=frame_at: f(t)[..., 3] / 255.0, is_mask=True,

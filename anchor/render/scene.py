@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+import cv2
 import numpy as np
 
 from ..errors import InputError, RenderError
@@ -130,6 +131,7 @@ class Scene:
     _captions: dict[int, Sprite | None] = field(default_factory=dict)
     _n_middle: int = 0
     _overlay_boxes: tuple[Box, ...] = ()
+    _premul: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def result(self, out: Path, renderer: str, seconds: float) -> RenderResult:
         """What a renderer made of this scene; both renderers report the same fields."""
@@ -219,21 +221,39 @@ class Scene:
             sub = sp.rgba[o.y - sp.box.y : o.y - sp.box.y + o.h,
                           o.x - sp.box.x : o.x - sp.box.x + o.w]
             dst = region[o.y - b.y : o.y - b.y + o.h, o.x - b.x : o.x - b.x + o.w]
-            dst[:] = sub[..., :3] if sp.opaque else alpha_over(dst, sub)
+            if sp.opaque:
+                dst[:] = sub[..., :3]
+            elif sub.shape[2] == 3:  # one alpha for the whole picture: a dissolve
+                dst[:] = cv2.addWeighted(np.ascontiguousarray(sub), sp.level, dst,
+                                         1.0 - sp.level, 0.0)
+            else:
+                dst[:] = alpha_over(dst, sub)
         if pending:
             self._lay_overlay(region, b)
         return region
 
     def _lay_overlay(self, region: np.ndarray, b: Box) -> None:
         """The still overlay (lower third, logo) over ``region`` (box ``b``), only where it
-        has ink: a full-screen picture under it does not pay for the empty rest."""
-        for ob in self._overlay_boxes:
+        has ink: a full-screen picture under it does not pay for the empty rest. The
+        overlay's premultiplied colour and inverse alpha are kept (as uint16): laying it is
+        then one multiply-add per pixel, the same rounding as alpha_over."""
+        for k, ob in enumerate(self._overlay_boxes):
             if not intersects(ob, b):
                 continue
             o = _overlap(ob, b)
-            sub = self.layers.overlay[o.y : o.y + o.h, o.x : o.x + o.w]
+            premul, inv = self._premultiplied(k, ob)
+            sl = (slice(o.y - ob.y, o.y - ob.y + o.h), slice(o.x - ob.x, o.x - ob.x + o.w))
             dst = region[o.y - b.y : o.y - b.y + o.h, o.x - b.x : o.x - b.x + o.w]
-            dst[:] = alpha_over(dst, sub)
+            out = premul[sl] + dst.astype(np.uint16) * inv[sl]
+            dst[:] = ((out + (out >> 8)) >> 8).astype(np.uint8)
+
+    def _premultiplied(self, k: int, ob: Box) -> tuple[np.ndarray, np.ndarray]:
+        if k not in self._premul:
+            sub = self.layers.overlay[ob.y : ob.y + ob.h, ob.x : ob.x + ob.w]
+            a = sub[..., 3:4].astype(np.uint16)
+            self._premul[k] = (sub[..., :3].astype(np.uint16) * a + 128,
+                               np.repeat(255 - a, 3, axis=2))
+        return self._premul[k]
 
     def _base_rgb(self, frame: int, b: Box) -> np.ndarray:
         """Box ``b`` without the timed layers: the still frame, with the moving patch

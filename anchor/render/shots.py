@@ -46,13 +46,15 @@ class VisualLayer:
     """One cut's visual as a scene Layer (anchor.render.scene.Layer)."""
 
     def __init__(self, box: Box, first: int, end: int, fade_in: int, fade_out: int,
-                 content: Content, moving_until: int, origin: int) -> None:
+                 content: Content, moving_until: int, origin: int,
+                 state: Callable[[int], Hashable] | None = None) -> None:
         self.box = box
         self.first, self.end = first, end  # frames where it shows (fades included)
         self.fade_in, self.fade_out = fade_in, fade_out
         self.content = content
         self.moving_until = moving_until  # frames into the cut after which it stands
         self.origin = origin  # the cut's first frame: content time 0
+        self.state = state  # what the content shows at t, when cheaper to tell than t
         self._memo: tuple[int, Sprite | None] | None = None
 
     def _alpha(self, frame: int) -> int:
@@ -70,7 +72,8 @@ class VisualLayer:
         if not self.first <= frame < self.end:
             return None
         a = self._alpha(frame)
-        return None if a == 0 else (id(self), a, self._t(frame))
+        t = self._t(frame)
+        return None if a == 0 else (id(self), a, self.state(t) if self.state else t)
 
     def sprite(self, frame: int) -> Sprite | None:
         if self._memo is not None and self._memo[0] == frame:
@@ -79,12 +82,17 @@ class VisualLayer:
         a = self._alpha(frame) if self.first <= frame < self.end else 0
         if a:
             rgba = self.content(self._t(frame))
-            opaque = a == _FADE_STEPS and bool(rgba[..., 3].min() == 255)
-            if a < _FADE_STEPS:
-                rgba = rgba.copy()
-                rgba[..., 3] = (rgba[..., 3].astype(np.uint16) * a // _FADE_STEPS).astype(
-                    np.uint8)
-            sp = Sprite(self.box, rgba, opaque=opaque)
+            solid = rgba.shape[2] == 3 or bool(rgba[..., 3].min() == 255)
+            if solid:  # an opaque picture: laid whole, or at one alpha while it dissolves
+                sp = Sprite(self.box, rgba if rgba.shape[2] == 3 else rgba[..., :3],
+                            opaque=a == _FADE_STEPS,
+                            level=round(255 * a / _FADE_STEPS) / 255)
+            else:
+                if a < _FADE_STEPS:
+                    rgba = rgba.copy()
+                    rgba[..., 3] = (rgba[..., 3].astype(np.uint16) * a // _FADE_STEPS
+                                    ).astype(np.uint8)
+                sp = Sprite(self.box, rgba)
         self._memo = (frame, sp)
         return sp
 
@@ -127,6 +135,8 @@ class _Builder:
         self.fps: Fps = spec.fps
         self.font: Path = spec.font_file
         self.lang = spec.lang or ("zh" if spec.language != "en" else "en")
+        self.credits: list[tuple[Box, np.ndarray]] = []  # a full picture's credit line
+        self.state: Callable[[int], Hashable] | None = None
 
     def box(self, cut: Cut) -> Box | None:
         if cut.visual is None:
@@ -152,7 +162,9 @@ class _Builder:
                 log.warning("%s; its sentence stays on the presenter (%s)", exc.message,
                             exc.hint)
                 return None
-            pz = PanZoom(rgb, box.w, box.h)
+            pz = PanZoom(rgb, box.w, box.h, pan_only=full)
+            if full:
+                pz.slow(frames)
             px = max(8, round(0.022 * self.layout.height))
             strip = credit_strip(box.w if not full else box.w // 2, v.caption, v.credit,
                                  self.lang, self.font, px)
@@ -160,18 +172,22 @@ class _Builder:
             border = max(2, round(0.003 * self.layout.height))
             span = max(1, frames)
 
+            if full and strip is not None:  # above the lower third, at the right: still
+                y = self.layout.name_plate.y - strip.shape[0] - self.layout.pad
+                x = self.layout.safe.x + self.layout.safe.w - strip.shape[1]
+                self.credits.append((Box(x - x % 2, y - y % 2, strip.shape[1], strip.shape[0]),
+                                     strip))
+
             def picture(t: int) -> np.ndarray:
                 rgba = pz.at(t / span)
+                if full:
+                    return rgba
+                rgba = rgba.copy() if not rgba.flags.writeable else rgba
                 if strip is not None:
-                    if full:  # above the lower third, at the right
-                        y = self.layout.name_plate.y - strip.shape[0] - self.layout.pad
-                        x = self.layout.safe.x + self.layout.safe.w - strip.shape[1]
-                    else:
-                        y, x = box.h - strip.shape[0] - border, border
-                    _paste(rgba, strip, x, y)
-                if not full:
-                    _frame_border(rgba, accent, border)
+                    _paste(rgba, strip, border, box.h - strip.shape[0] - border)
+                _frame_border(rgba, accent, border)
                 return rgba
+            self.state = (lambda t: pz.offset(t / span)) if pz.pan_only else None
             return picture, (span if pz.moves() else 0)
         if v.kind == "strap":
             name, role = v.name(self.lang), v.role(self.lang)
@@ -240,6 +256,7 @@ def visual_layers(spec: RenderSpec, layout: Layout, n_frames: int) -> list[Visua
             continue
         if cut.visual is not None and cut.visual.kind == "strap":
             end = min(end, first + frame_count(STRAP_MS, fps))
+        build.credits, build.state = [], None
         made = build.content(cut, box, end - first)
         if made is None:
             continue
@@ -253,6 +270,10 @@ def visual_layers(spec: RenderSpec, layout: Layout, n_frames: int) -> list[Visua
                 and nxt_visual is not None and nxt_visual.kind != "strap":
             # the next visual covers this one: stay until it is fully in
             stop, fade_out = min(n_frames, end + d // 2 + 1), 0
-        layers.append(VisualLayer(box, start, stop, d if start > 0 else 0, fade_out,
-                                  content, moving, first))
+        fade_in = d if start > 0 else 0
+        layers.append(VisualLayer(box, start, stop, fade_in, fade_out, content, moving, first,
+                                  build.state))
+        for cbox, strip in build.credits:  # the credit over the picture, fading with it
+            layers.append(VisualLayer(cbox, start, stop, fade_in, fade_out,
+                                      lambda _t, s=strip: s, 0, first))
     return layers

@@ -66,6 +66,7 @@ class PanZoom:
     rgb: np.ndarray
     w: int
     h: int
+    pan_only: bool = False  # full screen: whole-pixel steps of one slow pan, no zoom
 
     def __post_init__(self) -> None:
         ih, iw = self.rgb.shape[:2]
@@ -94,6 +95,36 @@ class PanZoom:
         # crops that hold a box holds it too (it only shrinks and slides between them)
         self.start, self.end = start, end
         self.faces = faces
+        if self.pan_only:
+            self._pan_setup(cx, cy)
+
+    def _pan_setup(self, cx: float, cy: float) -> None:
+        """A full-screen picture pans instead: the picture scaled once to cover the frame
+        with ZOOM to spare, the crop sliding in whole pixels towards the detail (a whole-pixel
+        move is a copy here and an exact motion vector for the encoder: a moving full frame
+        then costs little more than a still one)."""
+        ih, iw = self.rgb.shape[:2]
+        s = self.cover * ZOOM
+        big = cv2.resize(self.rgb, (max(self.w, round(iw * s)), max(self.h, round(ih * s))),
+                         interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC)
+        self.big = np.ascontiguousarray(big)  # RGB: an opaque picture needs no alpha
+        bh, bw = self.big.shape[:2]
+        room_x, room_y = bw - self.w, bh - self.h
+        # from the side away from the detail towards it
+        tx = min(max(cx * bw - self.w / 2, 0), room_x)
+        ty = min(max(cy * bh - self.h / 2, 0), room_y)
+        sx = room_x - tx if abs(room_x - 2 * tx) > 1 else 0.0
+        sy = room_y / 2 if room_y else 0.0
+        faces = [Box(round(f.x * s), round(f.y * s), round(f.w * s), round(f.h * s))
+                 for f in self.faces]
+
+        def holds(x: float, y: float) -> bool:
+            return all(x <= f.x and f.x + f.w <= x + self.w and y <= f.y
+                       and f.y + f.h <= y + self.h for f in faces)
+        if not (holds(sx, sy) and holds(tx, ty)):
+            sx, sy, tx, ty = tx, ty, tx, ty  # no room to move without cutting a face
+        # slow, as a camera drifts over a still: at most half a pixel a frame
+        self.pan = (sx, sy, tx, ty)
 
     def _clamp(self, cx: float, cy: float, cw: float) -> tuple[float, float, float]:
         ih, iw = self.rgb.shape[:2]
@@ -113,7 +144,27 @@ class PanZoom:
         (a0, a1, a2), (b0, b1, b2) = self.start, self.end
         return a0 + (b0 - a0) * u, a1 + (b1 - a1) * u, a2 + (b2 - a2) * u
 
+    def slow(self, frames: int, px_per_frame: float = 0.5) -> None:
+        """Keep the pan to ``px_per_frame`` over ``frames``: a slow drift, and a frame in
+        two the same as the one before (nothing to draw or encode)."""
+        sx, sy, tx, ty = self.pan
+        dist = max(abs(tx - sx), abs(ty - sy))
+        most = px_per_frame * max(1, frames)
+        if dist > most:
+            k = most / dist
+            self.pan = (tx - (tx - sx) * k, ty - (ty - sy) * k, tx, ty)
+
+    def offset(self, t: float) -> tuple[int, int]:
+        """The pan's crop corner at ``t``, whole pixels (equal corners: equal frames)."""
+        sx, sy, tx, ty = self.pan
+        u = _ease(t)
+        return round(sx + (tx - sx) * u), round(sy + (ty - sy) * u)
+
     def at(self, t: float) -> np.ndarray:
+        """RGBA of the box at ``t`` (0..1); a pan gives an RGB view of the scaled picture."""
+        if self.pan_only:
+            x, y = self.offset(t)
+            return self.big[y:y + self.h, x:x + self.w]
         cx, cy, cw = self.crop(t)
         s = self.w / cw
         m = np.array([[s, 0, self.w / 2 - cx * s], [0, s, self.h / 2 - cy * s]], np.float32)
@@ -121,5 +172,8 @@ class PanZoom:
                               borderMode=cv2.BORDER_REPLICATE)
 
     def moves(self) -> bool:
+        if self.pan_only:
+            sx, sy, tx, ty = self.pan
+            return round(sx) != round(tx) or round(sy) != round(ty)
         return not all(math.isclose(a, b, abs_tol=0.05) for a, b in
                        zip(self.start, self.end, strict=True))
