@@ -118,7 +118,10 @@ class Visual:
     role_en: str = ""
 
     def name(self, lang: str) -> str:
-        return self.name_zh if lang == "zh" else self.name_en
+        """The name in ``lang``, else as the other language writes it (a foreign name
+        stays in its own letters rather than going missing)."""
+        own, other = (self.name_zh, self.name_en) if lang == "zh" else (self.name_en, self.name_zh)
+        return own or other
 
     def role(self, lang: str) -> str:
         return self.role_zh if lang == "zh" else self.role_en

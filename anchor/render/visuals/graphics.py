@@ -6,6 +6,7 @@ animation (bars grow, text wipes in) and is still after that.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -182,12 +183,18 @@ def credit_strip(w: int, caption: str, credit: str, lang: str, font_file: Path,
     return np.asarray(img, dtype=np.uint8).copy()
 
 
-def _rounded(img: Image.Image) -> np.ndarray:
-    w, h = img.size
+@functools.lru_cache(maxsize=8)
+def _corner_mask(w: int, h: int) -> np.ndarray:
+    """Anti-aliased rounded corners (drawn at 4x and reduced): once per card size."""
     r = max(2, round(0.03 * min(w, h)))
     big = Image.new("L", (4 * w, 4 * h), 0)
     ImageDraw.Draw(big).rounded_rectangle((0, 0, 4 * w - 1, 4 * h - 1), 4 * r, fill=255)
-    mask = np.asarray(big.resize((w, h), Image.Resampling.BOX), np.float32) / 255
+    return np.asarray(big.resize((w, h), Image.Resampling.BOX), np.float32) / 255
+
+
+def _rounded(img: Image.Image) -> np.ndarray:
+    w, h = img.size
+    mask = _corner_mask(w, h)
     out = np.asarray(img, dtype=np.uint8).copy()
     out[..., 3] = (out[..., 3].astype(np.float32) * mask + 0.5).astype(np.uint8)
     return out
