@@ -249,6 +249,10 @@ class _Builder:
         return None
 
 
+def _still(picture: np.ndarray) -> Content:
+    return lambda _t: picture
+
+
 def visual_layers(spec: RenderSpec, layout: Layout, n_frames: int) -> list[VisualLayer]:
     """The layers of ``spec.cuts`` (in cut order: a later cut draws over an earlier one)."""
     if layout.ots is None or layout.full is None:
@@ -287,5 +291,5 @@ def visual_layers(spec: RenderSpec, layout: Layout, n_frames: int) -> list[Visua
                                   build.state))
         for cbox, strip in build.credits:  # the credit over the picture, fading with it
             layers.append(VisualLayer(cbox, start, stop, fade_in, fade_out,
-                                      lambda _t, s=strip: s, 0, first))
+                                      _still(strip), 0, first))
     return layers

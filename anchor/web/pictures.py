@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 from ..models import ArticleImage
@@ -62,12 +63,12 @@ def save_picture(folder: Path, filename: str, data: bytes, n: int,
     return ArticleImage(path=path.resolve(), caption=caption, credit=credit)
 
 
-def job_pictures(article: dict[str, object] | None, folder: Path) -> list[ArticleImage]:
+def job_pictures(article: dict[str, Any] | None, folder: Path) -> list[ArticleImage]:
     """The pictures a job may show: the article's own, then those uploaded for it."""
     from ..models import from_dict
 
     out: list[ArticleImage] = []
-    for raw in (article or {}).get("images", ()) or ():  # type: ignore[union-attr]
+    for raw in (article or {}).get("images", ()) or ():
         if isinstance(raw, dict):
             out.append(from_dict(ArticleImage, raw))
     known = {i.path for i in out}
