@@ -132,7 +132,11 @@ def chart_of(texts: Sequence[str], lang: str) -> Chart | None:
     if _chronological(labels, lang):
         bars = list(reversed(bars))
     unit, title = _unit(chosen[0], text, lang)
+    if lang == "zh" and unit[:1] in ("万", "亿") and all(unit[0] in b.shown for b in bars):
+        unit = unit[1:]  # the bars say 4.8万 already: the unit is 人, not 万人
     title = re.sub(r"\d+[年月日]?|[\d,.]+", "", title).strip()  # "出口额4月" → "出口额"
+    for word in (*_ZH_WHEN, "this year", "last year", "now"):  # labels, not the measure
+        title = title.replace(word, "").strip()
     if title.lower() == unit.lower():
         title = ""
     return Chart(tuple(bars), unit, title, kind)

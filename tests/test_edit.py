@@ -174,3 +174,10 @@ def test_a_batch_manifest_names_the_pictures(tmp_path: Path) -> None:
     assert csv_item.images == (str(tmp_path / "pics" / "one.jpg"),
                                str(tmp_path / "pics" / "two.jpg"))
     assert read_batch(tmp_path / "m.jsonl")[0].images == (str(tmp_path / "x.jpg"),)
+
+
+def test_a_chinese_chart_says_its_unit_once() -> None:
+    c = chart_of(["据节日组织方统计，今年游客超过4.8万人，去年为3.1万人。"], "zh")
+    assert c is not None
+    assert [(b.label, b.shown) for b in c.bars] == [("去年", "3.1万"), ("今年", "4.8万")]
+    assert c.unit == "人" and c.title == "游客"
