@@ -186,7 +186,7 @@ def plan_script_edit(script: Script, article: Article, settings: Settings) -> Sc
     full, ots = layout.full, layout.ots
     assert full is not None and ots is not None
     return plan_edit(script, article.images, article.paragraphs, full=(full.w, full.h),
-                     ots=(ots.w, ots.h))
+                     ots=(ots.w, ots.h), portrait=layout.orientation != "landscape")
 
 
 def settings_glossary(settings: Settings) -> Any:

@@ -88,11 +88,14 @@ def test_each_bad_picture_warns_once_and_its_sentence_keeps_the_presenter(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     bad = _bad(tmp_path)
     good = _photo(tmp_path / "good.jpg", 2000, 1200, format="JPEG")
-    images = [ArticleImage(p) for p in bad.values()] + [ArticleImage(good)]
+    # every picture is about the rocket sentence: only the bad ones keep it off
+    caption = "A rocket on its launch pad before lift-off"
+    images = [ArticleImage(p, caption) for p in bad.values()] + [ArticleImage(good, caption)]
     n = len(images) + 2
+    texts = [(f"第{i}句。", f"Sentence {i} is here.") for i in range(n)]
+    texts[1] = ("火箭在发射台上等待升空。", "The rocket stood on its launch pad before lift-off.")
     script = Script("标题", "Title", "en", "Hans",
-                    tuple(Segment(i, f"第{i}句。", f"Sentence {i} is here.") for i in range(n)),
-                    "test")
+                    tuple(Segment(i, zh, en) for i, (zh, en) in enumerate(texts)), "test")
     with caplog.at_level(logging.WARNING):
         out = plan_edit(script, images)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
