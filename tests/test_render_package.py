@@ -106,3 +106,26 @@ def test_fast_matches_moviepy_with_visuals(tmp_path: Path, size: tuple[int, int]
     o = lay.ots
     assert np.abs(fa[28][o.y:o.y + o.h, o.x:o.x + o.w].astype(int)
                   - fa[5][o.y:o.y + o.h, o.x:o.x + o.w].astype(int)).mean() > 20
+
+
+@pytest.mark.parametrize("lang, credit, widths", [
+    ("en", "Mikael Häggström (CC0)", (220, 300, 540)),
+    ("en", "Jane Doe-Lindqvist / Riverside Science Festival Archive (CC BY 4.0)", (460, 540)),
+    ("zh", "新华社记者 欧阳晓明 摄", (220, 300, 540)),
+])
+def test_a_credit_is_fitted_never_cut(lang: str, credit: str, widths: tuple[int, ...]) -> None:
+    from anchor.compose import font_file
+    from anchor.render.visuals.graphics import CREDIT_MIN_SCALE, credit_lines, credit_strip
+
+    f = font_file()
+    for w in widths:  # a narrow box: a smaller type or two lines
+        lines, size = credit_lines(w, "A photograph of the back of a healthy eye", credit,
+                                   lang, f, 24)
+        assert size >= round(24 * CREDIT_MIN_SCALE) and len(lines) <= 2
+        shown = "".join(lines).replace(" ", "")
+        assert credit.replace(" ", "") in shown and "…" not in shown, (w, lines)
+        strip = credit_strip(w, "A photograph", credit, lang, f, 24)
+        assert strip is not None and strip.shape[1] <= w + 1
+    # room for both: the caption goes first, on one line with the credit
+    lines, size = credit_lines(1600, "An eye scan", credit, lang, f, 24)
+    assert len(lines) == 1 and lines[0].startswith("An eye scan") and size == 24

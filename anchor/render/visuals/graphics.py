@@ -159,6 +159,32 @@ def strap_card(w: int, h: int, name: str, role: str, branding: Branding, font_fi
     return out
 
 
+CREDIT_MIN_SCALE = 0.75  # a long credit gets a smaller type, down to this, before two lines
+
+
+def credit_lines(w: int, caption: str, credit: str, lang: str, font_file: Path, px: int
+                 ) -> tuple[list[str], int]:
+    """The credit strip's lines and type size: the credit is never cut. The caption goes
+    before it when both fit on one line; else the credit alone, in a smaller type if
+    need be (down to CREDIT_MIN_SCALE), else on two lines; only a credit too long even
+    for two lines of the smallest type loses its end."""
+    label = ("图：" if lang == "zh" else "Photo: ") + credit if credit else ""
+    f = font(font_file, px)
+    room = w - px
+    if caption and label and f.getlength(f"{caption}  ·  {label}") <= room:
+        return [f"{caption}  ·  {label}"], px
+    if not label:
+        return wrap(caption, f, room, 1), px
+    size = px
+    while size > max(6, round(px * CREDIT_MIN_SCALE)) and \
+            font(font_file, size).getlength(label) > w - size:
+        size -= 1
+    f = font(font_file, size)
+    if f.getlength(label) <= w - size:
+        return [label], size
+    return wrap(label, f, w - size, 2), size
+
+
 def credit_strip(w: int, caption: str, credit: str, lang: str, font_file: Path,
                  px: int) -> np.ndarray | None:
     """The "Photo: …" line (with the caption before it when there is room), white on a
@@ -167,19 +193,19 @@ def credit_strip(w: int, caption: str, credit: str, lang: str, font_file: Path,
     caption = caption.strip()
     if not credit and not caption:
         return None
-    label = ("图：" if lang == "zh" else "Photo: ") + credit if credit else ""
-    f = font(font_file, px)
-    text = label
-    if caption and f.getlength(f"{caption}  ·  {label}") <= w - px:
-        text = f"{caption}  ·  {label}" if label else caption
-    text = wrap(text or caption, f, w - px, 1)[0]
-    tw = min(w, round(f.getlength(text) + px))
-    th = round(px * 1.6)
+    lines, size = credit_lines(w, caption, credit, lang, font_file, px)
+    f = font(font_file, size)
+    line_h = round(size * 1.3)
+    tw = min(w, round(max(f.getlength(t) for t in lines) + size))
+    th = round(size * 1.6) + line_h * (len(lines) - 1)
     tw += tw % 2
     th += th % 2
     img = Image.new("RGBA", (tw, th), (6, 10, 20, 170))
-    ImageDraw.Draw(img).text((px / 2, th / 2), text, font=f, fill=(255, 255, 255, 255),
-                             anchor="lm")
+    d = ImageDraw.Draw(img)
+    top = (th - line_h * (len(lines) - 1)) / 2
+    for k, text in enumerate(lines):
+        d.text((size / 2, top + k * line_h), text, font=f, fill=(255, 255, 255, 255),
+               anchor="lm")
     return np.asarray(img, dtype=np.uint8).copy()
 
 
