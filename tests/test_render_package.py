@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 from render_helpers import decode, fake_factory, psnr, tiny_spec
 
-from anchor.models import Bar, Cut, Visual
+from anchor.models import Bar, Box, Cut, Visual
 from anchor.render.fast import render_fast
-from anchor.render.layout import inside, intersects, studio_layout
+from anchor.render.layout import PORTRAIT_UI_TOP, inside, intersects, layout_for, studio_layout
 from anchor.render.reference import render_moviepy
 from anchor.render.scene import build_scene
 
@@ -45,8 +45,33 @@ def test_studio_layouts_keep_the_label_corner_free() -> None:
         assert not intersects(lay.ots, lay.logo)
         assert inside(lay.ots, lay.full)
         assert not intersects(lay.ots, lay.caption)  # captions clear of the visual
-        if size[0] < size[1] or size[0] == size[1]:
-            assert lay.ots.y + lay.ots.h < lay.face_y * size[1]  # visual above the presenter
+        if size[0] <= size[1]:  # the visual above the presenter's second framing
+            assert lay.inset is not None and lay.ots.y + lay.ots.h < lay.inset_head_top
+            assert lay.inset_head_top + 1.5 * lay.inset_face_px < lay.name_plate.y
+            assert lay.inset == Box(0, 0, size[0], lay.presenter_bottom)
+        else:
+            assert lay.inset is None
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (720, 1280)])
+def test_vertical_news_framing(size: tuple[int, int]) -> None:
+    w, h = size
+    lay = studio_layout(w, h)
+    plain = layout_for(w, h)
+    assert lay.ui_zone is not None and lay.ui_side is not None
+    # the text stays clear of the phone apps' bar, description zone and button column
+    for b in (lay.caption, lay.headline, lay.name_plate, lay.logo):
+        assert not intersects(b, lay.ui_zone) and b.y >= PORTRAIT_UI_TOP * h - 1
+        assert not intersects(b, lay.ui_side)
+    assert lay.label_corner is not None and not intersects(lay.headline, lay.label_corner)
+    # captions larger than the plain layout's, with room for two lines at full size
+    assert lay.caption_px >= 1.3 * plain.caption_px
+    assert lay.caption.h >= 2 * 1.3 * lay.caption_px
+    # a medium close-up: the face wanted twice the plain portrait's, centred
+    assert lay.face_px >= 0.16 * h and lay.face_x == 0.5
+    # the presenter's name tab sits on the desk line, not over her chest
+    assert lay.name_plate.y < lay.presenter_bottom < lay.name_plate.y + lay.name_plate.h
+    assert lay.headline.y + lay.headline.h < lay.ots.y
 
 
 def test_the_visuals_show_in_their_cuts_and_the_presenter_between(tmp_path: Path) -> None:
@@ -129,3 +154,42 @@ def test_a_credit_is_fitted_never_cut(lang: str, credit: str, widths: tuple[int,
     # room for both: the caption goes first, on one line with the credit
     lines, size = credit_lines(1600, "An eye scan", credit, lang, f, 24)
     assert len(lines) == 1 and lines[0].startswith("An eye scan") and size == 24
+
+
+def test_vertical_visual_shots_show_the_second_framing(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, (360, 640))
+    scene = build_scene(spec, fake_factory)
+    lay = scene.layout
+    assert lay.inset is not None and lay.ots is not None
+    inset = [m for m in scene.middle if m.sprite(25) is not None and m.sprite(25).box == lay.inset]
+    assert len(inset) == 1 and inset[0].sprite(25).opaque
+    # the first framing is hidden while a visual is up, so the renderer skips its head
+    assert scene.hidden(25, scene.dirty) and scene.hidden(48, scene.dirty)
+    assert not scene.hidden(85, scene.dirty)  # the presenter shot: her, large
+    # the inset stays up from the picture to the chart (no dip to the large framing)
+    assert all(scene.hidden(f, scene.dirty) for f in range(22, 54))
+    bare = build_scene(dataclasses.replace(spec, cuts=()), fake_factory)
+    assert np.array_equal(scene.frame_rgb(85), bare.frame_rgb(85))
+
+
+def test_the_second_framing_is_the_same_presenter_smaller_and_in_step(tmp_path: Path) -> None:
+    from anchor.avatars import load_avatar
+    from anchor.render.studio import inset_track, studio_track
+
+    spec = dataclasses.replace(_spec(tmp_path, (540, 960)), avatar=load_avatar("astra"))
+    lay = studio_layout(540, 960)
+    from anchor.render.studio import studio_set
+
+    big_box, big, _matted = studio_track(spec, lay, studio_set(540, 960, spec.branding, lay))
+    still, box, small = inset_track(spec, lay)
+    assert lay.inset is not None and still.shape == (lay.inset.h, lay.inset.w, 3)
+    assert lay.ots is not None and box.y >= lay.ots.y + lay.ots.h  # under the visual
+    assert box.y + box.h <= lay.presenter_bottom
+    assert small.regions.face.h < big.regions.face.h  # smaller
+    # the same mouth, lids, eyes and brows on every frame, the head moving the same way
+    # (by fewer pixels: the nod is a share of the face)
+    for f in range(0, small.n_frames, 7):
+        a, b = small.state(f), big.state(f)
+        assert (a.shape, a.lid, a.gaze, a.brow) == (b.shape, b.lid, b.gaze, b.brow)
+        assert np.sign(a.dy) == np.sign(b.dy) and abs(a.dy) <= abs(b.dy) + 1e-9
+    assert big_box != box

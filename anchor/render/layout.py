@@ -90,6 +90,12 @@ class Layout:
     face_y: float = 0.4  # ... and down the height
     face_px: int = 0  # the face height (hairline to chin) a medium close-up wants
     presenter_bottom: int = 0  # where the presenter is cut (hidden under the lower third)
+    # 9:16 and 1:1: the second framing, for the shots with a visual above her. ``inset``
+    # is what it covers (the frame from the top down to the desk), the face is
+    # ``inset_face_px`` tall with its top at ``inset_head_top``. None: one framing.
+    inset: Box | None = None
+    inset_face_px: int = 0
+    inset_head_top: int = 0
 
     @property
     def lower_third(self) -> Box:
@@ -310,10 +316,11 @@ def _portrait(w: int, h: int, ticker: bool) -> Layout:
 
 def studio_layout(width: int, height: int, *, ticker: bool = False) -> Layout:
     """The package's layout: the presenter cut out and standing on one third of the set
-    (16:9), or on the lower half (9:16, 1:1); a box over her shoulder for a visual, the
-    whole frame (16:9) or the upper part (9:16, 1:1) for a full-screen one. The top-right
+    (16:9), or large in the middle (9:16, 1:1); a box over her shoulder (16:9) or above
+    her (9:16, 1:1) for a visual, the whole frame for a full-screen one. The top-right
     corner, mirroring the logo bug, stays free: the AI-generated label goes there. The
-    presenter is cut at the bottom of the lower third, where the desk begins."""
+    presenter is cut at the desk, under the lower third (16:9, 1:1) or at the name tab
+    (9:16)."""
     base = layout_for(width, height, ticker=ticker)
     w, h = width, height
     safe, logo = base.safe, base.logo
@@ -330,18 +337,63 @@ def studio_layout(width: int, height: int, *, ticker: bool = False) -> Layout:
         return replace(base, ots=ots, full=Box(0, 0, w, h), label_corner=label, strap=strap,
                        face_x=0.27, face_y=0.35, face_px=_even(0.20 * h),
                        presenter_bottom=cut, card_slots=(ots,))
-    # 9:16 and 1:1: the visual on the upper half, the presenter below it
     if base.orientation == "portrait":
-        vis_w, vis_h = w, _even(0.28 * h)
-        face_px = _even(0.085 * h)
-    else:
-        vis_h = _even(0.30 * h)
-        vis_w = min(safe.w, _even(vis_h * 16 / 9))
-        face_px = _even(0.15 * h)
+        return _studio_portrait(base, label)
+    # 1:1 (feeds, no app UI): the landscape lower third; a large presenter in the
+    # presenter shots, the visual on the upper half with her smaller under it otherwise
+    vis_w = _even(0.62 * w)
+    vis_h = _even(vis_w * 9 / 16)
     ots = Box(_even((w - vis_w) / 2), top, vis_w, vis_h)
     full = Box(0, 0, w, base.name_plate.y - _even(0.01 * h))
-    # the head just under the visual: hairline a little below its bottom edge
-    face_y = (ots.y + ots.h + 0.025 * h + 0.5 * face_px) / h
-    strap = _box(safe.x, ots.y + ots.h - 0.08 * h, min(safe.w, 0.8 * w), 0.07 * h)
+    head_top = ots.y + ots.h + _even(0.02 * h)
+    # the small framing: head and shoulders between the visual and the name tab
+    inset_face = _even((base.name_plate.y - head_top) / 1.9)
+    strap = _box(safe.x, base.name_plate.y - 0.12 * h, min(safe.w, 0.62 * w), 0.085 * h)
+    slot = Box(safe.x, top, safe.w, base.name_plate.y - _even(0.02 * h) - top)
     return replace(base, ots=ots, full=full, label_corner=label, strap=strap, face_x=0.5,
-                   face_y=face_y, face_px=face_px, presenter_bottom=cut, card_slots=(ots,))
+                   face_y=0.36, face_px=_even(0.22 * h), presenter_bottom=cut,
+                   card_slots=(slot,), card_min_h=_even(0.22 * h),
+                   inset=Box(0, 0, w, cut), inset_face_px=inset_face,
+                   inset_head_top=head_top)
+
+
+def _studio_portrait(base: Layout, label: Box) -> Layout:
+    """9:16 as short-video news is cut: the headline across the top under the logo row,
+    the presenter large in the middle (a medium close-up that fills the width when her
+    photo has the detail), cut at a desk; her name tab on the desk line and large
+    captions under it, all clear of the app's bar, description zone and buttons. With a
+    visual, it goes on the upper half (a 16:9 box under the headline) and she stands
+    under it, smaller."""
+    w, h, safe, logo = base.width, base.height, base.safe, base.logo
+    assert base.ui_zone is not None and base.ui_side is not None
+    ui_top, side_x = base.ui_zone.y, base.ui_side.x
+    tick_h = base.ticker.h if base.ticker is not None else 0
+    pad = base.pad
+    headline_px = _px(0.027 * h)
+    band = Box(safe.x, logo.y + logo.h + _even(0.012 * h), safe.w, _even(0.074 * h))
+    vis_w = _even(0.88 * w)
+    vis_h = _even(vis_w * 9 / 16)
+    ots = Box(_even((w - vis_w) / 2), band.y + band.h + _even(0.012 * h), vis_w, vis_h)
+    # captions: big, centred clear of the button column, ending above the app's zone
+    # (or the ticker above it); the name tab sits on the desk line above them
+    caption_px = _px(0.033 * h)
+    plate_h = _even(0.030 * h)
+    cap_bottom = ui_top - tick_h - _even(0.006 * h)
+    cap_h = _even(3.1 * caption_px + 0.02 * h)  # two lines at full size, three a bit smaller
+    cap_top = cap_bottom - cap_h
+    cut = _even(cap_top - 0.008 * h - plate_h / 2)
+    plate = Box(safe.x, _even(cut - plate_h / 2), min(_even(0.62 * w), side_x - safe.x),
+                plate_h)
+    caption = Box(w - side_x, cap_top, 2 * side_x - w, cap_h)
+    head_top = ots.y + ots.h + _even(0.012 * h)
+    inset_face = _even((plate.y - head_top) / 2.3)
+    full = Box(0, 0, w, plate.y - pad)
+    strap = _box(safe.x, plate.y - 0.085 * h, min(safe.w, side_x - safe.x), 0.07 * h)
+    slot = Box(safe.x, ots.y, side_x - safe.x, plate.y - _even(0.015 * h) - ots.y)
+    return replace(
+        base, headline=band, headline_px=headline_px, headline_lines=2, name_plate=plate,
+        name_px=_px(0.020 * h), title_px=_px(0.016 * h), caption=caption,
+        caption_px=caption_px, ots=ots, full=full, label_corner=label, strap=strap,
+        face_x=0.5, face_y=0.33, face_px=_even(0.17 * h), presenter_bottom=cut,
+        card_slots=(slot,), card_min_h=_even(0.14 * h), inset=Box(0, 0, w, cut),
+        inset_face_px=inset_face, inset_head_top=head_top)

@@ -32,8 +32,8 @@ from .bumper import bumper_layers
 from .card import CardLayer, place_card
 from .layout import Layout, inside, intersects, layout_for, studio_layout
 from .presenter import PresenterTrack
-from .shots import visual_layers
-from .studio import studio_box, studio_set, studio_track
+from .shots import VisualLayer, inset_layers, visual_layers
+from .studio import inset_track, studio_box, studio_set, studio_track
 from .text import Sprite, caption_sprite, check_font
 from .ticker import TickerLayer, ticker_boxes
 
@@ -358,6 +358,26 @@ def _validate(spec: RenderSpec) -> None:
     check_font(spec.font_file)
 
 
+def _inset(spec: RenderSpec, layout: Layout, set_rgb: np.ndarray, visuals: list[VisualLayer],
+           track_factory: TrackFactory | None) -> list[VisualLayer]:
+    """The presenter's second framing under the visuals (9:16, 1:1): her own track, or a
+    stand-in track's in a box under the visual."""
+    inset = layout.inset
+    assert inset is not None
+    if track_factory is None:
+        still, box, track = inset_track(spec, layout)
+        return inset_layers(visuals, layout, still, box, track)
+    top = layout.inset_head_top
+    w = 2 * round(layout.width / 8)
+    box = Box(2 * round((layout.width / 2 - w / 2) / 2), top, w,
+              layout.presenter_bottom - top - (layout.presenter_bottom - top) % 2)
+    stand_in = track_factory(spec, box)
+    still = np.ascontiguousarray(_crop(set_rgb, inset))
+    still[box.y - inset.y:box.y - inset.y + box.h, box.x - inset.x:box.x - inset.x + box.w] = \
+        np.asarray(stand_in.static)
+    return inset_layers(visuals, layout, still, box, stand_in)
+
+
 def build_scene(spec: RenderSpec, track_factory: TrackFactory | None = None) -> Scene:
     """Everything per clip that does not change per frame, computed once."""
     _validate(spec)
@@ -406,7 +426,12 @@ def build_scene(spec: RenderSpec, track_factory: TrackFactory | None = None) -> 
         below.append(TickerLayer(ticker_text, strip, spec.branding, spec.font_file,
                                  layout.ticker_px, spec.fps, intro_end, outro_first,
                                  spec.height))
-    middle = tuple(visual_layers(spec, layout, n)) if spec.cuts else ()
+    middle: tuple[Layer, ...] = ()
+    if spec.cuts:
+        visuals = visual_layers(spec, layout, n)
+        middle = tuple(visuals)
+        if visuals and layout.inset is not None and set_rgb is not None:
+            middle = (*_inset(spec, layout, set_rgb, visuals, track_factory), *middle)
     card_box = place_card(layout, dirty) if spec.cards else None
     if card_box is not None:
         below.append(CardLayer(spec.cards, card_box, spec.branding, spec.font_file,

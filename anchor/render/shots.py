@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -30,7 +31,8 @@ from .visuals.graphics import chart_card, credit_strip, quote_card, strap_card
 from .visuals.panzoom import PanZoom
 from .visuals.picture import PictureError, load_picture
 
-__all__ = ["DISSOLVE_MS", "GRAPHIC_IN_MS", "STRAP_MS", "VisualLayer", "visual_layers"]
+__all__ = ["DISSOLVE_MS", "GRAPHIC_IN_MS", "STRAP_MS", "VisualLayer", "inset_layers",
+           "visual_layers"]
 
 log = logging.getLogger(__name__)
 
@@ -174,16 +176,20 @@ class _Builder:
             pz = PanZoom(rgb, box.w, box.h, pan_only=full)
             if full:
                 pz.slow(frames)
-            px = max(8, round(0.022 * self.layout.height))
-            strip = credit_strip(box.w if not full else box.w // 2, v.caption, v.credit,
-                                 self.lang, self.font, px)
+            lay = self.layout
+            px = max(8, round((0.022 if lay.orientation != "portrait" else 0.016) * lay.height))
+            # a full picture's credit stands at the right, clear of a phone's buttons
+            right = lay.safe.x + lay.safe.w if lay.ui_side is None else lay.ui_side.x - lay.pad
+            strip = credit_strip(box.w if not full else min(box.w // 2, right - lay.safe.x)
+                                 if lay.orientation == "landscape" else right - lay.safe.x,
+                                 v.caption, v.credit, self.lang, self.font, px)
             accent = hex_rgb(b.accent)
             border = max(2, round(0.003 * self.layout.height))
             span = max(1, frames)
 
             if full and strip is not None:  # above the lower third, at the right: still
                 y = self.layout.name_plate.y - strip.shape[0] - self.layout.pad
-                x = self.layout.safe.x + self.layout.safe.w - strip.shape[1]
+                x = right - strip.shape[1]
                 self.credits.append((Box(x - x % 2, y - y % 2, strip.shape[1], strip.shape[0]),
                                      strip))
 
@@ -293,3 +299,56 @@ def visual_layers(spec: RenderSpec, layout: Layout, n_frames: int) -> list[Visua
             layers.append(VisualLayer(cbox, start, stop, fade_in, fade_out,
                                       _still(strip), 0, first))
     return layers
+
+
+class _Moving(Protocol):
+    @property
+    def dirty(self) -> Box: ...
+
+    def patch(self, frame_index: int) -> np.ndarray: ...
+
+
+def inset_layers(visuals: Sequence[VisualLayer], layout: Layout, still: np.ndarray,
+                 box: Box, track: _Moving) -> list[VisualLayer]:
+    """9:16 and 1:1: the presenter's second framing under the visuals above her. Over
+    each run of visuals (a picture, a chart, a quote; not a strap), ``layout.inset``
+    shows ``still`` (the set, and her at rest in ``box``) and her moving head from
+    ``track``, fading in and out with the run. Two layers: the still one is drawn only
+    while it fades, the head (a small box) every frame."""
+    inset = layout.inset
+    if inset is None:
+        return []
+    boxes = {layout.ots, layout.full}
+    runs: list[list[int]] = []  # start, stop, fade in, fade out
+    for v in sorted((v for v in visuals if v.box in boxes), key=lambda v: v.first):
+        if runs and v.first <= runs[-1][1]:
+            last = runs[-1]
+            if v.end >= last[1]:
+                last[1], last[3] = v.end, v.fade_out
+        else:
+            runs.append([v.first, v.end, v.fade_in, v.fade_out])
+    if not runs:
+        return []
+    d = track.dirty
+    head = _even_grow(Box(box.x + d.x, box.y + d.y, d.w, d.h), layout.width, layout.height)
+    rel = (head.y - inset.y, head.x - inset.x)
+    base = np.ascontiguousarray(still[rel[0]:rel[0] + head.h, rel[1]:rel[1] + head.w])
+    at = (box.y + d.y - head.y, box.x + d.x - head.x)
+
+    def moving(t: int) -> np.ndarray:
+        out = base.copy()
+        out[at[0]:at[0] + d.h, at[1]:at[1] + d.w] = track.patch(t)
+        return out
+
+    rest = _still(still)
+    out: list[VisualLayer] = []
+    for start, stop, fade_in, fade_out in runs:
+        out.append(VisualLayer(inset, start, stop, fade_in, fade_out, rest, 0, start))
+        out.append(VisualLayer(head, start, stop, fade_in, fade_out, moving, stop, 0))
+    return out
+
+
+def _even_grow(b: Box, w: int, h: int) -> Box:
+    x0, y0 = max(0, b.x - b.x % 2), max(0, b.y - b.y % 2)
+    x1, y1 = min(w, b.x + b.w + (b.x + b.w) % 2), min(h, b.y + b.h + (b.y + b.h) % 2)
+    return Box(x0, y0, x1 - x0, y1 - y0)

@@ -16,7 +16,7 @@ blurred set hides.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -28,8 +28,8 @@ from .matte import composite_on_set, photo_matte
 from .presenter import PresenterTrack
 from .text import hex_rgb
 
-__all__ = ["MAX_FACE_UPSCALE", "Placement", "desk_top", "place_presenter", "presenter_on_set",
-           "studio_box", "studio_set", "studio_track"]
+__all__ = ["MAX_FACE_UPSCALE", "Placement", "desk_top", "head_top", "inset_track",
+           "place_presenter", "presenter_on_set", "studio_box", "studio_set", "studio_track"]
 
 log = logging.getLogger(__name__)
 
@@ -107,17 +107,24 @@ def studio_set(width: int, height: int, branding: Branding, layout: Layout,
 
 
 def _desk(img: np.ndarray, layout: Layout, primary: np.ndarray, accent: np.ndarray) -> None:
-    """The desk's front from ``desk_top`` down: dark, lit along its top edge."""
-    h = img.shape[0]
+    """The desk's front from ``desk_top`` down: lit along its top edge, glossy where the
+    key light behind her falls on it, darker towards the floor (in 9:16 the apps draw
+    their own text over its lower part, so it carries no text, but reads as a desk)."""
+    h, w = img.shape[:2]
     y0 = desk_top(layout)
     if y0 >= h:
         return
-    rows = np.linspace(0.0, 1.0, h - y0, dtype=np.float32)[:, None, None]
-    front = primary * 0.35 * (1.0 - 0.4 * rows) + 12.0
-    img[y0:] = front
+    n = h - y0
+    rows = np.linspace(0.0, 1.0, n, dtype=np.float32)[:, None, None]
+    front = primary * (0.55 - 0.30 * rows) + 14.0
+    # a soft reflection of the light under the presenter
+    xs = (np.arange(w, dtype=np.float32) / w - layout.face_x)[None, :, None]
+    ys = np.arange(n, dtype=np.float32)[:, None, None] / h
+    gloss = np.exp(-(xs / 0.28) ** 2) * np.exp(-ys / 0.10)
+    img[y0:] = front + gloss * 0.35 * (235 - front)
     line = max(2, round(0.004 * h))
     img[y0:y0 + line] = accent * 0.9 + 25
-    glow = np.exp(-np.arange(min(h - y0 - line, 6 * line), dtype=np.float32) / (1.5 * line))
+    glow = np.exp(-np.arange(min(n - line, 6 * line), dtype=np.float32) / (1.5 * line))
     img[y0 + line:y0 + line + len(glow)] += glow[:, None, None] * 0.25 * accent
 
 
@@ -143,15 +150,20 @@ class Placement:
 
 
 def place_presenter(layout: Layout, regions: FaceRegions, photo_w: int, photo_h: int,
-                    name: str = "") -> Placement:
+                    name: str = "", *, inset: bool = False, head_top: float | None = None
+                    ) -> Placement:
     """The medium close-up: the face ``face_px`` tall (never enlarged past
-    MAX_FACE_UPSCALE), its centre at (face_x, face_y), cut at ``presenter_bottom``."""
+    MAX_FACE_UPSCALE), its centre at (face_x, face_y), cut at ``presenter_bottom``.
+    ``inset``: the second framing (9:16, 1:1), ``inset_face_px`` tall with the top of her
+    head (``head_top``, photo pixels) at ``inset_head_top``, never larger than the first.
+    Either way the photo's bottom edge never shows above the desk: a short photo stands
+    lower."""
     W, H = layout.width, layout.height
     face_h = max(1, regions.landmarks.face_height if regions.landmarks is not None
                  else regions.face.h)
     want = layout.face_px / face_h
     s = min(want, MAX_FACE_UPSCALE)
-    if want > MAX_FACE_UPSCALE * 1.05 and name not in _warned:
+    if want > MAX_FACE_UPSCALE * 1.05 and name not in _warned and not inset:
         _warned.add(name)
         # a little smaller is a looser shot; much smaller, the newsroom should know
         say = log.warning if s / want < 0.6 else log.info
@@ -159,14 +171,33 @@ def place_presenter(layout: Layout, regions: FaceRegions, photo_w: int, photo_h:
             "it stays sharp; a photo with a face of %d px or more fills it",
             name, face_h, 100 * s / want, round(layout.face_px / MAX_FACE_UPSCALE))
     f = regions.face
+    if inset:
+        s = min(s, layout.inset_face_px / face_h)
     ox = round(layout.face_x * W - (f.x + f.w / 2) * s)
-    oy = round(layout.face_y * H - (f.y + f.h / 2) * s)
+    if inset:
+        top = head_top if head_top is not None else f.y - 0.45 * f.h
+        oy = round(layout.inset_head_top - top * s)
+    else:
+        oy = round(layout.face_y * H - (f.y + f.h / 2) * s)
+    oy = max(oy, layout.presenter_bottom - round(photo_h * s))  # no photo edge above the desk
     x0, y0 = max(0, ox), max(0, oy)
     x1 = min(W, ox + round(photo_w * s))
     y1 = min(layout.presenter_bottom, oy + round(photo_h * s))
     x0, y0 = x0 + x0 % 2, y0 + y0 % 2
     x1, y1 = x1 - (x1 - x0) % 2, y1 - (y1 - y0) % 2
     return Placement(Box(x0, y0, max(2, x1 - x0), max(2, y1 - y0)), s, (ox, oy))
+
+
+def head_top(alpha: np.ndarray | None, regions: FaceRegions) -> float:
+    """The top of the head in photo pixels: the matte's first row over the face (the hair
+    included), else an estimate from the face box."""
+    f = regions.face
+    if alpha is not None:
+        x0, x1 = max(0, round(f.x + 0.25 * f.w)), round(f.x + 0.75 * f.w)
+        rows = np.flatnonzero((alpha[:, x0:max(x0 + 1, x1)] > 0.5).any(axis=1))
+        if rows.size:
+            return float(rows[0])
+    return f.y - 0.45 * f.h
 
 
 def _fit(img: np.ndarray, p: Placement, interp: int) -> np.ndarray:
@@ -178,10 +209,11 @@ def _fit(img: np.ndarray, p: Placement, interp: int) -> np.ndarray:
 
 
 def presenter_on_set(avatar: Avatar, layout: Layout, set_rgb: np.ndarray,
-                     backdrop: str = "set") -> tuple[Placement, np.ndarray, FaceRegions,
-                                                     np.ndarray | None]:
+                     backdrop: str = "set", *, inset: bool = False
+                     ) -> tuple[Placement, np.ndarray, FaceRegions, np.ndarray | None]:
     """Where the presenter stands, the photo on the set in that box, its face regions in
-    the box's pixels, and the matte (None: the photo's own backdrop is kept)."""
+    the box's pixels, and the matte (None: the photo's own backdrop is kept). ``inset``:
+    the second, smaller framing (place_presenter)."""
     rgb = read_rgb(avatar.image)
     found = find_face(avatar, rgb)
     from .presenter import landmarks_for  # the same landmarks the animation uses
@@ -189,14 +221,15 @@ def presenter_on_set(avatar: Avatar, layout: Layout, set_rgb: np.ndarray,
     found = FaceRegions(found.face, found.eyes, found.mouth, found.source,
                         landmarks_for(avatar, rgb, found))
     h, w = rgb.shape[:2]
-    p = place_presenter(layout, found, w, h, avatar.name)
+    alpha = None if backdrop == "photo" else photo_matte(avatar.image, rgb)
+    p = place_presenter(layout, found, w, h, avatar.name, inset=inset,
+                        head_top=head_top(alpha, found))
     interp = cv2.INTER_AREA if p.scale < 1 else cv2.INTER_LANCZOS4
     photo = _fit(rgb, p, interp)
     regions = scale_regions(found, p.scale, p.scale, p.offset[0] - p.box.x,
                             p.offset[1] - p.box.y)
     b = p.box
     behind = set_rgb[b.y:b.y + b.h, b.x:b.x + b.w]
-    alpha = None if backdrop == "photo" else photo_matte(avatar.image, rgb)
     if alpha is None:
         if backdrop != "photo" and avatar.name not in _warned:
             _warned.add(avatar.name)
@@ -242,3 +275,27 @@ def studio_track(spec: RenderSpec, layout: Layout, set_rgb: np.ndarray
         fitted=(composed, regions),
     )
     return p.box, track, alpha is not None
+
+
+def inset_track(spec: RenderSpec, layout: Layout) -> tuple[np.ndarray, Box, PresenterTrack]:
+    """The second framing (9:16, 1:1: she stands under a visual): ``layout.inset`` of a
+    set lit for her there with her at rest on it, her box in the frame, and her own
+    track. It moves exactly as the first (the same seed, voice and words), and costs a
+    frame only while it shows: the first framing is hidden then, and is not drawn."""
+    assert layout.inset is not None
+    # her key light follows her: the set is lit where her face now is
+    lit = replace(layout, face_y=(layout.inset_head_top + 0.9 * layout.inset_face_px)
+                  / layout.height)
+    set_rgb = studio_set(spec.width, spec.height, spec.branding, lit, spec.seed)
+    p, composed, regions, _alpha = presenter_on_set(spec.avatar, layout, set_rgb,
+                                                    spec.branding.studio_backdrop, inset=True)
+    b, r = p.box, layout.inset
+    still = np.ascontiguousarray(set_rgb[r.y:r.y + r.h, r.x:r.x + r.w])
+    still[b.y - r.y:b.y - r.y + b.h, b.x - r.x:b.x - r.x + b.w] = composed
+    track = PresenterTrack(
+        avatar=spec.avatar, box=b, fps=spec.fps, duration_ms=spec.duration_ms,
+        audio=spec.audio, seed=spec.seed, words=spec.words, language=spec.voice_language,
+        fitted=(composed, regions),
+    )
+    return still, b, track
+
