@@ -79,11 +79,15 @@ def test_the_visuals_show_in_their_cuts_and_the_presenter_between(tmp_path: Path
     scene = build_scene(spec, fake_factory)
     lay = scene.layout
     assert lay.ots is not None
-    assert len(scene.middle) == 2
+    assert len(scene.middle) == 3  # the picture; the chart's ground and its card
     ots = scene.middle[0].sprite(25)  # mid-way through the picture's cut
     assert ots is not None and ots.box == lay.ots and ots.opaque
     full = scene.middle[1].sprite(48)
-    assert full is not None and full.box == lay.full
+    assert full is not None and full.box == lay.full and full.opaque
+    card = scene.middle[2]
+    assert inside(card.sprite(48).box, lay.full) and card.sprite(48).box != lay.full
+    # while the bars grow only the card changes; the ground keeps its key
+    assert card.key(44) != card.key(45) and scene.middle[1].key(44) == scene.middle[1].key(45)
     assert scene.middle[0].key(5) is None and scene.middle[1].key(80) is None
     # a dissolve: half-way through the cut the picture is partly transparent
     first = scene.middle[0]
@@ -102,7 +106,7 @@ def test_a_bad_picture_in_a_script_keeps_the_presenter(
     broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     with caplog.at_level(logging.WARNING):
         scene = build_scene(_spec(tmp_path, picture=broken), fake_factory)
-    assert len(scene.middle) == 1  # the chart only
+    assert len(scene.middle) == 2  # the chart only (its ground and its card)
     assert [r.levelno for r in caplog.records].count(logging.WARNING) == 1
     assert "broken.jpg" in caplog.records[0].getMessage()
 

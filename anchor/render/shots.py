@@ -40,10 +40,6 @@ DISSOLVE_MS = 400  # a short dissolve at each cut: the news-package convention
 GRAPHIC_IN_MS = 900  # bars grow, a quote wipes in
 STRAP_MS = 4500  # a name strap stays this long (or to its sentence's end)
 _FADE_STEPS = 24  # alpha quantised: equal steps draw equal pictures
-# A slow zoom over the shoulder changes a picture by a tenth of a pixel a frame: drawn on
-# every other frame it looks the same, and the frames between cost nothing to draw or to
-# encode (measured with scripts/bench --package).
-ZOOM_EVERY = 2
 
 Content = Callable[[int], np.ndarray]  # frames into the cut → RGBA of the box
 
@@ -109,7 +105,7 @@ class VisualLayer:
 
 
 def _paste(dst: np.ndarray, rgba: np.ndarray, x: int, y: int) -> None:
-    """``rgba`` laid over the RGBA ``dst`` at (x, y), clipped (straight alpha, dst opaque)."""
+    """``rgba`` laid over ``dst`` (RGB, or RGBA kept opaque) at (x, y), clipped."""
     h, w = rgba.shape[:2]
     H, W = dst.shape[:2]
     x0, y0, x1, y1 = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
@@ -118,7 +114,8 @@ def _paste(dst: np.ndarray, rgba: np.ndarray, x: int, y: int) -> None:
     sub = rgba[y0 - y:y1 - y, x0 - x:x1 - x]
     region = dst[y0:y1, x0:x1]
     region[..., :3] = alpha_over(region[..., :3], sub)
-    region[..., 3] = np.maximum(region[..., 3], sub[..., 3])
+    if dst.shape[2] == 4:
+        region[..., 3] = np.maximum(region[..., 3], sub[..., 3])
 
 
 def _frame_border(rgba: np.ndarray, colour: tuple[int, int, int], t: int) -> None:
@@ -148,6 +145,8 @@ class _Builder:
         self.lang = spec.lang or ("zh" if spec.language != "en" else "en")
         self.credits: list[tuple[Box, np.ndarray]] = []  # a full picture's credit line
         self.state: Callable[[int], Hashable] | None = None
+        self.ground: tuple[Box, np.ndarray] | None = None  # a full graphic's still ground
+        self.card: Box | None = None  # ... and the box its card is drawn in
 
     def box(self, cut: Cut) -> Box | None:
         if cut.visual is None:
@@ -173,9 +172,11 @@ class _Builder:
                 log.warning("%s; its sentence stays on the presenter (%s)", exc.message,
                             exc.hint)
                 return None
-            pz = PanZoom(rgb, box.w, box.h, pan_only=full)
-            if full:
-                pz.slow(frames)
+            # a slow pan in whole pixels, full screen or in a box: a frame in two is the
+            # one before, the others an exact motion vector for x264 (a zoom changes
+            # every pixel, and cost a third of the package's extra encoding)
+            pz = PanZoom(rgb, box.w, box.h, pan_only=True)
+            pz.slow(frames)
             lay = self.layout
             px = max(8, round((0.022 if lay.orientation != "portrait" else 0.016) * lay.height))
             # a full picture's credit stands at the right, clear of a phone's buttons
@@ -194,18 +195,15 @@ class _Builder:
                                      strip))
 
             def picture(t: int) -> np.ndarray:
-                if not full:  # the zoom moves every other frame: see ZOOM_EVERY
-                    t -= t % ZOOM_EVERY
                 rgba = pz.at(t / span)
                 if full:
                     return rgba
-                rgba = rgba.copy() if not rgba.flags.writeable else rgba
+                rgba = rgba.copy()  # a view of the scaled picture: never draw into it
                 if strip is not None:
                     _paste(rgba, strip, border, box.h - strip.shape[0] - border)
                 _frame_border(rgba, accent, border)
                 return rgba
-            self.state = (lambda t: pz.offset(t / span)) if pz.pan_only else (
-                lambda t: t // ZOOM_EVERY)
+            self.state = lambda t: pz.offset(t / span)
             return picture, (span if pz.moves() else 0)
         if v.kind == "strap":
             name, role = v.name(self.lang), v.role(self.lang)
@@ -230,14 +228,12 @@ class _Builder:
         if draw is None:
             return None
 
-        def graphic(t: int) -> np.ndarray:
-            art = draw(card.w, card.h, t / max(1, n_in))
-            if ground is None:
-                return art
-            out = ground.copy()
-            _paste(out, art, card.x - box.x, card.y - box.y)
-            return out
-        return graphic, n_in
+        if ground is not None:
+            # the ground is a still layer of its own and the card a layer over it: while
+            # the bars grow only the card's box is drawn, not the whole frame
+            self.ground = (box, ground[..., :3].copy())
+            self.card = card
+        return (lambda t: draw(card.w, card.h, t / max(1, n_in))), n_in
 
     def _graphic(self, cut: Cut) -> Callable[[int, int, float], np.ndarray] | None:
         v, b, lang, f = cut.visual, self.spec.branding, self.lang, self.font
@@ -278,7 +274,7 @@ def visual_layers(spec: RenderSpec, layout: Layout, n_frames: int) -> list[Visua
             continue
         if cut.visual is not None and cut.visual.kind == "strap":
             end = min(end, first + frame_count(STRAP_MS, fps))
-        build.credits, build.state = [], None
+        build.credits, build.state, build.ground, build.card = [], None, None, None
         made = build.content(cut, box, end - first)
         if made is None:
             continue
@@ -293,8 +289,11 @@ def visual_layers(spec: RenderSpec, layout: Layout, n_frames: int) -> list[Visua
             # the next visual covers this one: stay until it is fully in
             stop, fade_out = min(n_frames, end + d // 2 + 1), 0
         fade_in = d if start > 0 else 0
-        layers.append(VisualLayer(box, start, stop, fade_in, fade_out, content, moving, first,
-                                  build.state))
+        if build.ground is not None:
+            layers.append(VisualLayer(build.ground[0], start, stop, fade_in, fade_out,
+                                      _still(build.ground[1]), 0, first))
+        layers.append(VisualLayer(build.card or box, start, stop, fade_in, fade_out, content,
+                                  moving, first, build.state))
         for cbox, strip in build.credits:  # the credit over the picture, fading with it
             layers.append(VisualLayer(cbox, start, stop, fade_in, fade_out,
                                       _still(strip), 0, first))

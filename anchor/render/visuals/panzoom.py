@@ -77,7 +77,9 @@ class PanZoom:
             ih, iw = self.rgb.shape[:2]
         # covering scale, and the source as RGBA once (the warp writes the sprite directly)
         self.cover = max(self.w / iw, self.h / ih)
-        self.src = cv2.cvtColor(np.ascontiguousarray(self.rgb), cv2.COLOR_RGB2RGBA)
+        # the zoom warps an RGBA copy straight into the sprite; a pan needs none
+        self.src = None if self.pan_only else cv2.cvtColor(np.ascontiguousarray(self.rgb),
+                                                           cv2.COLOR_RGB2RGBA)
         (cx, cy), faces = salient_region(self.rgb)
         # crops in source pixels: (centre x, centre y, width); height follows the box
         w0 = self.w / self.cover
@@ -155,10 +157,17 @@ class PanZoom:
             self.pan = (tx - (tx - sx) * k, ty - (ty - sy) * k, tx, ty)
 
     def offset(self, t: float) -> tuple[int, int]:
-        """The pan's crop corner at ``t``, whole pixels (equal corners: equal frames)."""
+        """The pan's crop corner at ``t`` in steps of two pixels (equal corners: equal
+        frames). Two, because the frame's chroma has one sample per 2x2 pixels: a move by
+        an even number of pixels shifts all three planes exactly, so x264 codes the moved
+        frame as a motion vector and no residual; a one-pixel move changes every chroma
+        sample. At half a pixel a frame, one frame in four changes."""
         sx, sy, tx, ty = self.pan
         u = _ease(t)
-        return round(sx + (tx - sx) * u), round(sy + (ty - sy) * u)
+        bh, bw = self.big.shape[:2]
+        x = min(2 * round((sx + (tx - sx) * u) / 2), (bw - self.w) // 2 * 2)
+        y = min(2 * round((sy + (ty - sy) * u) / 2), (bh - self.h) // 2 * 2)
+        return x, y
 
     def at(self, t: float) -> np.ndarray:
         """RGBA of the box at ``t`` (0..1); a pan gives an RGB view of the scaled picture."""
@@ -168,12 +177,12 @@ class PanZoom:
         cx, cy, cw = self.crop(t)
         s = self.w / cw
         m = np.array([[s, 0, self.w / 2 - cx * s], [0, s, self.h / 2 - cy * s]], np.float32)
+        assert self.src is not None
         return cv2.warpAffine(self.src, m, (self.w, self.h), flags=cv2.INTER_LINEAR,
                               borderMode=cv2.BORDER_REPLICATE)
 
     def moves(self) -> bool:
         if self.pan_only:
-            sx, sy, tx, ty = self.pan
-            return round(sx) != round(tx) or round(sy) != round(ty)
+            return self.offset(0.0) != self.offset(1.0)
         return not all(math.isclose(a, b, abs_tol=0.05) for a, b in
                        zip(self.start, self.end, strict=True))
