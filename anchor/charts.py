@@ -94,7 +94,9 @@ def _label(text: str, figs: list[Figure], k: int, lang: str) -> str:
 
 def _unit(f: Figure, text: str, lang: str) -> tuple[str, str]:
     """(unit, title) of the chart: "%"/currency/the counted noun, and what is compared."""
-    digits = re.search(r"\d[\d,.]*(?:\s?%)?", f.text)  # "More than 48,000" reads as a date
+    # "More than 48,000" reads as a date; "4.8万游客" counts 游客, not 万 (the clause
+    # before it, "组织者今年吸引", would otherwise become the unit)
+    digits = re.search(r"\d[\d,.]*(?:\s?%|万|亿)?", f.text)
     counted, label = figure_unit_label(text, digits.group(0) if digits else f.text, lang)
     if f.kind == "percent":
         return "%", label

@@ -74,6 +74,10 @@ def test_charts_only_compare_figures_of_one_kind() -> None:
     assert c.unit == "visitors"
     zh = chart_of(["出口额4月为12亿元，5月达到15亿元。"], "zh")
     assert zh is not None and [b.label for b in zh.bars] == ["4月", "5月"] and zh.unit == "元"
+    # the counted noun after 万, not the clause before the figure, is the unit
+    visitors = chart_of(["组织者今年吸引了4.8万游客，去年吸引了3.1万游客。"], "zh")
+    assert visitors is not None and visitors.unit == "游客"
+    assert [b.value for b in visitors.bars] == [31000.0, 48000.0]
     pct = chart_of(["The share rose from 24% in 2015 to 46% now."], "en")
     assert pct is not None and [b.label for b in pct.bars] == ["2015", "now"]
     assert pct.unit == "%"
