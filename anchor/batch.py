@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AnchorError, InputError
-from .models import Article
+from .models import Article, ArticleImage
 from .pipeline import render_article
 from .slug import slugify
 
@@ -38,6 +39,7 @@ class BatchItem:
     text: str = ""
     title: str = ""
     options: tuple[tuple[str, str], ...] = ()
+    images: tuple[str, ...] = ()  # the story's pictures (absolute paths), the "images" column
 
 
 @dataclass(slots=True)
@@ -62,7 +64,7 @@ def _slug_ids(items: list[BatchItem]) -> list[BatchItem]:
         n = seen.get(it.id, 0) + 1
         seen[it.id] = n
         out.append(it if n == 1 else BatchItem(f"{it.id}-{n}", it.source, it.text, it.title,
-                                               it.options))
+                                               it.options, it.images))
     return out
 
 
@@ -77,7 +79,12 @@ def _row_item(row: Mapping[str, Any], base: Path, line: int) -> BatchItem:
     source = str((base / path).resolve()) if path else ""
     ident = get("id") or slugify(title or (Path(path).stem if path else ""), f"row-{line}")
     options = tuple((k, get(k)) for k in ITEM_OPTIONS if get(k))
-    return BatchItem(ident, source, text, title, options)
+    # pictures: a list (JSON Lines) or paths split by ";" or "|" (CSV), beside the manifest
+    raw = row.get("images")
+    names = [str(x) for x in raw] if isinstance(raw, list) else \
+        [x for x in re.split(r"[;|]", get("images")) if x.strip()]
+    images = tuple(str((base / n.strip()).resolve()) for n in names)
+    return BatchItem(ident, source, text, title, options, images)
 
 
 def read_batch(target: Path) -> list[BatchItem]:
@@ -129,8 +136,11 @@ def run_one(item: BatchItem, settings_for: Callable[[BatchItem], Any],
     try:
         settings = settings_for(item)
         source: str | Article = item.source
+        pictures = [ArticleImage(Path(p)) for p in item.images]
         if not item.source:
-            source = ingest(item.text, title=item.title or None, name=item.id)
+            source = ingest(item.text, title=item.title or None, name=item.id, images=pictures)
+        elif pictures:
+            source = ingest(Path(item.source), images=pictures)
         # keep_models: the next article translates again soon; loading costs seconds each time
         result = render_article(source, settings, out_dir=settings.out / item.id, progress=say,
                                 keep_models=True)

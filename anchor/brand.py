@@ -28,6 +28,10 @@ of :class:`anchor.models.Branding`)::
     label = "快讯"
     speed = 0.12                       # frame heights per second
 
+    [studio]                           # the set behind the cut-out presenter
+    image = ""                         # a photo of the brand's set; "" = a generated one
+    backdrop = "set"                   # "photo": keep the presenter photo's own backdrop
+
     [bumpers]
     intro_ms = 3000                    # 0 for none; 2000–4000 reads as a bumper
     outro_ms = 2500
@@ -84,6 +88,7 @@ _TABLES: dict[str, dict[str, str]] = {
     "colours": {k: k for k in _COLOURS},
     "lower_third": {"style": "lower_third", "label": "label"},
     "ticker": {"text": "ticker", "label": "ticker_label", "speed": "ticker_speed"},
+    "studio": {"image": "studio_image", "backdrop": "studio_backdrop"},
     "bumpers": {"intro_ms": "intro_ms", "outro_ms": "outro_ms", "source": "source",
                 "tagline": "tagline", "disclosure": "disclosure"},
     "ai_label": {"text": "ai_label", "position": "ai_label_position", "size": "ai_label_size",
@@ -125,13 +130,13 @@ def _font(value: str, folder: Path, where: str) -> Path | None:
                       hint="put the font file in the brand folder or give its full path")
 
 
-def _image(value: str, folder: Path, where: str) -> Path | None:
+def _image(value: str, folder: Path, where: str, what: str = "logo") -> Path | None:
     if not value:
         return None
     path = (folder / value).expanduser()
     if not path.is_file():
-        raise ConfigError(f"{where}: logo {value!r} not found in {folder}",
-                          hint="put the PNG next to brand.toml, or set logo = \"\"")
+        raise ConfigError(f"{where}: {what} {value!r} not found in {folder}",
+                          hint="put the image next to brand.toml, or set it to \"\"")
     return path.resolve()
 
 
@@ -204,6 +209,14 @@ def load_brand(name: str, overrides: Mapping[str, Any] | None = None) -> Brandin
                 raise ConfigError(f"{where}: unknown key [{table}] {key}",
                                   hint=f"known: {', '.join(fields)}")
             values[fields[key]] = _check_value(fields[key], value, where)
+    if values.get("studio_backdrop", "set") not in ("set", "photo"):
+        raise ConfigError(f"{where}: [studio] backdrop {values['studio_backdrop']!r}",
+                          hint='use "set" (the presenter cut out on the set) or "photo" '
+                               "(the photo's own backdrop, in a box)")
+    studio_image = _image(str(values.pop("studio_image", "") or ""), folder, where,
+                          "[studio] image")
+    if studio_image is not None:
+        values["studio_image"] = studio_image
     if values.get("lower_third", "band") not in _STYLES:
         raise ConfigError(f"{where}: [lower_third] style {values['lower_third']!r}",
                           hint=f"use one of {', '.join(_STYLES)}")
@@ -235,7 +248,7 @@ def load_brand(name: str, overrides: Mapping[str, Any] | None = None) -> Brandin
     values["logo"] = logo
     values["font"] = _font(_str(data, "font", where), folder, where)
     values["headline_font"] = _font(_str(data, "headline_font", where), folder, where)
-    values["fingerprint"] = _fingerprint(raw, [logo])
+    values["fingerprint"] = _fingerprint(raw, [logo, values.get("studio_image")])
     brand = Branding(**values)
     for lang in ("zh", "en"):
         check_label(visible_label(brand, (lang,)), where)

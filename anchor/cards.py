@@ -33,7 +33,7 @@ from typing import Any
 from .models import Cue, FigureCard, Lang, Span
 from .text import extract_figures, jieba_posseg
 
-__all__ = ["MIN_CARD_MS", "figure_card", "figure_cards", "split_figure"]
+__all__ = ["MIN_CARD_MS", "figure_card", "figure_cards", "figure_unit_label", "split_figure"]
 
 log = logging.getLogger(__name__)
 
@@ -290,6 +290,20 @@ def figure_card(text: str, span: Span, lang: Lang) -> FigureCard | None:
         if best is None or rank < best[0]:
             best = (rank, card)
     return best[1] if best else None
+
+
+def figure_unit_label(text: str, figure: str, lang: str) -> tuple[str, str]:
+    """(unit, label) of ``figure`` as written in ``text``: "48,000 visitors came" →
+    ("", "visitors"), "72个县级融媒体中心" → ("个", "县级融媒体中心"). The chart's axis
+    reads the same words the cards do."""
+    norm = text.translate(_FULLWIDTH)
+    fig = figure.translate(_FULLWIDTH)
+    start = norm.find(fig)
+    if start < 0:
+        return "", ""
+    before, after = _clause(norm, start, start + len(fig))
+    kind = _kind(fig)
+    return _zh_label(before, after, kind) if lang == "zh" else _en_label(before, after, kind)
 
 
 def _digits(s: str) -> str:

@@ -12,20 +12,37 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import logging
 import wave
 from dataclasses import replace
 from pathlib import Path
 
 from .brand import visible_label
 from .cards import figure_cards
+from .charts import chart_of
 from .config import Settings
 from .labels import VisibleLabel, aigc_json, aigc_label
-from .models import Avatar, Branding, Cue, Lang, RenderSpec, Script, Span, Speech, to_json
+from .models import (
+    Avatar,
+    Branding,
+    Cue,
+    Cut,
+    FigureCard,
+    Lang,
+    RenderSpec,
+    Script,
+    Span,
+    Speech,
+    to_json,
+)
 from .modelstore import ensure
+from .quotes import quote_of
 from .timing import ms_to_samples
 
-__all__ = ["CJK_FONT", "bumper_ms", "clip_label", "compose", "content_id", "dateline",
+__all__ = ["CJK_FONT", "bumper_ms", "clip_label", "compose", "content_id", "cuts_of", "dateline",
            "font_file", "producer", "timeline_speech"]
+
+log = logging.getLogger(__name__)
 
 CJK_FONT = "NotoSansSC-Regular.otf"
 _WEEKDAYS_ZH = "一二三四五六日"
@@ -98,6 +115,54 @@ def _brand_for(branding: Branding, lang: Lang, headline: str, date: str) -> Bran
     return replace(b, ticker=ticker)
 
 
+def cuts_of(script: Script, sentences: tuple[Span, ...], lang: Lang) -> tuple[Cut, ...]:
+    """The edit list of ``script`` on this clip's clock, in ``lang``: one cut per sentence
+    (a visual on two sentences makes one cut), each from the middle of the pause before
+    its sentence to the middle of the pause after it. A visual this language cannot draw
+    (a chart whose figures differ in the translation, a quote without quotation marks)
+    makes a presenter shot, with one warning."""
+    cuts: list[Cut] = []
+    n = min(len(sentences), len(script.segments))
+    for i in range(n):
+        seg, span = script.segments[i], sentences[i]
+        start = span.start_ms if i == 0 else (sentences[i - 1].end_ms + span.start_ms) // 2
+        end = span.end_ms if i == n - 1 else (span.end_ms + sentences[i + 1].start_ms) // 2
+        shot, v = (seg.shot or "presenter"), seg.visual
+        cut = Cut(start, end, shot if v is not None else "presenter", v)
+        if v is not None and v.kind == "chart":
+            chart = chart_of([script.segments[k].text(lang) for k in v.sentences
+                              if k < len(script.segments)], lang)
+            if chart is None:
+                log.warning("sentence %d: the %s text gives no chart of its figures; "
+                            "it stays on the presenter", i + 1, lang)
+                cut = Cut(start, end, "presenter")
+            else:
+                cut = replace(cut, bars=chart.bars, unit=chart.unit, title=chart.title)
+        elif v is not None and v.kind == "quote":
+            words = quote_of(seg.text(lang))
+            if not words:
+                log.warning("sentence %d: no quotation marks in the %s text for a quote "
+                            "card; it stays on the presenter", i + 1, lang)
+                cut = Cut(start, end, "presenter")
+            else:
+                cut = replace(cut, text=words)
+        if cuts and cut.visual is not None and cuts[-1].visual == cut.visual \
+                and cuts[-1].shot == cut.shot:
+            cuts[-1] = replace(cuts[-1], end_ms=end)  # one visual over both sentences
+        else:
+            cuts.append(cut)
+    return tuple(cuts)
+
+
+def _cards_on_presenter(cards: tuple[FigureCard, ...], cuts: tuple[Cut, ...]
+                        ) -> tuple[FigureCard, ...]:
+    """Figure cards only where the presenter is alone: a visual says more, and the card's
+    slot is the visual's box."""
+    busy = [(c.start_ms, c.end_ms) for c in cuts if c.visual is not None]
+    return tuple(card for card in cards
+                 if not any(a < card.end_ms and card.start_ms < b for a, b in busy))
+
+
 def _spec_font(branding: Branding) -> Path:
     return branding.font if branding.font is not None else font_file()
 
@@ -148,6 +213,9 @@ def compose(
     intro_ms, outro_ms = bumper_ms(settings)
     cards = (figure_cards(script.texts(lang), speech.sentences, lang, cues)
              if settings.cards else ())
+    cuts = cuts_of(script, speech.sentences, lang) if settings.studio else ()
+    if cuts:
+        cards = _cards_on_presenter(cards, cuts)
     return RenderSpec(
         language=label,
         width=width,
@@ -175,4 +243,7 @@ def compose(
         ai_label=clip_label(settings, label, lang),
         aigc=aigc_json(aigc_label(producer(settings), content_id(
             key or hashlib.sha256(to_json(script).encode()).hexdigest(), label))),
+        studio=settings.studio,
+        cuts=cuts,
+        lang=lang,
     )

@@ -75,6 +75,7 @@ class Settings:
     strict: bool = False
     glossary: str = ""
     ai_label: bool = True  # the visible AI label (the metadata label is always written)
+    studio: bool = True
 
     @property
     def size(self) -> tuple[int, int]:

@@ -19,13 +19,18 @@ from typing import Any, Literal, TypeVar
 from .labels import VisibleLabel
 
 __all__ = [
+    "SHOTS",
+    "VISUAL_KINDS",
     "Article",
+    "ArticleImage",
     "Avatar",
+    "Bar",
     "Box",
     "Branding",
     "Captions",
     "Consent",
     "Cue",
+    "Cut",
     "FigureCard",
     "Lang",
     "RenderResult",
@@ -35,6 +40,7 @@ __all__ = [
     "Span",
     "Speech",
     "Summary",
+    "Visual",
     "VoicePreset",
     "from_dict",
     "from_json",
@@ -47,6 +53,18 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleImage:
+    """A picture of the story: a Markdown image, an HTML <figure>, a web upload or a batch
+    manifest's ``images`` column. Checked (decoded, sized) only when it is put on screen."""
+
+    path: Path  # absolute once ingested
+    caption: str = ""
+    credit: str = ""  # shown as "Photo: …"
+    alt: str = ""
+    paragraph: int = -1  # the paragraph it stands beside (-1: not placed in the text)
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """An ingested article: decoded, cleaned, language and script detected."""
 
@@ -56,6 +74,7 @@ class Article:
     variant: str  # "Hans" or "Hant" for Chinese, "" for English
     source: str  # path, "-" for stdin, or "inline"
     sha256: str  # of the cleaned text; the cache key of later stages
+    images: tuple[ArticleImage, ...] = ()  # not in sha256: pictures never change the script
 
     @property
     def text(self) -> str:
@@ -73,6 +92,44 @@ class Summary:
     backend: str
 
 
+# The shots of the edit list (anchor.edit): the presenter alone, the presenter with the
+# visual in a box over the shoulder, the visual full screen while the voice goes on.
+SHOTS = ("presenter", "ots", "full")
+VISUAL_KINDS = ("image", "chart", "quote", "strap")
+
+
+@dataclass(frozen=True, slots=True)
+class Visual:
+    """What a sentence shows besides the presenter (``Segment.visual``).
+
+    image: one of the story's pictures (``image``, with ``caption`` and ``credit``).
+    chart: the comparable figures of ``sentences`` (script indexes), parsed from each
+    clip's own text when it is drawn, never typed here. quote: the words in quotation
+    marks of the sentence, with the speaker. strap: a name strap (name and role) when a
+    person is first named. ``name_*``/``role_*`` are the speaker's in each language.
+    """
+
+    kind: str
+    image: Path | None = None
+    caption: str = ""
+    credit: str = ""
+    sentences: tuple[int, ...] = ()
+    source: str = ""  # chart: where the figures come from ("" : the story)
+    name_zh: str = ""
+    name_en: str = ""
+    role_zh: str = ""
+    role_en: str = ""
+
+    def name(self, lang: str) -> str:
+        """The name in ``lang``, else as the other language writes it (a foreign name
+        stays in its own letters rather than going missing)."""
+        own, other = (self.name_zh, self.name_en) if lang == "zh" else (self.name_en, self.name_zh)
+        return own or other
+
+    def role(self, lang: str) -> str:
+        return self.role_zh if lang == "zh" else self.role_en
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """One sentence of the script in both languages."""
@@ -85,6 +142,10 @@ class Segment:
     # who confirmed it as it stands after the checks spoke (ticked "checked", or edited
     # it): a review flag with a name here is cleared, and the name goes into the manifest
     checked_by: str = ""
+    # The edit list: chosen after translation (anchor.edit), so never in the script's
+    # cache key; "" until chosen (an old script.json), then one of SHOTS.
+    shot: str = ""
+    visual: Visual | None = None
 
     @property
     def needs_review(self) -> bool:
@@ -296,6 +357,11 @@ class Branding:
     producer: str = ""  # the newsroom's name or code in the files' AIGC label; "" = channel
     translations: tuple[tuple[str, str, str], ...] = ()  # (lang, field, text) overrides
     fingerprint: str = ""  # hash of the brand's files: an edited logo changes the render key
+    # The studio ([studio] in brand.toml): the set behind the cut-out presenter. An image of
+    # the brand's own set, or None for a generated one (panels, desk line, light); "photo"
+    # keeps the photo's own backdrop instead of cutting the presenter out.
+    studio_image: Path | None = None
+    studio_backdrop: str = "set"  # "set" or "photo"
 
     def in_language(self, lang: str) -> Branding:
         """This look with its texts (label, ticker, tagline, ...) in ``lang``."""
@@ -313,6 +379,30 @@ class FigureCard:
     unit: str = ""  # small text after the figure: "个", "tonnes", "billion"
     label: str = ""  # what is counted, from the sentence: "县级融媒体中心"
     percent: float | None = None  # 0–100 for percentages: drawn as a ring chart
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One value of a chart: its label, how the figure is written, and its value."""
+
+    label: str
+    shown: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """One stretch of a clip's edit, on the clip's clock: which shot, and what the visual
+    shows in this clip's language (anchor.compose resolves the script's edit list)."""
+
+    start_ms: int
+    end_ms: int
+    shot: str  # one of SHOTS
+    visual: Visual | None = None
+    text: str = ""  # quote: the quoted words in this language
+    bars: tuple[Bar, ...] = ()  # chart: parsed from this language's sentences
+    unit: str = ""  # chart: the unit of every bar ("%", "yuan", "visitors")
+    title: str = ""  # chart: what is compared
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +436,11 @@ class RenderSpec:
     voice_language: str = ""  # the language spoken on ``audio``: the lip shapes' phonemes
     ai_label: VisibleLabel | None = None  # the visible AI label; None: none drawn
     aigc: str = ""  # the implicit label (JSON) written into the MP4 and the thumbnail
+    # The package: the presenter on the brand's set, and the edit's cuts. False and ()
+    # draw the single presenter shot of a photo in a box (library default, old tests).
+    studio: bool = False
+    cuts: tuple[Cut, ...] = ()
+    lang: str = ""  # the language of the texts on screen (zh or en)
 
 
 @dataclass(frozen=True, slots=True)

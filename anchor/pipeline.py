@@ -1,6 +1,6 @@
 """The only place that knows the order of the stages.
 
-article ─ingest→ Article ─summarize→ Summary ─translate→ Script
+article ─ingest→ Article ─summarize→ Summary ─translate→ Script ─edit→ Script
   per language: ─speak→ Speech ─level→ ─align→ ─timeline→ ─caption→ Captions
                 ─compose→ RenderSpec ─render→ clip (+ thumbnail) ─manifest→ folder
 
@@ -59,7 +59,8 @@ from .slug import slugify
 # call-time import also finds the functions tests put in their place on the package
 # (anchor.summarize.summarize, anchor.translate.translate, anchor.tts.speak).
 
-__all__ = ["RunResult", "article_from_script", "load_script", "prepare_script", "render_article"]
+__all__ = ["RunResult", "article_from_script", "load_script", "plan_script_edit", "prepare_script",
+           "render_article"]
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("ingest", "decode the article, clean it, find its language, title and paragraphs"),
     ("summarize", "pick the broadcast sentences (cached by article and backend)"),
     ("translate", "both languages' scripts, names and figures checked (cached)"),
+    ("edit", "each sentence's shot and visual: the story's pictures, charts, quotes"),
     ("speak", "one voice track per language, sentence by sentence (cached)"),
     ("level", "one loudness measurement and a gain, true-peak limited"),
     ("align", "word times from Whisper, only for a voice that gave none"),
@@ -175,6 +177,19 @@ def _resolved(get_backend: Callable[[str], Any], name: str) -> Any:
         return get_backend(name)
     except AnchorError:
         return f"unavailable:{name}"
+
+
+def plan_script_edit(script: Script, article: Article, settings: Settings) -> Script:
+    """``script`` with a shot and a visual on each sentence that has none yet (anchor.edit),
+    sized for this render's layout."""
+    from .edit import plan_edit  # deferred: PIL and OpenCV, see the note at the imports
+    from .render.layout import studio_layout
+
+    layout = studio_layout(*settings.size)
+    full, ots = layout.full, layout.ots
+    assert full is not None and ots is not None
+    return plan_edit(script, article.images, article.paragraphs, full=(full.w, full.h),
+                     ots=(ots.w, ots.h), portrait=layout.orientation != "landscape")
 
 
 def settings_glossary(settings: Settings) -> Any:
@@ -287,6 +302,10 @@ def render_article(
         summary, script = make_script(article, settings, timer, backends,
                                       keep_models=keep_models)
     require_reviewed(script, settings)
+    if settings.studio:
+        # the edit list, chosen after translation: the script's cache key never holds it
+        with timer.stage("edit", "choosing each sentence's shot"):
+            script = plan_script_edit(script, article, settings)
 
     if out_dir is None:
         out_dir = settings.out / slugify(article.title, f"article-{article.sha256[:8]}")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .models import Script, from_dict
+from .models import SHOTS, VISUAL_KINDS, Script, Segment, from_dict
 
 __all__ = [
     "MAX_SEGMENTS",
@@ -75,6 +75,7 @@ def validate_script(script: Script, *, where: str = "") -> None:
             raise InputError(
                 f"{prefix}sentence {i + 1} is longer than {MAX_SENTENCE_CHARS} characters",
                 hint="split it: the presenter reads one sentence per caption")
+        _validate_edit(seg, i, len(script.segments), prefix)
     title_zh, title_en = script.title_zh.strip(), script.title_en.strip()
     if not title_zh or not title_en:
         raise InputError(f"{prefix}the headline is empty in one language",
@@ -85,3 +86,32 @@ def validate_script(script: Script, *, where: str = "") -> None:
             raise InputError(f"{prefix}the {_LANG_NAMES[lang]} headline is {len(title):,} "
                              f"characters; the limit is {MAX_TITLE_CHARS}",
                              hint="shorten it: it runs in the lower third of the clip")
+
+
+def _validate_edit(seg: Segment, i: int, n: int, prefix: str) -> None:
+    """A segment's shot and visual (the edit list): known names, and a visual that can be
+    drawn. Whether an image file decodes is judged at render time, where a bad one falls
+    back to the presenter alone with a warning instead of failing the clip."""
+    where = f"{prefix}sentence {i + 1}"
+    if seg.shot and seg.shot not in SHOTS:
+        raise InputError(f"{where}: unknown shot {seg.shot!r}",
+                         hint=f"use one of {', '.join(SHOTS)} (or leave it out to choose)")
+    v = seg.visual
+    if v is None:
+        if seg.shot in ("ots", "full"):
+            raise InputError(f"{where}: shot {seg.shot!r} needs a visual",
+                             hint='give "visual", or set "shot": "presenter"')
+        return
+    if v.kind not in VISUAL_KINDS:
+        raise InputError(f"{where}: unknown visual kind {v.kind!r}",
+                         hint=f"use one of {', '.join(VISUAL_KINDS)}")
+    if v.kind == "image" and (v.image is None or not str(v.image).strip()):
+        raise InputError(f"{where}: an image visual needs \"image\" (a file path)",
+                         hint="name a JPEG or PNG of the story")
+    if v.kind == "chart" and (not v.sentences or any(not 0 <= k < n for k in v.sentences)):
+        raise InputError(f"{where}: a chart needs \"sentences\", indexes 0–{n - 1} of the "
+                         "sentences whose figures it compares",
+                         hint="the values are read from those sentences, never typed in")
+    if v.kind == "strap" and not (v.name_zh.strip() or v.name_en.strip()):
+        raise InputError(f"{where}: a name strap needs name_zh or name_en",
+                         hint="the person's name as it should read on screen")

@@ -20,7 +20,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from typing import Any
 from anchor.cache import atomic_write_text
 from anchor.config import Settings
 from anchor.errors import InputError, RenderError
-from anchor.models import Article, Lang, RenderResult, Script, Segment, to_dict
+from anchor.models import Article, ArticleImage, Lang, RenderResult, Script, Segment, to_dict
 from anchor.pipeline import RunResult
 from anchor.text import is_han
 from anchor.web.service import Choices
@@ -74,7 +74,8 @@ class FakePipeline:
         with self._calls_lock:
             self.calls.append((phase, title))
 
-    def ingest(self, source: str | bytes, *, title: str | None, name: str) -> Article:
+    def ingest(self, source: str | bytes, *, title: str | None, name: str,
+               images: Sequence[ArticleImage] = ()) -> Article:
         text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
         if name.endswith(".json"):
             try:
@@ -96,7 +97,8 @@ class FakePipeline:
         lang: Lang = "zh" if cjk > len(text) * 0.2 else "en"
         sha = hashlib.sha256(f"{head}\n\n{text}".encode()).hexdigest()
         return Article(title=head, paragraphs=body, language=lang,
-                       variant="Hans" if lang == "zh" else "", source=name, sha256=sha)
+                       variant="Hans" if lang == "zh" else "", source=name, sha256=sha,
+                       images=tuple(images))
 
     def _wait(self) -> None:
         if self.delay:

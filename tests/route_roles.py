@@ -48,6 +48,7 @@ def _row(anon: int | str, owner: int | str, other: int | str, editor: int | str,
 EXPECTED: dict[tuple[str, ...], Expected] = {
     ("POST", "/api/jobs"): _row(401, 201, 201, 201, 201),
     ("PUT", "/api/jobs/{job_id}/script"): _row(401, 200, 404, 200, 200),
+    ("PUT", "/api/jobs/{job_id}/shots"): _row(401, 200, 404, 200, 200),
     ("POST", "/api/jobs/{job_id}/render"): _row(401, 202, 404, 202, 202),
     ("POST", "/api/jobs/{job_id}/retry"): _row(401, 202, 404, 202, 202),
     ("POST", "/api/jobs/{job_id}/cancel"): _row(401, 202, 404, 202, 202),
@@ -66,6 +67,7 @@ EXPECTED: dict[tuple[str, ...], Expected] = {
     ("POST", "/jobs/{job_id}/render", "save"): _row("login", 303, 404, 303, 303),
     ("POST", "/jobs/{job_id}/render", "render"): _row("login", 303, 404, 303, 303),
     ("POST", "/jobs/{job_id}/render", "glossary"): _row("login", 303, 404, 303, 303),
+    ("POST", "/jobs/{job_id}/shots"): _row("login", 303, 404, 303, 303),
     ("POST", "/jobs/{job_id}/retry"): _row("login", 303, 404, 303, 303),
     ("POST", "/jobs/{job_id}/cancel"): _row("login", 303, 404, 303, 303),
     ("POST", "/jobs/{job_id}/approve"): _row("login", 403, 404, 303, 303),
@@ -210,6 +212,10 @@ def _call(world: _World, c: TestClient, key: tuple[str, ...], role: str) -> int 
     elif key == ("PUT", "/api/jobs/{job_id}/script"):
         kw["json"] = c.get(f"/api/jobs/{fill['job_id']}/script",
                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+    elif key == ("PUT", "/api/jobs/{job_id}/shots"):
+        kw["json"] = {"segments": [{"index": 0, "shot": "presenter", "drop_visual": True}]}
+    elif key == ("POST", "/jobs/{job_id}/shots"):
+        kw["data"] = {"shot_0": "presenter", "visual_0": "none"}
     elif key == ("POST", "/api/avatars"):
         import cv2
         import numpy as np

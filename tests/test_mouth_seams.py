@@ -16,7 +16,7 @@ from anchor.avatars import load_avatar
 from anchor.models import Box
 from anchor.render.face import FaceRegions, find_face, read_rgb
 from anchor.render.mouth import MouthModel
-from anchor.render.presenter import POSES, PresenterTrack, _landmarks_for, fit_to_box
+from anchor.render.presenter import POSES, PresenterTrack, fit_to_box, landmarks_for
 from tests.test_presenter import write_wav
 
 
@@ -29,7 +29,7 @@ def _model_and_photo(name: str, w: int, h: int) -> tuple[MouthModel, np.ndarray]
     rgb = read_rgb(av.image)
     found = find_face(av, rgb)
     found = FaceRegions(found.face, found.eyes, found.mouth, found.source,
-                        _landmarks_for(av, rgb, found))
+                        landmarks_for(av, rgb, found))
     static, regions = fit_to_box(rgb, found, w, h)
     assert regions.landmarks is not None
     return MouthModel(static, regions.landmarks), static

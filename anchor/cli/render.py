@@ -32,6 +32,9 @@ def render_cmd(
                                       help="Key figures as on-screen cards."),
     bumpers: bool | None = typer.Option(None, "--bumpers/--no-bumpers",
                                         help="The brand's intro and outro cards."),
+    studio: bool | None = typer.Option(None, "--studio/--no-studio",
+                                       help="The news package: the presenter on the brand's "
+                                            "set, each sentence on its shot and visual."),
     fps: str | None = typer.Option(
         None, help="Frame rate: 24, 25, 30, 50, 60, or NTSC 29.97 (30000/1001), 59.94, 23.976."),
     out: Path | None = typer.Option(None, help="Output folder (a subfolder per article)."),
@@ -68,7 +71,7 @@ def render_cmd(
         "voice_en": voice_en, "aspect": aspect, "fps": fps, "out": out, "tts": tts,
         "zh_variant": zh_variant, "renderer": renderer, "ffmpeg": ffmpeg, "bilingual": bilingual,
         "seed": seed,
-        "check": check, "brand": brand, "cards": cards, "bumpers": bumpers,
+        "check": check, "brand": brand, "cards": cards, "bumpers": bumpers, "studio": studio,
         "strict": strict, "glossary": str(glossary) if glossary else None,
     })
     result = render_article(article, settings, script_file=script, progress=progress_printer())

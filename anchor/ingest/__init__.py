@@ -15,11 +15,11 @@ import hashlib
 import logging
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..errors import InputError
-from ..models import Article
+from ..models import Article, ArticleImage
 from .chars import (
     MAX_BYTES,
     MAX_CHARS,
@@ -31,8 +31,9 @@ from .chars import (
 from .cleanup import clean_paragraphs
 from .decode import check_text, decode_bytes
 from .formats import SUFFIX_FORMATS, from_json, sniff_format
+from .images import RawImage, resolve_images
 from .language import detect_language, detect_variant
-from .markdown import from_markdown
+from .markdown import from_markdown, markdown_pictures
 from .titles import pick_title
 
 __all__ = [
@@ -52,16 +53,20 @@ log = logging.getLogger(__name__)
 
 
 def ingest(
-    source: str | Path | bytes, *, title: str | None = None, name: str = "inline"
+    source: str | Path | bytes, *, title: str | None = None, name: str = "inline",
+    images: Sequence[ArticleImage] = (), base: Path | None = None,
 ) -> Article:
     """Turn article text, bytes or a file into a cleaned :class:`Article`.
 
     ``str`` is the article's text, ``bytes`` its encoded text (stdin), a ``Path`` a
     .txt/.md/.json file. ``title`` overrides the one found in the text; ``name`` is
-    what ``Article.source`` says for text and bytes.
+    what ``Article.source`` says for text and bytes. ``images`` (a web upload, a batch
+    manifest's column) come after the pictures the article names itself; relative image
+    paths are read from ``base`` (the article's folder; the current one for text).
     """
     fmt: str | None = None
     if isinstance(source, Path):
+        base = base or source.parent
         data = _read_path(source)
         fmt = SUFFIX_FORMATS.get(source.suffix.lower())
         name = str(source)
@@ -82,10 +87,12 @@ def ingest(
     check_text(text)
     fmt = fmt or sniff_format(text)
     found_title: str | None = None
+    raw_images: list[RawImage] = []
     if fmt == "json":
         found_title, text = from_json(text, name)
         check_text(text)
     elif fmt == "md":
+        raw_images = markdown_pictures(text)
         found_title, text = from_markdown(text)
 
     body = normalize_chars(text)
@@ -110,6 +117,7 @@ def ingest(
     digest = hashlib.sha256(f"{head}\n\n{text_out}".encode()).hexdigest()
     if removed:
         log.info("ingest %s: removed %d noise line(s)", name, len(removed))
+    found = resolve_images(raw_images, base, para_list)
     return Article(
         title=head,
         paragraphs=tuple(para_list),
@@ -117,6 +125,7 @@ def ingest(
         variant=variant,
         source=name,
         sha256=digest,
+        images=(*found, *images),
     )
 
 

@@ -16,7 +16,9 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-__all__ = ["from_markdown"]
+from .images import RawImage, markdown_images
+
+__all__ = ["from_markdown", "markdown_pictures"]
 
 # YAML front matter is not CommonMark; only its title is read.
 _FRONT_MATTER_RE = re.compile(r"---\n(.*?)\n(?:---|\.\.\.)\n", re.S)
@@ -25,7 +27,9 @@ _FM_TITLE_RE = re.compile(r"^title:\s*(.+?)\s*$", re.M)
 _FOOTNOTE_DEF_RE = re.compile(r"^\s{0,3}\[\^[^\]]+\]:")
 _FOOTNOTE_REF_RE = re.compile(r"\[\^[^\]]+\]")
 _BREAK_TAG_RE = re.compile(r"<br\s*/?>", re.I)
-_HTML_DROP_RE = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>", re.S | re.I)
+# a figure's caption and credit go with its picture (ingest.images), not into the text
+_HTML_DROP_RE = re.compile(r"<!--.*?-->|<(script|style|figure|figcaption)\b.*?</\1\s*>",
+                           re.S | re.I)
 _HTML_TAG_RE = re.compile(r"</?[A-Za-z][^>]*>")
 
 
@@ -78,6 +82,14 @@ def from_markdown(text: str) -> tuple[str | None, str]:
             i += 1
     body = "\n\n".join(b.strip("\n") for b in blocks if b.strip())
     return title, body
+
+
+def markdown_pictures(text: str) -> list[RawImage]:
+    """The article's images (``![caption](src "credit")`` and HTML figures), in order."""
+    fm = _FRONT_MATTER_RE.match(text)
+    if fm:
+        text = text[fm.end():]
+    return markdown_images(_parser().parse(text))
 
 
 def _close_index(tokens: Sequence[Token], i: int) -> int:

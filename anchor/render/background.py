@@ -259,13 +259,20 @@ def overlay_layer(spec: RenderSpec, layout: Layout) -> np.ndarray:
     return np.asarray(img, dtype=np.uint8)
 
 
-def static_layers(spec: RenderSpec, layout: Layout, presenter_static: np.ndarray) -> StaticLayers:
-    """The still frame's layers, with the presenter's rest image pasted in its box."""
+def static_layers(spec: RenderSpec, layout: Layout, presenter_static: np.ndarray,
+                  set_rgb: np.ndarray | None = None, *, shadow: bool = True) -> StaticLayers:
+    """The still frame's layers, with the presenter's rest image pasted in its box: on
+    ``set_rgb`` (the package's studio set, the presenter already matted onto it) or on the
+    plain studio backdrop. ``shadow``: a soft shadow round the box (a photo in a box)."""
     box = layout.presenter
     if presenter_static.shape != (box.h, box.w, 3):
         raise ValueError(f"presenter image is {presenter_static.shape}, box is {box.h}x{box.w}")
-    under = studio(layout.width, layout.height, spec.branding, box, spec.seed)
-    _drop_shadow(under, box)
+    if set_rgb is not None:
+        under = set_rgb.copy()
+    else:
+        under = studio(layout.width, layout.height, spec.branding, box, spec.seed)
+    if shadow:
+        _drop_shadow(under, box)
     under[box.y : box.y + box.h, box.x : box.x + box.w] = presenter_static
     over = overlay_layer(spec, layout)
     return StaticLayers(under=under, overlay=over, frame=alpha_over(under, over))

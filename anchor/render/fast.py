@@ -41,6 +41,7 @@ from ..labels import AIGC_KEY
 from ..models import Box, RenderResult, RenderSpec
 from ..timing import fps_text
 from .cover import cover_image
+from .layout import inside, intersects
 from .scene import Scene, TrackFactory, build_scene
 
 __all__ = [
@@ -188,12 +189,17 @@ def yuv_frames(scene: Scene) -> Iterator[memoryview]:
     keys: list[Hashable | None] = [None] * len(scene.overlays)
     boxes: list[Box | None] = [None] * len(scene.overlays)
     for i in range(scene.n_frames):
-        for b in _damage(scene, i, keys, boxes):
+        damage = _damage(scene, i, keys, boxes)
+        for b in damage:
             if scene.is_still(i, b):  # e.g. a caption gone: the still frame is back
                 _copy(planes, still_planes, b)
             else:
                 _put(planes, b, to_i420(scene.region_rgb(i, b)))
-        if d.w and d.h:  # last: it holds the layers over it too
+        # last: it holds the layers over it too; skipped where a full-screen visual hides
+        # the presenter and nothing over it changed (or it was just drawn with a damage box)
+        if d.w and d.h and not (scene.hidden(i, d) and (
+                not any(intersects(b, d) for b in damage)
+                or any(inside(d, b) for b in damage))):
             _put(planes, d, to_i420(scene.region_rgb(i, d)))
         yield buf.data.cast("B")  # the array's own buffer, as bytes
 

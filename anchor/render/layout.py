@@ -27,12 +27,12 @@ chroma planes have one sample per 2x2 pixels.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ..models import Box
 
-__all__ = ["Layout", "inside", "intersects", "layout_for", "union"]
+__all__ = ["Layout", "inside", "intersects", "layout_for", "studio_layout", "union"]
 
 Orientation = Literal["landscape", "portrait", "square"]
 
@@ -84,6 +84,22 @@ class Layout:
     cover: Box | None = None  # the thumbnail's headline block
     cover_px: int = 0
     ui_side: Box | None = None  # the app's button column (portrait only)
+    # The studio package (studio_layout): where the visuals go and where the presenter
+    # stands. None / 0 in the plain layout.
+    ots: Box | None = None  # the box over the presenter's shoulder
+    full: Box | None = None  # a full-screen visual (in portrait: the upper part)
+    label_corner: Box | None = None  # top-right, kept free of visuals for the AI label
+    strap: Box | None = None  # a name strap
+    face_x: float = 0.5  # where the presenter's face centre stands, share of the width
+    face_y: float = 0.4  # ... and down the height
+    face_px: int = 0  # the face height (hairline to chin) a medium close-up wants
+    presenter_bottom: int = 0  # where the presenter is cut (hidden under the lower third)
+    # 9:16 and 1:1: the second framing, for the shots with a visual above her. ``inset``
+    # is what it covers (the frame from the top down to the desk), the face is
+    # ``inset_face_px`` tall with its top at ``inset_head_top``. None: one framing.
+    inset: Box | None = None
+    inset_face_px: int = 0
+    inset_head_top: int = 0
 
     @property
     def lower_third(self) -> Box:
@@ -321,3 +337,93 @@ def _portrait(w: int, h: int, ticker: bool) -> Layout:
         cover_px=_px(0.046 * h),
         ui_side=ui_side,
     )
+
+
+def studio_layout(width: int, height: int, *, ticker: bool = False,
+                  label: Box | None = None) -> Layout:
+    """The package's layout: the presenter cut out and standing on one third of the set
+    (16:9), or large in the middle (9:16, 1:1); a box over her shoulder (16:9) or above
+    her (9:16, 1:1) for a visual, the whole frame for a full-screen one. The top-right
+    corner, mirroring the logo bug, stays free: the AI-generated label goes there. The
+    presenter is cut at the desk, under the lower third (16:9, 1:1) or at the name tab
+    (9:16). ``label``: where the clip's AI label is drawn (anchor.render.label), which
+    the visual boxes keep clear of; without it, a corner the logo's size is kept."""
+    base = layout_for(width, height, ticker=ticker)
+    w, h = width, height
+    safe, logo = base.safe, base.logo
+    if label is None:
+        lw = min(logo.w, _even(safe.w / 2 - 0.02 * w))
+        label = Box(safe.x + safe.w - lw, logo.y, lw, logo.h)
+    top = label.y + label.h + _even(0.03 * h)
+    cut = base.headline.y + base.headline.h - 2
+    if base.orientation == "landscape":
+        ow = _even(0.44 * w)
+        top = max(top, _even(0.14 * h))
+        oh = min(_even(ow * 9 / 16), base.name_plate.y - top - _even(0.03 * h))
+        ots = Box(safe.x + safe.w - ow, top, ow, oh)
+        strap = _box(ots.x, base.name_plate.y - 0.13 * h, ow, 0.095 * h)
+        return replace(base, ots=ots, full=Box(0, 0, w, h), label_corner=label, strap=strap,
+                       face_x=0.27, face_y=0.35, face_px=_even(0.20 * h),
+                       presenter_bottom=cut, card_slots=(ots,))
+    if base.orientation == "portrait":
+        return _studio_portrait(base, label)
+    # 1:1 (feeds, no app UI): the landscape lower third; a large presenter in the
+    # presenter shots, the visual on the upper half with her smaller under it otherwise
+    vis_w = _even(0.62 * w)
+    vis_h = _even(vis_w * 9 / 16)
+    ots = Box(_even((w - vis_w) / 2), top, vis_w, vis_h)
+    full = Box(0, 0, w, base.name_plate.y - _even(0.01 * h))
+    head_top = ots.y + ots.h + _even(0.02 * h)
+    # the small framing: head and shoulders between the visual and the name tab
+    inset_face = _even((base.name_plate.y - head_top) / 1.9)
+    strap = _box(safe.x, base.name_plate.y - 0.12 * h, min(safe.w, 0.62 * w), 0.085 * h)
+    slot = Box(safe.x, top, safe.w, base.name_plate.y - _even(0.02 * h) - top)
+    return replace(base, ots=ots, full=full, label_corner=label, strap=strap, face_x=0.5,
+                   face_y=0.36, face_px=_even(0.22 * h), presenter_bottom=cut,
+                   card_slots=(slot,), card_min_h=_even(0.22 * h),
+                   inset=Box(0, 0, w, cut), inset_face_px=inset_face,
+                   inset_head_top=head_top)
+
+
+def _studio_portrait(base: Layout, label: Box) -> Layout:
+    """9:16 as short-video news is cut: the headline across the top under the logo row,
+    the presenter large in the middle (a medium close-up that fills the width when her
+    photo has the detail), cut at a desk; her name tab on the desk line and large
+    captions under it, all clear of the app's bar, description zone and buttons. With a
+    visual, it goes on the upper half (a 16:9 box under the headline) and she stands
+    under it, smaller."""
+    w, h, safe, logo = base.width, base.height, base.safe, base.logo
+    assert base.ui_zone is not None and base.ui_side is not None
+    ui_top, side_x = base.ui_zone.y, base.ui_side.x
+    tick_h = base.ticker.h if base.ticker is not None else 0
+    pad = base.pad
+    headline_px = _px(0.027 * h)
+    # the headline runs under the logo row, and under the AI label when it reaches lower
+    row_bottom = max(logo.y + logo.h, label.y + label.h)
+    band = Box(safe.x, row_bottom + _even(0.012 * h), safe.w, _even(0.074 * h))
+    vis_w = _even(0.88 * w)
+    vis_h = _even(vis_w * 9 / 16)
+    ots = Box(_even((w - vis_w) / 2), band.y + band.h + _even(0.012 * h), vis_w, vis_h)
+    # captions: big, centred clear of the button column, ending above the app's zone
+    # (or the ticker above it); the name tab sits on the desk line above them
+    caption_px = _px(0.033 * h)
+    plate_h = _even(0.030 * h)
+    cap_bottom = ui_top - tick_h - _even(0.006 * h)
+    cap_h = _even(3.1 * caption_px + 0.02 * h)  # two lines at full size, three a bit smaller
+    cap_top = cap_bottom - cap_h
+    cut = _even(cap_top - 0.008 * h - plate_h / 2)
+    plate = Box(safe.x, _even(cut - plate_h / 2), min(_even(0.62 * w), side_x - safe.x),
+                plate_h)
+    caption = Box(w - side_x, cap_top, 2 * side_x - w, cap_h)
+    head_top = ots.y + ots.h + _even(0.012 * h)
+    inset_face = _even((plate.y - head_top) / 2.3)
+    full = Box(0, 0, w, plate.y - pad)
+    strap = _box(safe.x, plate.y - 0.085 * h, min(safe.w, side_x - safe.x), 0.07 * h)
+    slot = Box(safe.x, ots.y, side_x - safe.x, plate.y - _even(0.015 * h) - ots.y)
+    return replace(
+        base, headline=band, headline_px=headline_px, headline_lines=2, name_plate=plate,
+        name_px=_px(0.020 * h), title_px=_px(0.016 * h), caption=caption,
+        caption_px=caption_px, ots=ots, full=full, label_corner=label, strap=strap,
+        face_x=0.5, face_y=0.33, face_px=_even(0.17 * h), presenter_bottom=cut,
+        card_slots=(slot,), card_min_h=_even(0.14 * h), inset=Box(0, 0, w, cut),
+        inset_face_px=inset_face, inset_head_top=head_top)

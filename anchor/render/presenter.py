@@ -54,6 +54,7 @@ __all__ = [
     "PresenterTrack",
     "blink_starts",
     "fit_to_box",
+    "landmarks_for",
     "lid_track",
     "pose_track",
     "roll_track",
@@ -377,7 +378,7 @@ def _brow(img: np.ndarray, brow: np.ndarray, region: Box, lift: float) -> np.nda
     return moved
 
 
-def _landmarks_for(avatar: Avatar, rgb: np.ndarray, regions: FaceRegions) -> Landmarks:
+def landmarks_for(avatar: Avatar, rgb: np.ndarray, regions: FaceRegions) -> Landmarks:
     """The TOML's landmarks, else the photo's (cached FaceMesh), else estimated from boxes."""
     lm = landmarks_from_avatar(avatar.landmarks)
     if lm is not None:
@@ -397,15 +398,22 @@ class PresenterTrack:
 
     def __init__(self, avatar: Avatar, box: Box, fps: Fps, duration_ms: int, audio: Path,
                  seed: int = 0, *, motion: bool = True, blinks: bool = True,
-                 words: Sequence[Span] = (), language: str = "") -> None:
+                 words: Sequence[Span] = (), language: str = "",
+                 fitted: tuple[np.ndarray, FaceRegions] | None = None) -> None:
+        """``fitted``: the picture to animate, already box-sized, with its face regions and
+        landmarks in its pixels (the presenter laid on the studio set); else the avatar's
+        photo is read and fitted to the box."""
         self.box = box
         self.fps = fps
         self.n_frames = n = frame_count(duration_ms, fps)
-        rgb = read_rgb(avatar.image)
-        found = find_face(avatar, rgb)
-        found = FaceRegions(found.face, found.eyes, found.mouth, found.source,
-                            _landmarks_for(avatar, rgb, found))
-        self.static, self.regions = fit_to_box(rgb, found, box.w, box.h)
+        if fitted is None:
+            rgb = read_rgb(avatar.image)
+            found = find_face(avatar, rgb)
+            found = FaceRegions(found.face, found.eyes, found.mouth, found.source,
+                                landmarks_for(avatar, rgb, found))
+            self.static, self.regions = fit_to_box(rgb, found, box.w, box.h)
+        else:
+            self.static, self.regions = np.ascontiguousarray(fitted[0]), fitted[1]
         self.static.setflags(write=False)
         r = self.regions
         lm = r.landmarks

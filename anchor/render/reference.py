@@ -1,7 +1,8 @@
 """The reference renderer: the same scene composed whole, every frame, by moviepy.
 
 Slow on purpose and easy to read: a background image, the presenter's moving patch
-as a VideoClip at its place, the lower third and logo as a masked image on top, and
+as a VideoClip at its place, the edit's visuals (pictures, charts, quote cards) as
+masked clips over it, the lower third and logo as a masked image on top, and
 each timed layer (ticker text, figure cards, captions, bumpers) as clips of its
 own: a still image for every stretch where it does not change, a masked VideoClip
 where it moves. It shares the Scene (and so the pixels and the timing of every
@@ -79,13 +80,13 @@ def _layer_clips(scene: Scene, layer: Layer, fps: Fps) -> list[Any]:
         if still:
             sprite = layer.sprite(first)
             assert sprite is not None
-            clip = ImageClip(np.array(sprite.rgba), transparent=True)
+            clip = ImageClip(np.array(sprite.with_alpha()), transparent=True)
         else:
             def frame_at(t: float, first: int = first, end: int = end) -> np.ndarray:
                 # local time t of global frame i is (i - first + 0.5) / fps
                 sprite = layer.sprite(min(end - 1, first + int(t * fps + 1e-6)))
                 assert sprite is not None
-                return sprite.rgba
+                return sprite.with_alpha()
 
             clip = VideoClip(lambda t, f=frame_at: f(t)[..., :3], duration=stop - start)
             mask = VideoClip(lambda t, f=frame_at: f(t)[..., 3] / 255.0, is_mask=True,
@@ -130,8 +131,11 @@ def render_moviepy(
     presenter = VideoClip(lambda t: scene.patch(frame_index(t)), duration=duration)
     presenter = presenter.with_position((pb.x, pb.y))
     overlay = ImageClip(scene.layers.overlay, transparent=True).with_duration(duration)
-    timed = [clip for layer in scene.overlays for clip in _layer_clips(scene, layer, fps)]
-    video = CompositeVideoClip([background, presenter, overlay, *timed],
+    # the edit's visuals go under the still overlay (lower third, logo), as in the scene
+    mid = [clip for layer in scene.middle for clip in _layer_clips(scene, layer, fps)]
+    timed = [clip for layer in scene.overlays[len(scene.middle):]
+             for clip in _layer_clips(scene, layer, fps)]
+    video = CompositeVideoClip([background, presenter, *mid, overlay, *timed],
                                size=(spec.width, spec.height)).with_duration(duration)
 
     out.parent.mkdir(parents=True, exist_ok=True)

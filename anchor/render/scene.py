@@ -19,10 +19,11 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+import cv2
 import numpy as np
 
 from ..errors import InputError, RenderError
@@ -32,8 +33,10 @@ from .background import StaticLayers, alpha_over, static_layers
 from .bumper import bumper_layers
 from .card import CardLayer, place_card
 from .label import LabelLayer, LabelPlan, label_frames, label_plan, label_sprite
-from .layout import Layout, inside, intersects, layout_for
+from .layout import Layout, inside, intersects, layout_for, studio_layout
 from .presenter import PresenterTrack
+from .shots import VisualLayer, inset_layers, visual_layers
+from .studio import inset_track, studio_box, studio_set, studio_track
 from .text import Sprite, caption_sprite, check_font
 from .ticker import TickerLayer, ticker_boxes
 
@@ -124,10 +127,15 @@ class Scene:
     above: tuple[Layer, ...] = ()  # and over them: the bumpers, which cover everything
     card_box: Box | None = None  # where figure cards may go (the tall/wide slot)
     label: LabelPlan | None = None  # the visible AI label's place and setting
-    overlays: tuple[Layer, ...] = ()  # every timed layer, bottom first
+    # the edit's visuals, under the still overlay (the lower third and logo stay on top)
+    middle: tuple[Layer, ...] = ()
+    overlays: tuple[Layer, ...] = ()  # every timed layer, bottom first (middle first)
     _starts: list[int] = field(default_factory=list)
     _overlay_on_dirty: np.ndarray | None = None
     _captions: dict[int, Sprite | None] = field(default_factory=dict)
+    _n_middle: int = 0
+    _overlay_boxes: tuple[Box, ...] = ()
+    _premul: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def result(self, out: Path, renderer: str, seconds: float) -> RenderResult:
         """What a renderer made of this scene; both renderers report the same fields."""
@@ -163,7 +171,9 @@ class Scene:
         over = _crop(self.layers.overlay, self.dirty)
         # most layouts keep the lower third off the face: then skip the blend
         self._overlay_on_dirty = over if over[..., 3].any() else None
-        self.overlays = (*self.below, _Captions(self), *self.above)
+        self.overlays = (*self.middle, *self.below, _Captions(self), *self.above)
+        self._n_middle = len(self.middle)
+        self._overlay_boxes = _alpha_boxes(self.layers.overlay)
 
     # ------------------------------------------------------------------ captions
     def cue_index(self, frame: int) -> int | None:
@@ -199,37 +209,73 @@ class Scene:
         return p
 
     def region_rgb(self, frame: int, b: Box) -> np.ndarray:
-        """RGB of box ``b`` (even edges) at ``frame``: rest image, moving patch and
-        still overlay where the patch lies in it, then every timed layer over it."""
+        """RGB of box ``b`` (even edges) at ``frame``: rest image, moving patch, the
+        edit's visuals, the still overlay, then every timed layer over it."""
         sprites = [layer.sprite(frame) for layer in self.overlays]
         # an opaque layer covering the whole box hides everything under it (a bumper
-        # over the presenter, the ticker's strip): start from the topmost such layer
-        start = 0
+        # over the presenter, the ticker's strip, a full-screen picture): start there
+        start = -1
         for k in range(len(sprites) - 1, -1, -1):
             sp = sprites[k]
             if sp is not None and sp.opaque and inside(b, sp.box):
                 start = k
                 break
-        else:
-            start = -1
+        nm = self._n_middle
         if start >= 0:
             sp = sprites[start]
             assert sp is not None
             region = sp.rgba[b.y - sp.box.y : b.y - sp.box.y + b.h,
                              b.x - sp.box.x : b.x - sp.box.x + b.w, :3].copy()
+            pending = start < nm  # an opaque visual: the overlay still goes over it
             start += 1
+        elif any(sp is not None and intersects(sp.box, b) for sp in sprites[:nm]):
+            region, pending, start = self._under_rgb(frame, b), True, 0
         else:
-            region = self._base_rgb(frame, b)
-            start = 0
-        for sp in sprites[start:]:
+            region, pending, start = self._base_rgb(frame, b), False, nm
+        for k in range(start, len(sprites)):
+            if pending and k >= nm:
+                self._lay_overlay(region, b)
+                pending = False
+            sp = sprites[k]
             if sp is None or not intersects(sp.box, b):
                 continue
             o = _overlap(sp.box, b)
             sub = sp.rgba[o.y - sp.box.y : o.y - sp.box.y + o.h,
                           o.x - sp.box.x : o.x - sp.box.x + o.w]
             dst = region[o.y - b.y : o.y - b.y + o.h, o.x - b.x : o.x - b.x + o.w]
-            dst[:] = sub[..., :3] if sp.opaque else alpha_over(dst, sub)
+            if sp.opaque:
+                dst[:] = sub[..., :3]
+            elif sub.shape[2] == 3:  # one alpha for the whole picture: a dissolve
+                dst[:] = cv2.addWeighted(np.ascontiguousarray(sub), sp.level, dst,
+                                         1.0 - sp.level, 0.0)
+            else:
+                dst[:] = alpha_over(dst, sub)
+        if pending:
+            self._lay_overlay(region, b)
         return region
+
+    def _lay_overlay(self, region: np.ndarray, b: Box) -> None:
+        """The still overlay (lower third, logo) over ``region`` (box ``b``), only where it
+        has ink: a full-screen picture under it does not pay for the empty rest. The
+        overlay's premultiplied colour and inverse alpha are kept (as uint16): laying it is
+        then one multiply-add per pixel, the same rounding as alpha_over."""
+        for k, ob in enumerate(self._overlay_boxes):
+            if not intersects(ob, b):
+                continue
+            o = _overlap(ob, b)
+            premul, inv = self._premultiplied(k, ob)
+            sl = (slice(o.y - ob.y, o.y - ob.y + o.h), slice(o.x - ob.x, o.x - ob.x + o.w))
+            dst = region[o.y - b.y : o.y - b.y + o.h, o.x - b.x : o.x - b.x + o.w]
+            out = premul[sl] + dst.astype(np.uint16) * inv[sl]
+            dst[:] = ((out + (out >> 8)) >> 8).astype(np.uint8)
+
+    def _premultiplied(self, k: int, ob: Box) -> tuple[np.ndarray, np.ndarray]:
+        if k not in self._premul:
+            sub = self.layers.overlay[ob.y : ob.y + ob.h, ob.x : ob.x + ob.w]
+            a = sub[..., 3:4].astype(np.uint16)
+            self._premul[k] = (sub[..., :3].astype(np.uint16) * a + 128,
+                               np.repeat(255 - a, 3, axis=2))
+        return self._premul[k]
 
     def _base_rgb(self, frame: int, b: Box) -> np.ndarray:
         """Box ``b`` without the timed layers: the still frame, with the moving patch
@@ -248,6 +294,22 @@ class Scene:
             over = _crop(self.layers.overlay, b)
             over = over if over[..., 3].any() else None
         return alpha_over(region, over) if over is not None else region
+
+    def _under_rgb(self, frame: int, b: Box) -> np.ndarray:
+        """Box ``b`` of the set and the presenter, without any overlay."""
+        pb = self.patch_box
+        region = _crop(self.layers.under, b).copy()
+        if intersects(b, pb):
+            o = _overlap(b, pb)
+            p = self.patch(frame)
+            region[o.y - b.y : o.y - b.y + o.h, o.x - b.x : o.x - b.x + o.w] = p[
+                o.y - pb.y : o.y - pb.y + o.h, o.x - pb.x : o.x - pb.x + o.w]
+        return region
+
+    def hidden(self, frame: int, b: Box) -> bool:
+        """True when an opaque layer (a full-screen picture, a bumper) covers all of ``b``."""
+        return any(sp is not None and sp.opaque and inside(b, sp.box)
+                   for sp in (layer.sprite(frame) for layer in self.overlays))
 
     def is_still(self, frame: int, b: Box) -> bool:
         """True when box ``b`` shows the still frame at ``frame``: no timed layer and
@@ -288,6 +350,25 @@ class Scene:
         return max(sampled, key=lambda f: int(np.abs(self.patch(f) - rest).sum()))
 
 
+def _alpha_boxes(rgba: np.ndarray) -> tuple[Box, ...]:
+    """Bounding boxes (even edges) of the bands of rows where ``rgba`` has any ink."""
+    h, w = rgba.shape[:2]
+    rows = np.asarray(rgba[..., 3].any(axis=1))
+    out: list[Box] = []
+    y = 0
+    while y < h:
+        if not rows[y]:
+            y += 1
+            continue
+        y1 = y
+        while y1 < h and rows[y1]:
+            y1 += 1
+        cols = np.flatnonzero(np.asarray(rgba[y:y1, :, 3].any(axis=0)))
+        out.append(_even_box(int(cols[0]), y, int(cols[-1]) + 1, y1, w, h))
+        y = y1
+    return tuple(out)
+
+
 def _validate(spec: RenderSpec) -> None:
     if spec.width <= 0 or spec.height <= 0 or spec.width % 2 or spec.height % 2:
         raise InputError(f"video size {spec.width}x{spec.height} must be positive and even",
@@ -299,13 +380,51 @@ def _validate(spec: RenderSpec) -> None:
     check_font(spec.font_file)
 
 
+def _inset(spec: RenderSpec, layout: Layout, set_rgb: np.ndarray, visuals: list[VisualLayer],
+           track_factory: TrackFactory | None) -> list[VisualLayer]:
+    """The presenter's second framing under the visuals (9:16, 1:1): her own track, or a
+    stand-in track's in a box under the visual."""
+    inset = layout.inset
+    assert inset is not None
+    if track_factory is None:
+        still, box, track = inset_track(spec, layout)
+        return inset_layers(visuals, layout, still, box, track)
+    top = layout.inset_head_top
+    w = 2 * round(layout.width / 8)
+    box = Box(2 * round((layout.width / 2 - w / 2) / 2), top, w,
+              layout.presenter_bottom - top - (layout.presenter_bottom - top) % 2)
+    stand_in = track_factory(spec, box)
+    still = np.ascontiguousarray(_crop(set_rgb, inset))
+    still[box.y - inset.y:box.y - inset.y + box.h, box.x - inset.x:box.x - inset.x + box.w] = \
+        np.asarray(stand_in.static)
+    return inset_layers(visuals, layout, still, box, stand_in)
+
+
 def build_scene(spec: RenderSpec, track_factory: TrackFactory | None = None) -> Scene:
     """Everything per clip that does not change per frame, computed once."""
     _validate(spec)
     ticker_text = spec.branding.ticker.strip()
-    layout = layout_for(spec.width, spec.height, ticker=bool(ticker_text))
-    box = layout.presenter
-    track = (track_factory or presenter_track)(spec, box)
+    set_rgb: np.ndarray | None = None
+    matted = False
+    track: Track
+    # the AI label is placed first: the visual boxes of the studio keep clear of it
+    plan = (label_plan(spec.ai_label, spec.font_file,
+                       layout_for(spec.width, spec.height, ticker=bool(ticker_text)))
+            if spec.ai_label is not None else None)
+    if spec.studio:
+        layout = studio_layout(spec.width, spec.height, ticker=bool(ticker_text),
+                               label=plan.box if plan is not None else None)
+        set_rgb = studio_set(spec.width, spec.height, spec.branding, layout, spec.seed)
+        if track_factory is None:
+            box, track, matted = studio_track(spec, layout, set_rgb)
+        else:
+            box = studio_box(layout)
+            track = track_factory(spec, box)
+        layout = replace(layout, presenter=box)
+    else:
+        layout = layout_for(spec.width, spec.height, ticker=bool(ticker_text))
+        box = layout.presenter
+        track = (track_factory or presenter_track)(spec, box)
     static = np.asarray(track.static)
     if static.shape != (box.h, box.w, 3):
         raise RenderError(f"presenter image is {static.shape}, expected {(box.h, box.w, 3)}",
@@ -335,18 +454,23 @@ def build_scene(spec: RenderSpec, track_factory: TrackFactory | None = None) -> 
                                  layout.ticker_px, spec.fps, intro_end, outro_first,
                                  spec.height))
     above: list[Layer] = list(bumper_layers(spec, layout, n))
-    plan = None
-    if spec.ai_label is not None:
-        plan = label_plan(spec.ai_label, spec.font_file, layout)
+    if spec.ai_label is not None and plan is not None:
         above.append(LabelLayer(label_sprite(spec.ai_label, spec.font_file, plan),
                                 label_frames(spec.ai_label, spec.fps, n)))
+    middle: tuple[Layer, ...] = ()
+    if spec.cuts:
+        visuals = visual_layers(spec, layout, n)
+        middle = tuple(visuals)
+        if visuals and layout.inset is not None and set_rgb is not None:
+            middle = (*_inset(spec, layout, set_rgb, visuals, track_factory), *middle)
     card_box = (place_card(layout, dirty, avoid=plan.box if plan else None)
                 if spec.cards else None)
     if card_box is not None:
         below.append(CardLayer(spec.cards, card_box, spec.branding, spec.font_file,
                                spec.font_file, spec.fps, n))
     return Scene(
-        spec=spec, layout=layout, track=track, layers=static_layers(spec, layout, static),
+        spec=spec, layout=layout, track=track,
+        layers=static_layers(spec, layout, static, set_rgb, shadow=not matted), middle=middle,
         patch_box=patch_box, dirty=dirty, n_frames=n, cue_spans=spans, below=tuple(below),
         above=tuple(above), card_box=card_box, label=plan,
     )

@@ -59,6 +59,16 @@ class Sprite:
     box: Box
     rgba: np.ndarray
     opaque: bool = False
+    # An RGB picture laid at one alpha for all its pixels (a full-screen picture
+    # dissolving): ``rgba`` may then be RGB, and laying it is one weighted sum.
+    level: float = 1.0
+
+    def with_alpha(self) -> np.ndarray:
+        """The picture as straight-alpha RGBA, whatever form it is kept in."""
+        if self.rgba.shape[2] == 4:
+            return self.rgba
+        a = np.full(self.rgba.shape[:2], round(255 * self.level), np.uint8)
+        return np.dstack([self.rgba, a])
 
 
 def check_font(path: Path) -> Path:

@@ -28,6 +28,7 @@ from .auth import Caller, api_account
 from .glossary_store import GlossaryConflict, GlossaryNotFound
 from .jobs import ACTIVE, Job, JobNotFound
 from .outbox import OutboxEvent
+from .pictures import MAX_PICTURE_BYTES, MAX_PICTURES
 from .security import json_too_deep
 from .service import Conflict, JobService, TooLarge, Waiting
 
@@ -107,6 +108,11 @@ class SegmentModel(BaseModel):
                           "checked or edited); false takes a tick back")
     checked_by: str = Field("", description="read-only: who checked it, or edited it "
                             "after the checks flagged it")
+    shot: str = Field("", description="presenter, ots (over the shoulder) or full; "
+                                      "'' = chosen at render")
+    visual: dict[str, Any] | None = Field(
+        None, description="what the sentence shows: {kind: image|chart|quote|strap, ...} as in "
+                          "script.json; an image must be one of the job's pictures")
 
 
 class ScriptModel(BaseModel):
@@ -417,14 +423,18 @@ async def read_submission(request: Request, part_limit: int | None = None,
             raise InputError("the body is not valid JSON", hint="send a JSON object") from exc
     elif ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         cfg = request.app.state.cfg
-        form = await request.form(max_files=1, max_fields=30,
-                                  max_part_size=part_limit or cfg.max_upload_bytes + 1024)
+        form = await request.form(max_files=1 + MAX_PICTURES + 1, max_fields=30,
+                                  max_part_size=max(part_limit or cfg.max_upload_bytes + 1024,
+                                                    MAX_PICTURE_BYTES + 1))
         raw = {}
+        pictures: list[tuple[str, bytes]] = []
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
                 if key == "file" and value.filename:
                     upload = await value.read(cfg.max_upload_bytes + 1)
                     filename = value.filename
+                elif key == "images" and value.filename:  # the story's pictures
+                    pictures.append((value.filename, await value.read(MAX_PICTURE_BYTES + 1)))
                 continue
             if key == "langs":
                 raw.setdefault("langs", []).extend(x for x in value.split(",") if x.strip())
@@ -439,6 +449,8 @@ async def read_submission(request: Request, part_limit: int | None = None,
         req = SubmitRequest.model_validate(raw)
     except ValidationError as exc:
         raise InputError(describe_errors(exc), hint="see the request schema at /docs") from exc
+    if ctype == "multipart/form-data":
+        request.state.pictures = pictures  # read by submit (anchor.web.pictures)
     return req, upload, filename
 
 
@@ -458,7 +470,8 @@ async def submit_job(request: Request, svc: Service, me: Caller) -> JobOut:
     job = await run_in_threadpool(  # ingest is CPU work: keep it off the event loop
         svc.submit, text=req.text, upload=upload, filename=filename, title=req.title,
         options=req.overrides(), auto_render=req.auto_render, submitter=me,
-        fallback_reading=req.fallback_reading)
+        fallback_reading=req.fallback_reading,
+        images=getattr(request.state, "pictures", []))
     return job_out(job, svc.waiting(job))
 
 

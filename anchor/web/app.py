@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import AnchorError
-from . import api, avatar_upload, glossary_routes, pages
+from . import api, avatar_upload, glossary_routes, pages, shots
 from .accounts import AccountStore, FailureLog, RedisFailures, SqliteFailures, Throttle
 from .auth import AuthError, LoginRequired, Throttled
 from .config import LOOPBACK, ServeConfig, load_serve_config
@@ -203,6 +203,8 @@ def create_app(
     app.include_router(api.router)
     app.include_router(avatar_upload.router)
     app.include_router(glossary_routes.api_router)
+    app.include_router(shots.api_router)
+    app.include_router(shots.router)
     app.include_router(pages.router)
     app.include_router(glossary_routes.page_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")),

@@ -242,7 +242,8 @@ async def submit(request: Request, svc: Service, me: Viewer) -> Response:
         job = await run_in_threadpool(
             svc.submit, text=req.text, upload=upload, filename=filename, title=req.title,
             options=req.overrides(), auto_render=req.auto_render, submitter=me,
-            fallback_reading=req.fallback_reading)
+            fallback_reading=req.fallback_reading,
+            images=getattr(request.state, "pictures", []))
     except AnchorError as exc:
         # Keep what the reporter typed: losing a pasted article to a typo'd option is cruel.
         if not values:
@@ -267,7 +268,8 @@ def _job_page(request: Request, svc: JobService, job: Job, status: int = 200,
     waiting = svc.waiting(job) if job.status in ACTIVE else None
     return render(request, "job.html", status=status, job=job, script=script, error=error,
                   edits=edits or {}, thumb=thumb, step=phase(job), waiting=waiting,
-                  notice=notice, events=svc.events(job))
+                  notice=notice, events=svc.events(job),
+                  pictures=svc.pictures(job) if script is not None else [])
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)

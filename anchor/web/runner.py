@@ -21,14 +21,14 @@ import threading
 import time
 import tomllib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..config import Settings, load_settings
 from ..errors import AnchorError, ConfigError
-from ..models import Article, Script, from_dict, to_dict
+from ..models import Article, ArticleImage, Script, from_dict, to_dict
 from .cancel import JobCancelled, LeaseWatch
 from .config import ServeConfig
 from .jobs import Job, JobNotFound, JobStore, Status, claim, owned
@@ -47,7 +47,8 @@ Progress = Callable[[str], None]
 class Pipeline(Protocol):
     """The three pipeline calls the service needs; the real one and test fakes share it."""
 
-    def ingest(self, source: str | bytes, *, title: str | None, name: str) -> Article: ...
+    def ingest(self, source: str | bytes, *, title: str | None, name: str,
+               images: Sequence[ArticleImage] = ()) -> Article: ...
 
     def prepare(self, article: Article, settings: Settings, progress: Progress) -> Script: ...
 
@@ -60,17 +61,19 @@ class RealPipeline:
     a second and the models load once, in whichever process runs the jobs."""
 
     # deferred, as the class says: the stages and their packages load on first use
-    def ingest(self, source: str | bytes, *, title: str | None, name: str) -> Article:
+    def ingest(self, source: str | bytes, *, title: str | None, name: str,
+               images: Sequence[ArticleImage] = ()) -> Article:
         from ..ingest import ingest
 
-        article: Article = ingest(source, title=title, name=name)
+        article: Article = ingest(source, title=title, name=name, images=images)
         return article
 
     def prepare(self, article: Article, settings: Settings, progress: Progress) -> Script:
-        from ..pipeline import prepare_script
+        from ..pipeline import plan_script_edit, prepare_script
 
         _article, _summary, script = prepare_script(article, settings, progress=progress)
-        return script
+        # the reporter reviews the shots too: the edit list is chosen before the review
+        return plan_script_edit(script, article, settings) if settings.studio else script
 
     def render(self, article: Article, settings: Settings, script: Script, out_dir: Path,
                progress: Progress) -> RunResult:

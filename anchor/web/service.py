@@ -14,7 +14,7 @@ import shutil
 import statistics
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from ..avatars import list_avatars
 from ..config import load_settings
 from ..consent import publishable
 from ..errors import AnchorError, InputError
-from ..models import Script, Segment, from_dict, to_dict
+from ..models import ArticleImage, Script, Segment, from_dict, to_dict
 from ..readable import Unreadable, describe, find_unreadable
 from ..script_io import parse_script
 from ..voices import list_voices
@@ -31,6 +31,7 @@ from .accounts import LOCAL, Account, Forbidden
 from .config import ServeConfig
 from .jobs import ACTIVE, FINISHED, Job, JobNotFound, JobStore, Status, new_job_id, valid_job_id
 from .outbox import OutboxEvent
+from .pictures import check_count, job_pictures, save_picture
 from .queues import JobQueue
 from .runner import Pipeline, settings_for
 from .webhooks import WebhookSender
@@ -197,7 +198,9 @@ def review_edit(data: dict[str, Any], old: Script, who: str = LOCAL.name,
             elif not tick and checked:
                 checked = ""
                 clear(where, prior.warnings, "unchecked")
-            segments.append(replace(prior, index=i, checked_by=checked))
+            # the text stands; the shot and visual are the editor's to change
+            segments.append(replace(prior, index=i, checked_by=checked, shot=seg.shot,
+                                    visual=seg.visual))
             continue
         flagged_before = prior is not None and (prior.review or bool(prior.warnings))
         if flagged_before and prior is not None:
@@ -210,7 +213,8 @@ def review_edit(data: dict[str, Any], old: Script, who: str = LOCAL.name,
                     f"{describe(found, where='')}".replace(" at line 1, column", " at column"),
                     hint="replace them as suggested", found=found)
         segments.append(Segment(index=i, zh=zh, en=en,
-                                checked_by=who if flagged_before else ""))
+                                checked_by=who if flagged_before else "",
+                                shot=seg.shot, visual=seg.visual))
     title_zh, title_en = new.title_zh.strip(), new.title_en.strip()
     title_warnings, title_by = old.title_warnings, old.title_checked_by
     if (title_zh, title_en) != (old.title_zh, old.title_en):
@@ -350,7 +354,8 @@ class JobService:
 
     def submit(self, *, text: str | None, upload: bytes | None, filename: str | None,
                title: str | None, options: dict[str, Any], auto_render: bool,
-               submitter: Account = LOCAL, fallback_reading: bool = False) -> Job:
+               submitter: Account = LOCAL, fallback_reading: bool = False,
+               images: Sequence[tuple[str, bytes]] = ()) -> Job:
         options = {k: v for k, v in options.items() if v not in (None, "")}
         if upload is not None and len(upload) > self.cfg.max_upload_bytes:
             raise TooLarge(f"the file is {len(upload):,} bytes; the limit is "
@@ -373,24 +378,41 @@ class JobService:
         # Bad options fail here, before a worker spends minutes on the article.
         load_settings(self.cfg.config, overrides=options)
         self.choices().check(options)
-        article = self.pipeline.ingest(source, title=(title or "").strip() or None, name=name)
-        # Characters no voice can read are said now, where they are, not after the review.
-        typed = source if isinstance(source, str) else "\n".join((article.title,
-                                                                  *article.paragraphs))
-        found = find_unreadable(typed, article.language, ingested=True) + (
-            find_unreadable(title, article.language, ingested=True) if title else [])
-        if found and not fallback_reading:
-            raise UnreadableText(
-                f"{len(found)} character{'s' if len(found) > 1 else ''} the voices cannot "
-                f"read: {describe(found)}",
-                hint="replace them as suggested, or send fallback_reading=true (the form's "
-                     "“go on” box) to have them read as suggested, or skipped", found=found)
+        job_id = new_job_id()
+        pictures: list[ArticleImage] = []
+        if images:  # the story's pictures, checked now and kept in the job's folder
+            check_count(images)
+            folder = self.cfg.jobs_dir / job_id / "images"
+            try:
+                pictures = [save_picture(folder, fn, data, k)
+                            for k, (fn, data) in enumerate(images, 1)]
+            except AnchorError:
+                shutil.rmtree(folder.parent, ignore_errors=True)
+                raise
+        try:
+            article = self.pipeline.ingest(source, title=(title or "").strip() or None,
+                                           name=name, **({"images": pictures} if pictures
+                                                         else {}))
+            # Characters no voice can read are said now, where they are, not after review.
+            typed = source if isinstance(source, str) else "\n".join((article.title,
+                                                                      *article.paragraphs))
+            found = find_unreadable(typed, article.language, ingested=True) + (
+                find_unreadable(title, article.language, ingested=True) if title else [])
+            if found and not fallback_reading:
+                raise UnreadableText(
+                    f"{len(found)} character{'s' if len(found) > 1 else ''} the voices cannot "
+                    f"read: {describe(found)}",
+                    hint="replace them as suggested, or send fallback_reading=true (the form's "
+                         "“go on” box) to have them read as suggested, or skipped", found=found)
+        except AnchorError:
+            shutil.rmtree(self.cfg.jobs_dir / job_id, ignore_errors=True)
+            raise
         now = time.time()
         first: tuple[tuple[float, str], ...] = ((now, for_reporter("queued")),)
         if found:
             first = ((now, f"{len(found)} character(s) the voices cannot read will be read as "
                            "suggested, or skipped"), *first)
-        job = Job(id=new_job_id(), status="scripting", created=now, updated=now,
+        job = Job(id=job_id, status="scripting", created=now, updated=now,
                   title=article.title, language=article.language, options=options,
                   auto_render=auto_render, article=to_dict(article), queued=now,
                   stage=for_reporter("queued"), progress=first,
@@ -399,9 +421,22 @@ class JobService:
         self.queue.submit(job.id)
         return job
 
+    def pictures(self, job: Job) -> list[ArticleImage]:
+        """The pictures this job may show: the article's own and those uploaded for it."""
+        return job_pictures(job.article, self.cfg.jobs_dir / job.id / "images")
+
     def save_script(self, job_id: str, data: dict[str, Any], viewer: Account = LOCAL) -> Job:
         old = self.script(job_id, viewer)
         new, cleared = review_edit(data, old, viewer.name)
+        # a visual shows one of the story's pictures, never any file the server can read
+        allowed = {p.path for p in self.pictures(self.get(job_id, viewer))} | {
+            s.visual.image for s in old.segments if s.visual is not None and s.visual.image}
+        for seg in new.segments:
+            if seg.visual is not None and seg.visual.image is not None \
+                    and Path(seg.visual.image) not in allowed:
+                raise InputError(f"sentence {seg.index + 1}: that picture is not one of this "
+                                 "story's", hint="pick one of the story's pictures, or upload "
+                                                 "one on the review page")
 
         def put(job: Job) -> Job | None:
             if job.status != "review":
