@@ -89,15 +89,18 @@ def sheet(video: Path, script: Script, spans: tuple[Span, ...], lang: str, out: 
     return on_visual / max(1, duration)
 
 
-def _band_diff(frame: np.ndarray, set_rgb: np.ndarray, alpha: np.ndarray, rows: int) -> float:
+def _band_diff(frame: np.ndarray, set_rgb: np.ndarray, alpha: np.ndarray, rows: int,
+               first: int = 0) -> float:
     """Mean |frame - set| over the 4 px just outside the person (where the matte is under
-    0.05 and the person within 4 px), in the first ``rows`` rows (above the lower third)."""
+    0.05 and the person within 4 px), in rows ``first`` to ``rows`` (under a headline band
+    drawn above her in 9:16, above the lower third)."""
     import cv2
 
     person = (alpha > 0.5).astype(np.uint8)
     near = cv2.dilate(person, np.ones((9, 9), np.uint8)) > 0
     band = near & (alpha < 0.05)
     band[rows:] = False
+    band[:first] = False
     d = np.abs(frame.astype(np.float32) - set_rgb.astype(np.float32)).mean(axis=2)
     return float(d[band].mean()) if band.any() else float("nan")
 
@@ -127,8 +130,11 @@ def halo(video: Path, at_ms: int, aspect: str, brand: str, avatar: str, edge_out
     sub_frame = frame[b.y:b.y + b.h, b.x:b.x + b.w]
     sub_set = set_rgb[b.y:b.y + b.h, b.x:b.x + b.w]
     rows = max(1, layout.name_plate.y - b.y)  # above the lower third's name tab
+    # 9:16 runs the headline across the top, over the set above her head: not the edge
+    first = max(0, layout.headline.y + layout.headline.h - b.y) \
+        if layout.headline.y < layout.name_plate.y else 0
     ideal = np.clip(shadowed(sub_set.astype(np.float32), alpha) + 0.5, 0, 255).astype(np.uint8)
-    result = {"rendered": _band_diff(sub_frame, ideal, alpha, rows)}
+    result = {"rendered": _band_diff(sub_frame, ideal, alpha, rows, first)}
     # cruder cut-outs of the same photo, composed here for comparison
     rgb = read_rgb(av_.image)
     raw = segment_person(rgb)
@@ -138,13 +144,13 @@ def halo(video: Path, at_ms: int, aspect: str, brand: str, avatar: str, edge_out
                            borderMode=cv2.BORDER_REPLICATE)
     raw_a = np.clip(cv2.warpAffine(raw, m, (b.w, b.h), flags=cv2.INTER_LINEAR), 0, 1)
     plain = (sub_set * (1 - raw_a[..., None]) + photo * raw_a[..., None]).astype(np.uint8)
-    result["raw mask"] = _band_diff(plain, sub_set, alpha, rows)
+    result["raw mask"] = _band_diff(plain, sub_set, alpha, rows, first)
     add = np.clip((raw_a - 0.3) / 0.4, 0, 1)
     add = cv2.GaussianBlur(add, (0, 0), 1.0)
     old = (sub_set * (1 - add[..., None]) + photo * add[..., None]).astype(np.uint8)
-    result["avatars add --backdrop"] = _band_diff(old, sub_set, alpha, rows)
+    result["avatars add --backdrop"] = _band_diff(old, sub_set, alpha, rows, first)
     result["refined, composed here"] = _band_diff(composite_on_set(photo, alpha, sub_set),
-                                                  ideal, alpha, rows)
+                                                  ideal, alpha, rows, first)
     # 2x crops: the top of the head and a shoulder, rendered beside the raw-mask cut
     ys, xs = np.nonzero(alpha > 0.5)
     top_y, top_x = int(ys.min()), int(xs[ys == ys.min()].mean())
@@ -168,12 +174,16 @@ def main() -> None:
     ap.add_argument("folder", type=Path)
     ap.add_argument("-o", "--out", type=Path, required=True)
     ap.add_argument("--tile", type=int, default=560)
-    ap.add_argument("--brand", default="default")
-    ap.add_argument("--avatar", default="astra")
+    ap.add_argument("--brand", help="the render's brand (default: the manifest's)")
+    ap.add_argument("--avatar", help="the render's presenter (default: the manifest's)")
     args = ap.parse_args()
     data = json.loads((args.folder / "script.json").read_text("utf-8"))
     manifest = json.loads((args.folder / "manifest.json").read_text("utf-8"))
     script = from_dict(Script, data["script"])
+    # the halo is measured against the presenter and set the clip was rendered with
+    used = manifest.get("settings", {})
+    brand = args.brand or used.get("brand", "default")
+    avatar = args.avatar or used.get("avatar", "xia")
     args.out.mkdir(parents=True, exist_ok=True)
     tag = args.folder.name[:24]
     for label in ("zh", "en", "bilingual"):
@@ -191,7 +201,7 @@ def main() -> None:
               f"(goal >= 40 %)  sheet: {args.out / f'sheet-{name}.png'}")
         if label == "en":
             at = (spans[0].start_ms + spans[0].end_ms) // 2
-            res = halo(video, at, aspect, args.brand, args.avatar,
+            res = halo(video, at, aspect, brand, avatar,
                        args.out / f"edge-{name}.png")
             print("  halo (mean |frame - set| in the band just outside the person, levels):")
             for k, v in res.items():
