@@ -197,3 +197,22 @@ def test_the_second_framing_is_the_same_presenter_smaller_and_in_step(tmp_path: 
         assert (a.shape, a.lid, a.gaze, a.brow) == (b.shape, b.lid, b.gaze, b.brow)
         assert np.sign(a.dy) == np.sign(b.dy) and abs(a.dy) <= abs(b.dy) + 1e-9
     assert big_box != box
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920), (1080, 1080)])
+@pytest.mark.parametrize("text", ["AI合成主播", "AI-generated", "AI合成主播\nAI-generated"])
+def test_the_ai_label_as_drawn_stays_clear_of_the_visuals(
+        tmp_path: Path, size: tuple[int, int], text: str) -> None:
+    """The label at the standard's size reaches below the logo row: the visual boxes, the
+    name strap and the 9:16 headline are placed under it, not under a guess of its size."""
+    from anchor.labels import VisibleLabel
+
+    spec = dataclasses.replace(_spec(tmp_path, size), ai_label=VisibleLabel(text))
+    scene = build_scene(spec, fake_factory)
+    assert scene.label is not None
+    lay, label = scene.layout, scene.label.box
+    assert lay.label_corner == label
+    for box in (lay.ots, lay.strap):
+        assert box is not None and not intersects(box, label), (box, label)
+    if size[1] > size[0]:  # the headline runs across the top in 9:16
+        assert not intersects(lay.headline, label)

@@ -214,11 +214,14 @@ class _Builder:
         ots = self.layout.ots
         assert ots is not None
         if full:
-            card = ots if self.layout.orientation != "landscape" else Box(
-                self.layout.safe.x + self.layout.safe.w // 8, self.layout.safe.y
-                + self.layout.logo.h + self.layout.pad * 2, self.layout.safe.w * 3 // 4,
-                self.layout.name_plate.y - self.layout.safe.y - self.layout.logo.h
-                - self.layout.pad * 5)
+            lay = self.layout
+            # under the logo row and the AI label (which may reach below the logo)
+            top = lay.safe.y + lay.logo.h + lay.pad * 2
+            if lay.label_corner is not None:
+                top = max(top, lay.label_corner.y + lay.label_corner.h + lay.pad * 2)
+            card = ots if lay.orientation != "landscape" else Box(
+                lay.safe.x + lay.safe.w // 8, top, lay.safe.w * 3 // 4,
+                lay.name_plate.y - top - lay.pad * 3)
             card = Box(card.x - card.x % 2, card.y - card.y % 2, card.w - card.w % 2,
                        card.h - card.h % 2)
             ground = _backdrop(box.w, box.h, b)
