@@ -42,7 +42,14 @@ SCRIPT = {
                "banks of the Xiang River."},
         {"index": 1, "zh": "市交通局说，新线路每天可以运送约12万名乘客。",
          "en": "The city's transport bureau said the new routes can carry about 120,000 "
-               "passengers a day."},
+               "passengers a day.",
+         # a story picture over the shoulder: the package's visual layers are in the digest
+         "shot": "ots", "visual": {"kind": "image",
+                                   "image": str(ROOT / "samples/festival/rocket-launch.jpg"),
+                                   "caption": "A rocket on its launch pad",
+                                   "credit": "Photo: SpaceX (public domain)"}},
+        {"index": 2, "zh": "新线路将在明年扩展到浏阳市。",
+         "en": "The routes will reach Liuyang next year."},
     ],
     "backend": "fixture",
 }
