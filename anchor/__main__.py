@@ -1,3 +1,3 @@
-from .cli import main
+from anchor.cli import main
 
 main()

@@ -28,16 +28,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__, script_io, stage_keys
-from .align import speech_word_timings
-from .cache import atomic_write_text, cached, file_sha256
-from .compose import bumper_ms, compose, content_id, producer, timeline_speech
-from .config import Settings
-from .cpu_gate import CPU
-from .errors import AnchorError, InputError, RenderError, ReviewNeeded
-from .glossary import load_glossary
-from .labels import aigc_json, aigc_label
-from .models import (
+from anchor import __version__
+from anchor.compose.spec import bumper_ms, compose, content_id, producer, timeline_speech
+from anchor.core import keys, script_io
+from anchor.core.ai_labels import aigc_json, aigc_label
+from anchor.core.cache import atomic_write_text, cached, file_sha256
+from anchor.core.cpu_gate import CPU
+from anchor.core.errors import AnchorError, InputError, RenderError, ReviewNeeded
+from anchor.core.settings import Settings
+from anchor.core.slug import slugify
+from anchor.core.values import (
     Article,
     Avatar,
     Captions,
@@ -48,8 +48,9 @@ from .models import (
     Summary,
     to_dict,
 )
-from .preflight import preflight
-from .slug import slugify
+from anchor.jobs.preflight import preflight
+from anchor.language.glossary import load_glossary
+from anchor.speech.align import speech_word_timings
 
 # The stages that load heavy packages are imported in the functions that run them, so
 # that `import anchor.pipeline` (and with it `anchor --help`, batch and the web app's
@@ -57,7 +58,7 @@ from .slug import slugify
 # translate, speak (every speech backend: asyncio, ssl, onnxruntime wrappers), loudness
 # and check (numpy, Whisper), captions (pysubs2), render and manifest (OpenCV, PIL). A
 # call-time import also finds the functions tests put in their place on the package
-# (anchor.summarize.summarize, anchor.translate.translate, anchor.tts.speak).
+# (anchor.summarize.summarize, anchor.translate.translate, anchor.speech.speak).
 
 __all__ = ["RunResult", "article_from_script", "load_script", "plan_script_edit", "prepare_script",
            "render_article"]
@@ -132,7 +133,7 @@ class _Timer:
 
 def load_script(path: Path) -> Script:
     """Read an edited script: a script.json written by Anchor, or a bare Script object
-    (validated by the same rules as an edit on the web: anchor.script_io)."""
+    (validated by the same rules as an edit on the web: anchor.core.script_io)."""
     return script_io.load_script(path)
 
 
@@ -155,16 +156,16 @@ def article_from_script(script: Script, path: Path | None = None) -> Article:
 
 
 def _summary_key(article: Article, settings: Settings) -> str:
-    from .summarize import get_backend  # deferred: heavy, see the note at the imports
+    from anchor.summarize import get_backend  # deferred: heavy, see the note at the imports
 
-    return stage_keys.summary_key(article.sha256, settings.sentences,
+    return keys.summary_key(article.sha256, settings.sentences,
                                   _resolved(get_backend, settings.summarizer))
 
 
 def _script_key(summary: Summary, settings: Settings, glossary_fingerprint: str) -> str:
-    from .translate import get_backend  # deferred: see the note at the imports
+    from anchor.translate import get_backend  # deferred: see the note at the imports
 
-    return stage_keys.script_key(summary, settings.zh_variant,
+    return keys.script_key(summary, settings.zh_variant,
                                  _resolved(get_backend, settings.translator),
                                  glossary_fingerprint)
 
@@ -180,10 +181,10 @@ def _resolved(get_backend: Callable[[str], Any], name: str) -> Any:
 
 
 def plan_script_edit(script: Script, article: Article, settings: Settings) -> Script:
-    """``script`` with a shot and a visual on each sentence that has none yet (anchor.edit),
+    """``script`` with a shot and a visual on each sentence that has none yet (anchor.edit.plan),
     sized for this render's layout."""
-    from .edit import plan_edit  # deferred: PIL and OpenCV, see the note at the imports
-    from .render.layout import studio_layout
+    from anchor.edit.plan import plan_edit  # deferred: PIL and OpenCV, see the note at the imports
+    from anchor.render.graphics.layout import studio_layout
 
     layout = studio_layout(*settings.size)
     full, ots = layout.full, layout.ots
@@ -213,8 +214,8 @@ def make_script(article: Article, settings: Settings, timer: _Timer,
                 ) -> tuple[Summary, Script]:
     """Summary and script; ``keep_models=False`` frees the translation model afterwards, so
     it does not sit beside the speech models for the rest of a one-article run."""
-    from .summarize import summarize  # deferred: see the note at the imports
-    from .translate import release_models, translate
+    from anchor.summarize import summarize  # deferred: see the note at the imports
+    from anchor.translate import release_models, translate
 
     glossary = settings_glossary(settings)
 
@@ -239,7 +240,7 @@ def prepare_script(
     source: str | Path | Article, settings: Settings, progress: Progress | None = None
 ) -> tuple[Article, Summary, Script]:
     """Ingest, summarise and translate only: the script a reporter reviews before rendering."""
-    from .ingest import read_article  # deferred: see the note at the imports
+    from anchor.ingest import read_article  # deferred: see the note at the imports
 
     timer = _Timer({}, progress or (lambda msg: log.info(msg)))
     with timer.stage("ingest", "reading the article"):
@@ -265,7 +266,7 @@ def render_article(
     ``keep_models``: keep the translation model loaded after the script is made (batches,
     which translate again soon); by default it is freed before the speech models load.
     """
-    from .ingest import read_article  # deferred: see the note at the imports
+    from anchor.ingest import read_article  # deferred: see the note at the imports
 
     say = progress or (lambda msg: log.info(msg))
     timings: dict[str, float] = {}
@@ -309,7 +310,7 @@ def render_article(
 
     if out_dir is None:
         out_dir = settings.out / slugify(article.title, f"article-{article.sha256[:8]}")
-    render_key = stage_keys.render_key(script, _render_settings(settings), avatar,
+    render_key = keys.render_key(script, _render_settings(settings), avatar,
                                        file_sha256(avatar.image), voices["zh"], voices["en"],
                                        ready.ffmpeg.version, __version__)
     previous = _up_to_date(out_dir, render_key, article, script)
@@ -344,7 +345,7 @@ def render_article(
 def _run_checks(result: RunResult, settings: Settings, say: Progress) -> None:
     """`render --check`: ASR round trip, facts, caption timing; a miss fails the job."""
     # deferred: see the note at the imports
-    from .check import Thresholds, check_output, report_dict, write_into_manifest
+    from anchor.check import Thresholds, check_output, report_dict, write_into_manifest
 
     say("checking the clips (speech recognition round trip)")
     report = check_output(result.out_dir, Thresholds.from_mapping(settings.checks),
@@ -397,9 +398,9 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
     another (the quickest voice first) while this thread renders each clip as soon as its
     voice is ready; the thumbnail is drawn on a third thread while video encodes."""
     # deferred: see the note at the imports
-    from .captions import bilingual_cues, make_captions, write_captions
-    from .render import render
-    from .render.fast import thumbnail
+    from anchor.captions import bilingual_cues, make_captions, write_captions
+    from anchor.render import render
+    from anchor.render.encode.fast import thumbnail
 
     script, out_dir = result.script, result.out_dir
     speak_langs: list[Lang] = [lang for lang in ("zh", "en") if lang in settings.langs]
@@ -477,7 +478,8 @@ def _speak_and_render(result: RunResult, settings: Settings, avatar: Any,
 
 def _voice_cost(voice: Any, lang: Lang) -> float:
     """CPU seconds per second of speech of the local engine that reads ``voice``."""
-    from .tts.registry import BACKENDS, offline_name  # deferred: see the note at the imports
+    # deferred: see the note at the imports
+    from anchor.speech.registry import BACKENDS, offline_name
 
     return float(BACKENDS[offline_name(lang, voice)].cost)
 
@@ -486,9 +488,9 @@ def _speak_one(result: RunResult, settings: Settings, voices: dict[str, Any], wo
                timer: _Timer, lang: Lang, captions: dict[str, Captions]) -> Speech:
     """One language: speak, level, align (only where the voice gave no word times), put on
     the clip's timeline, caption."""
-    from .captions import make_captions  # deferred: see the note at the imports
-    from .loudness import music_bed, normalize
-    from .tts import speak
+    from anchor.captions import make_captions  # deferred: see the note at the imports
+    from anchor.speech import speak
+    from anchor.speech.level import music_bed, normalize
 
     script, backends = result.script, result.backends
     with _SPEECH_LOCK, CPU.shared(), timer.stage(f"speak_{lang}",
@@ -556,7 +558,7 @@ def _write_script_json(out_dir: Path, summary: Summary | None, script: Script,
 
 def _write_manifest(out_dir: Path, settings: Settings, result: RunResult,
                     summary: Summary | None, render_key: str) -> Path:
-    from .manifest import build_manifest  # deferred: see the note at the imports
+    from anchor.jobs.manifest import build_manifest  # deferred: see the note at the imports
 
     path = out_dir / "manifest.json"
     data = build_manifest(out_dir, settings, result, summary)

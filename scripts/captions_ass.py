@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pysubs2
 
-from anchor.models import Cue
-from anchor.render.layout import Layout
-from anchor.render.text import font
+from anchor.core.values import Cue
+from anchor.render.graphics.layout import Layout
+from anchor.render.graphics.lettering import font
 
 __all__ = ["FONT_FAMILY", "ass_text", "write_ass"]
 

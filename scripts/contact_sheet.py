@@ -34,10 +34,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from anchor.errors import AnchorError
-from anchor.models import Box, Span
-from anchor.render.lipsync import SHAPES, frame_features, mouth_shapes
-from anchor.timing import frame_at, frame_count, ms_at_frame
+from anchor.core.errors import AnchorError
+from anchor.core.timing import frame_at, frame_count, ms_at_frame
+from anchor.core.values import Box, Span
+from anchor.render.presenter.lipsync import SHAPES, frame_features, mouth_shapes
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +66,8 @@ def tiles_from_track(avatar: str, wav: Path, fps: int, size: tuple[int, int], se
                      n: int, start_ms: int | None, end_ms: int | None,
                      every: bool, words: tuple[Span, ...] = (), language: str = ""
                      ) -> list[Tile]:
-    from anchor.avatars import _parse, load_avatar
-    from anchor.render.presenter import LID_LEVELS, PresenterTrack
+    from anchor.assets.avatars import _parse, load_avatar
+    from anchor.render.presenter.track import LID_LEVELS, PresenterTrack
 
     with wave.open(str(wav), "rb") as w:
         duration_ms = w.getnframes() * 1000 // w.getframerate()
@@ -122,7 +122,7 @@ def _face_box(rgb: np.ndarray, crop: str | None) -> Box:
     if crop:
         x, y, cw, ch = (int(v) for v in crop.split(","))
         return Box(x, y, cw, ch)
-    from anchor.render.face import detect_regions
+    from anchor.render.presenter.face import detect_regions
 
     try:
         return _grow(detect_regions(rgb).face, 0.3, w, h)

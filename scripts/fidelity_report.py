@@ -30,13 +30,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from anchor.config import load_settings
-from anchor.figures import figure_problems
-from anchor.glossary import load_glossary
+from anchor.core.settings import load_settings
+from anchor.core.values import Summary
 from anchor.ingest import ingest
-from anchor.models import Summary
-from anchor.names import find_names, title_names
-from anchor.text import to_simplified
+from anchor.language.figures import figure_problems
+from anchor.language.glossary import load_glossary
+from anchor.language.names import find_names, title_names
+from anchor.language.text import to_simplified
 from anchor.translate import get_backend, translate
 from anchor.translate.affiliation import affiliation_problems
 from anchor.translate.checks import name_problems

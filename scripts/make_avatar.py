@@ -697,7 +697,7 @@ en = "News Anchor"
 zh = "夏雨"
 en = "Xia Yu"
 
-# No one's face: a drawing, so no one's consent is needed (anchor.consent).
+# No one's face: a drawing, so no one's consent is needed (anchor.assets.consent).
 [consent]
 real_person = false
 note = "drawn by scripts/make_avatar.py"
@@ -715,7 +715,7 @@ mouth = {mouth}
 
 def landmarks_table(lm: dict[str, np.ndarray], source: str) -> str:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from anchor.render.landmarks import Landmarks, landmarks_to_toml
+    from anchor.render.presenter.landmarks import Landmarks, landmarks_to_toml
 
     return landmarks_to_toml(Landmarks({k: v.astype(np.float32) for k, v in lm.items()},
                                        source))
@@ -724,8 +724,8 @@ def landmarks_table(lm: dict[str, np.ndarray], source: str) -> str:
 def facemesh_oval(path: Path) -> np.ndarray | None:
     """FaceMesh's face oval on the drawing, or None without mediapipe."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from anchor.render.face import read_rgb
-    from anchor.render.landmarks import detect_faces, mediapipe_available
+    from anchor.render.presenter.face import read_rgb
+    from anchor.render.presenter.landmarks import detect_faces, mediapipe_available
 
     if not mediapipe_available():
         return None

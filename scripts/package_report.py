@@ -33,9 +33,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from anchor.compose import cuts_of
-from anchor.config import load_settings
-from anchor.models import Script, Span, from_dict
+from anchor.compose.spec import cuts_of
+from anchor.core.settings import load_settings
+from anchor.core.values import Script, Span, from_dict
 
 
 def _frames(video: Path, times_ms: list[int]) -> tuple[dict[int, np.ndarray], float, int]:
@@ -109,12 +109,12 @@ def halo(video: Path, at_ms: int, aspect: str, brand: str, avatar: str, edge_out
          ) -> dict[str, float]:
     import cv2
 
-    from anchor.avatars import load_avatar
-    from anchor.brand import load_brand
-    from anchor.render.face import read_rgb
-    from anchor.render.layout import studio_layout
-    from anchor.render.matte import composite_on_set, segment_person, shadowed
-    from anchor.render.studio import presenter_on_set, studio_set
+    from anchor.assets.avatars import load_avatar
+    from anchor.assets.brands import load_brand
+    from anchor.render.graphics.layout import studio_layout
+    from anchor.render.presenter.face import read_rgb
+    from anchor.render.presenter.matte import composite_on_set, segment_person, shadowed
+    from anchor.render.presenter.studio import presenter_on_set, studio_set
 
     settings = load_settings(None, {"aspect": aspect, "brand": brand}, env={})
     w, h = settings.size

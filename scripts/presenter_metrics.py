@@ -50,11 +50,11 @@ TEXT = {
 
 
 def _sample(args: argparse.Namespace) -> None:
-    from anchor.align import speech_word_timings
-    from anchor.render.visemes import phones_of, time_phones
-    from anchor.tts import speak
-    from anchor.tts.kokoro import phonemize
-    from anchor.voices import load_voice
+    from anchor.render.presenter.visemes import phones_of, time_phones
+    from anchor.speech import speak
+    from anchor.speech.align import speech_word_timings
+    from anchor.speech.kokoro import phonemize
+    from anchor.speech.voices import load_voice
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -76,16 +76,16 @@ def _sample(args: argparse.Namespace) -> None:
     print(out / "sample.json")
 
 
-def _avatar(name: str):  # -> anchor.models.Avatar
-    from anchor.avatars import _parse, load_avatar
+def _avatar(name: str):  # -> anchor.core.values.Avatar
+    from anchor.assets.avatars import _parse, load_avatar
 
     p = Path(name)
     return _parse(p) if p.suffix == ".toml" else load_avatar(name)
 
 
 def _track(avatar, wav: Path, duration_ms: int, words, lang: str):
-    from anchor.models import Box
-    from anchor.render.presenter import PresenterTrack
+    from anchor.core.values import Box
+    from anchor.render.presenter.track import PresenterTrack
 
     kw = {}
     params = inspect.signature(PresenterTrack).parameters
@@ -111,7 +111,7 @@ def _measure(args: argparse.Namespace) -> None:
     import cv2
     from mediapipe.python.solutions import face_mesh
 
-    from anchor.models import Span
+    from anchor.core.values import Span
 
     sample = json.loads((args.sample / "sample.json").read_text(encoding="utf-8"))
     wav = args.sample / "speech.wav"

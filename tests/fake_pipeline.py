@@ -25,12 +25,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from anchor.cache import atomic_write_text
-from anchor.config import Settings
-from anchor.errors import InputError, RenderError
-from anchor.models import Article, ArticleImage, Lang, RenderResult, Script, Segment, to_dict
+from anchor.core.cache import atomic_write_text
+from anchor.core.errors import InputError, RenderError
+from anchor.core.settings import Settings
+from anchor.core.values import Article, ArticleImage, Lang, RenderResult, Script, Segment, to_dict
+from anchor.language.text import is_han
 from anchor.pipeline import RunResult
-from anchor.text import is_han
 from anchor.web.service import Choices
 
 __all__ = ["SAMPLE_ARTICLE", "STUBBORN_MARK", "FakePipeline", "fake_choices", "make_test_app",
@@ -43,7 +43,7 @@ _tiny_lock = threading.Lock()
 
 def tiny_mp4(path: Path, seconds: int = 1) -> None:
     """A real, playable 320x180 H.264/AAC clip, made once per process and copied."""
-    from anchor.ffmpeg import run_ffmpeg
+    from anchor.core.ffmpeg import run_ffmpeg
 
     cache = Path(os.environ.get("TMPDIR", "/tmp")) / f"anchor-fake-{os.getpid()}-{seconds}.mp4"
     with _tiny_lock:
@@ -141,7 +141,7 @@ class FakePipeline:
         if "FAIL-RENDER" in " ".join(script.texts("en")) + article.text:
             raise RenderError("ffmpeg failed: fake failure", hint="this is the fake pipeline")
         if "STUBBORN-RENDER" in article.text:
-            from anchor.ffmpeg import run_ffmpeg
+            from anchor.core.ffmpeg import run_ffmpeg
 
             say("rendering en.mp4")
             # real time (-re) for ten minutes; the marker lets a test find the process

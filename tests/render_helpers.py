@@ -1,6 +1,6 @@
 """Tiny clips for the renderer tests: a fake presenter track, a tone WAV, a spec.
 
-The real presenter animation (anchor.render.presenter) is tested on its own; the
+The real presenter animation (anchor.render.presenter.track) is tested on its own; the
 renderers only rely on its interface, which the fake here honours.
 """
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from anchor.errors import ModelError
-from anchor.models import Avatar, Box, Branding, Cue, RenderSpec
+from anchor.core.errors import ModelError
+from anchor.core.values import Avatar, Box, Branding, Cue, RenderSpec
 
 # the patch alternates between these, so consecutive frames always differ
 PATCH_COLOURS = ((220, 40, 40), (40, 200, 60))
@@ -59,7 +59,7 @@ def pcm16_wav(path: Path, x: np.ndarray, rate: int) -> Path:
 
 
 def font_file() -> Path:
-    from anchor.modelstore import ensure, is_ready
+    from anchor.assets.model_store import ensure, is_ready
 
     if not is_ready("font-cjk"):
         pytest.skip("the CJK font (model font-cjk) is not fetched: run `anchor models fetch`")

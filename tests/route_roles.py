@@ -23,10 +23,10 @@ from fake_pipeline import SAMPLE_ARTICLE, FakePipeline, fake_choices
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from anchor.models import Script, Segment, to_dict
+from anchor.core.values import Script, Segment, to_dict
 from anchor.web.accounts import Account, AccountStore
 from anchor.web.auth import SESSION_COOKIE
-from anchor.web.jobs import Job, new_job_id
+from anchor.web.job_store import Job, new_job_id
 
 __all__ = ["EXPECTED", "ROLES", "Table", "run_table", "write_routes"]
 

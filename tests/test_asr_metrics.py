@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from anchor.asr import cer, wer
+from anchor.speech.asr import cer, wer
 
 
 def test_cer_identical_text_ignores_punctuation_and_spaces() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from anchor.avatars import list_avatars, load_avatar
-from anchor.errors import ConfigError, InputError
+from anchor.assets.avatars import list_avatars, load_avatar
+from anchor.core.errors import ConfigError, InputError
 
 
 def test_shipped_presenters() -> None:

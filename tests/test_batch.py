@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from anchor.batch import BatchItem, ItemResult, read_batch, run_batch
-from anchor.errors import InputError
-from anchor.report import write_reports
+from anchor.core.errors import InputError
+from anchor.jobs.batch import BatchItem, ItemResult, read_batch, run_batch
+from anchor.jobs.batch_report import write_reports
 
 
 def test_folder_items_sorted_with_unique_ids(tmp_path: Path) -> None:

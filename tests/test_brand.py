@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from anchor.brand import brands_dir, list_brands, load_brand
-from anchor.config import load_settings
-from anchor.errors import ConfigError
+from anchor.assets.brands import brands_dir, list_brands, load_brand
+from anchor.core.errors import ConfigError
+from anchor.core.settings import load_settings
 
 
 def test_the_shipped_brands_load_and_differ() -> None:

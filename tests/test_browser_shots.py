@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from fake_pipeline import FakePipeline, make_test_app, serve_in_thread
 
-from anchor.config import Settings
-from anchor.models import Article, Script
+from anchor.core.settings import Settings
+from anchor.core.values import Article, Script
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -31,7 +31,7 @@ pytestmark = [
 
 
 class EditingPipeline(FakePipeline):
-    """The fake script, then the real edit list (anchor.edit), as the real pipeline does."""
+    """The fake script, then the real edit list (anchor.edit.plan), as the real pipeline does."""
 
     def prepare(self, article: Article, settings: Settings, progress: Any) -> Script:
         from anchor.pipeline import plan_script_edit

@@ -20,7 +20,7 @@ from anchor.captions import (
     to_vtt,
     write_captions,
 )
-from anchor.models import Captions, Cue, Lang, Span
+from anchor.core.values import Captions, Cue, Lang, Span
 
 ZH = (
     "湖南日報正敞開懷抱擁抱「新聞+政務+服務」等場景，讓媒體發展的路子更寬更廣。",
@@ -360,7 +360,7 @@ def test_write_captions_leaves_nothing_half_written(tmp_path: Path, monkeypatch)
     def boom(*_: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("anchor.cache.os.replace", boom)  # the one atomic writer
+    monkeypatch.setattr("anchor.core.cache.os.replace", boom)  # the one atomic writer
     with pytest.raises(OSError, match="disk full"):
         write_captions(SMALL, srt, None)
     assert srt.read_text(encoding="utf-8") == "old"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pysubs2
 
-from anchor.models import Cue
-from anchor.render.layout import layout_for
+from anchor.core.values import Cue
+from anchor.render.graphics.layout import layout_for
 
 # The bench's helper lives in scripts/ with the bench, outside the package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from anchor.cards import MIN_CARD_MS, figure_card, figure_cards, split_figure
-from anchor.models import Cue, Span
+from anchor.compose.figure_cards import MIN_CARD_MS, figure_card, figure_cards, split_figure
+from anchor.core.values import Cue, Span
 
 SPAN = Span(1000, 5000, "")
 

@@ -13,9 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from anchor.align import refine_word_starts
-from anchor.asr import Transcript
-from anchor.avatars import load_avatar
+from anchor.assets.avatars import load_avatar
+from anchor.assets.consent import consent_record
 from anchor.captions import make_captions, parse_srt, to_srt, write_captions
 from anchor.check import (
     CheckReport,
@@ -31,10 +30,11 @@ from anchor.check import (
     sound_error_rate,
     write_into_manifest,
 )
-from anchor.consent import consent_record
-from anchor.errors import InputError
-from anchor.ffmpeg import run_ffmpeg
-from anchor.models import Captions, Cue, Script, Segment, Span, Summary, to_dict
+from anchor.core.errors import InputError
+from anchor.core.ffmpeg import run_ffmpeg
+from anchor.core.values import Captions, Cue, Script, Segment, Span, Summary, to_dict
+from anchor.speech.align import refine_word_starts
+from anchor.speech.asr import Transcript
 
 SOURCE_ZH = ("数字记者今天播报新闻。", "他们的声音相似度达到95%。")
 GOOD_EN = ("Digital reporters read the news today.", "Their voices are 95% similar.")
@@ -155,7 +155,7 @@ def test_thresholds_from_mapping() -> None:
 
 def test_threshold_defaults_are_the_defaults_toml_table() -> None:
     """One home for the defaults: the dataclass reads defaults.toml's [check] table."""
-    from anchor.config import load_settings
+    from anchor.core.settings import load_settings
 
     table = load_settings(None, {}, env={}).checks
     assert Thresholds.from_mapping(table) == Thresholds()
@@ -215,8 +215,8 @@ def test_check_clip_with_a_given_transcript(tmp_path: Path) -> None:
 def _render_folder(root: Path, en_texts: tuple[str, ...], cache: Path) -> Path:
     """A render folder as the pipeline writes it: en.mp4 + en.srt, bilingual.mp4 spoken in
     English (without a caption file: check rebuilds its captions), script.json, manifest."""
-    from anchor.tts import speak
-    from anchor.voices import load_voice
+    from anchor.speech import speak
+    from anchor.speech.voices import load_voice
 
     root.mkdir()
     speech = speak(list(en_texts), "en", load_voice("en-female"), backend="offline",
@@ -254,9 +254,9 @@ def _labelled_clip(root: Path, audio: Path, ms: int) -> dict[str, object]:
 
     from render_helpers import fake_factory, tiny_spec
 
-    from anchor.labels import VisibleLabel, aigc_json, aigc_label
-    from anchor.manifest import _clip_labels
-    from anchor.render.fast import render_fast, thumbnail
+    from anchor.core.ai_labels import VisibleLabel, aigc_json, aigc_label
+    from anchor.jobs.manifest import _clip_labels
+    from anchor.render.encode.fast import render_fast, thumbnail
 
     spec = dataclasses.replace(tiny_spec(root, 320, 180, ms=ms), audio=audio, duration_ms=ms,
                                ai_label=VisibleLabel("AI-generated presenter"),

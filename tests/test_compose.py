@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from anchor.avatars import load_avatar
-from anchor.compose import compose, dateline
-from anchor.config import load_settings
-from anchor.models import Cue, Script, Segment, Span, Speech
+from anchor.assets.avatars import load_avatar
+from anchor.compose.spec import compose, dateline
+from anchor.core.settings import load_settings
+from anchor.core.values import Cue, Script, Segment, Span, Speech
 
 SCRIPT = Script("数字记者上线", "Digital reporters go live", "zh", "Hans", (
     Segment(0, "湖南省72个县级融媒体中心启用数字记者系统。",

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from anchor.config import load_settings
-from anchor.errors import ConfigError
+from anchor.core.errors import ConfigError
+from anchor.core.settings import load_settings
 
 
 def test_defaults_come_from_the_defaults_file() -> None:

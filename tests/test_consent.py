@@ -8,10 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from anchor.avatars import _parse, list_avatars, load_avatar
-from anchor.cli import main
-from anchor.config import load_settings
-from anchor.consent import (
+from anchor.assets.avatars import _parse, list_avatars, load_avatar
+from anchor.assets.consent import (
     ConsentMissing,
     allow_unconsented,
     consent_record,
@@ -20,9 +18,11 @@ from anchor.consent import (
     require_consent,
     with_consent_table,
 )
-from anchor.errors import InputError
-from anchor.models import Consent
-from anchor.preflight import preflight
+from anchor.cli import main
+from anchor.core.errors import InputError
+from anchor.core.settings import load_settings
+from anchor.core.values import Consent
+from anchor.jobs.preflight import preflight
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,7 +99,7 @@ def test_consent_table_round_trips_and_replaces_only_itself() -> None:
 
 
 def test_a_broken_consent_table_is_a_config_error(tmp_path: Path) -> None:
-    from anchor.errors import ConfigError
+    from anchor.core.errors import ConfigError
 
     (tmp_path / "p.png").write_bytes((ROOT / "avatars" / "lin.png").read_bytes())
     toml = tmp_path / "p.toml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from anchor.cpu_gate import CpuGate
+from anchor.core.cpu_gate import CpuGate
 
 
 def test_shared_holders_run_together_and_exclusive_waits_for_them() -> None:

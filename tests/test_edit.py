@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from anchor.charts import chart_of
-from anchor.compose import cuts_of
-from anchor.edit import plan_edit
-from anchor.errors import InputError
+from anchor.compose.spec import cuts_of
+from anchor.core.errors import InputError
+from anchor.core.script_io import parse_script
+from anchor.core.values import ArticleImage, Script, Segment, Span, Visual, to_dict
+from anchor.edit.charts import chart_of
+from anchor.edit.plan import plan_edit
+from anchor.edit.quotes import quote_of, speaker_of
 from anchor.ingest import ingest
-from anchor.models import ArticleImage, Script, Segment, Span, Visual, to_dict
-from anchor.quotes import quote_of, speaker_of
-from anchor.script_io import parse_script
 
 
 def _photo(path: Path, w: int = 2000, h: int = 1200) -> Path:
@@ -168,7 +168,7 @@ def test_a_visual_round_trips_through_json(tmp_path: Path) -> None:
 
 
 def test_a_batch_manifest_names_the_pictures(tmp_path: Path) -> None:
-    from anchor.batch import read_batch
+    from anchor.jobs.batch import read_batch
 
     (tmp_path / "m.csv").write_text("path,images\na.md,pics/one.jpg;pics/two.jpg\n",
                                     encoding="utf-8")

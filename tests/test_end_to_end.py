@@ -13,10 +13,10 @@ import av
 import pytest
 
 from anchor.captions import parse_srt
-from anchor.config import load_settings
-from anchor.models import Script, Segment, to_dict
+from anchor.core.settings import load_settings
+from anchor.core.values import Script, Segment, to_dict
 from anchor.pipeline import render_article
-from anchor.render.probe import probe
+from anchor.render.encode.probe import probe
 
 pytestmark = pytest.mark.slow
 
@@ -166,7 +166,7 @@ def test_script_alone_renders_through_the_cli_with_the_ffmpeg_users_have(tmp_pat
         pytest.skip("no ffmpeg on PATH here: the script-only render was checked, the system "
                     "ffmpeg fallback was not (./scripts/setup --test installs Debian's)")
     used = data["ffmpeg"]["path"]
-    from anchor.ffmpeg import probe_ffmpeg
+    from anchor.core.ffmpeg import probe_ffmpeg
 
     if not probe_ffmpeg(system).ok:
         warnings = [ln for ln in proc.stderr.splitlines() if "using the pinned build" in ln]

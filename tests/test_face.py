@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from anchor.avatars import load_avatar
-from anchor.errors import InputError
-from anchor.models import Avatar, Box
-from anchor.paths import cache_dir
-from anchor.render import face as face_mod
-from anchor.render.face import detect_regions, find_face, read_rgb
+from anchor.assets.avatars import load_avatar
+from anchor.core.errors import InputError
+from anchor.core.paths import cache_dir
+from anchor.core.values import Avatar, Box
+from anchor.render.presenter import face as face_mod
+from anchor.render.presenter.face import detect_regions, find_face, read_rgb
 
 
 @pytest.fixture(autouse=True)

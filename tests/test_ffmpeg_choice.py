@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from anchor import ffmpeg
-from anchor.errors import ConfigError
+from anchor.core import ffmpeg
+from anchor.core.errors import ConfigError
 
 DEBIAN_FFMPEG = Path("/usr/bin/ffmpeg")
 
@@ -69,7 +69,7 @@ def test_old_system_ffmpeg_is_refused_with_one_warning(tmp_path: Path,
         for _ in range(3):
             path = ffmpeg.use_ffmpeg("system").path
     assert path == ffmpeg._pinned_exe()
-    warnings = [r.getMessage() for r in caplog.records if r.name == "anchor.ffmpeg"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "anchor.core.ffmpeg"]
     assert len(warnings) == 1, warnings
     assert "5.1.6" in warnings[0] and "shortest_buf_duration" in warnings[0]
     assert "pinned" in warnings[0]

@@ -1,4 +1,4 @@
-"""anchor.figures: quantities by value, written the other language's way, and checked."""
+"""anchor.language.figures: quantities by value, written the other language's way, and checked."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from anchor.figures import figure_problems, parse_figures, render, rewrite, zh_number
+from anchor.language.figures import figure_problems, parse_figures, render, rewrite, zh_number
 
 
 @pytest.mark.parametrize(
@@ -205,7 +205,7 @@ def test_may_in_a_title_case_headline_is_the_verb():
 
 def test_a_magnitude_without_a_figure_must_survive() -> None:
     """数十个组织 → "Several organizations" lost "dozens" (read in the VOA report)."""
-    from anchor.figures import figure_problems, magnitude_words
+    from anchor.language.figures import figure_problems, magnitude_words
 
     lost = figure_problems("数十个非政府组织发表声明。",
                            "Several non-governmental organizations issued a statement.", "en")

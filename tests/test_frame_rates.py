@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from anchor.config import load_settings
-from anchor.errors import ConfigError
-from anchor.models import RenderSpec, from_json, to_json
-from anchor.render.fast import render_fast
-from anchor.render.probe import probe
-from anchor.timing import fps_text, frame_at, frame_count, ms_at_frame, parse_fps
+from anchor.core.errors import ConfigError
+from anchor.core.settings import load_settings
+from anchor.core.timing import fps_text, frame_at, frame_count, ms_at_frame, parse_fps
+from anchor.core.values import RenderSpec, from_json, to_json
+from anchor.render.encode.fast import render_fast
+from anchor.render.encode.probe import probe
 from tests.render_helpers import fake_factory, tiny_spec
 
 NTSC = Fraction(30000, 1001)

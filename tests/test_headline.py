@@ -1,8 +1,8 @@
-"""anchor.headline: short enough for the lower third, never cut inside a name or word."""
+"""anchor.translate.headline: short enough for the lower third, never cut inside a name or word."""
 
 from __future__ import annotations
 
-from anchor.headline import fit_headline
+from anchor.translate.headline import fit_headline
 
 
 def chars(limit: int):  # a measure by length, so the tests need no font
@@ -34,7 +34,7 @@ def test_chinese_cut_between_words_not_inside_a_name():
 
 
 def test_measured_in_the_layout_font_when_present():
-    from anchor.headline import headline_measure
+    from anchor.translate.headline import headline_measure
 
     fit = headline_measure()
     assert fit("长沙地铁六号线开通")
@@ -57,7 +57,7 @@ def test_never_inside_a_run_of_capitalised_words_it_was_not_told_about():
 
 
 def test_headline_from_a_sentence_drops_the_opening_date_and_attribution():
-    from anchor.headline import headline_from_sentence
+    from anchor.translate.headline import headline_from_sentence
 
     assert headline_from_sentence("11月11日至13日，2025中國新媒體大會在湖南長沙召開。") == \
         "2025中國新媒體大會在湖南長沙召開"
@@ -70,7 +70,7 @@ def test_headline_from_a_sentence_drops_the_opening_date_and_attribution():
 
 
 def test_datelines_and_captions_are_recognised():
-    from anchor.headline import is_dateline
+    from anchor.translate.headline import is_dateline
 
     assert is_dateline("11月12日，2025中國新媒體大會在湖南長沙開幕。")
     assert is_dateline("November 12, 2025")
@@ -93,7 +93,7 @@ def test_an_english_headline_is_written_shorter_before_it_is_cut():
 
 
 def test_a_head_of_names_and_little_words_says_nothing():
-    from anchor.headline import says_nothing
+    from anchor.translate.headline import says_nothing
 
     names = ["China", "Papua New Guinea", "中国", "巴布亚新几内亚"]
     assert says_nothing("China and Papua New Guinea", names)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from anchor.errors import InputError
+from anchor.core.errors import InputError
 from anchor.ingest import (
     MAX_CHARS,
     clean_paragraphs,

@@ -14,8 +14,8 @@ from pathlib import Path
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
-from anchor.cache import atomic_path, atomic_write_text
-from anchor.modelstore import MODELS
+from anchor.assets.model_store import MODELS
+from anchor.core.cache import atomic_path, atomic_write_text
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements.lock"
@@ -91,7 +91,7 @@ def test_wheel_carries_the_assets_and_runs_from_elsewhere(tmp_path: Path) -> Non
     names = zipfile.ZipFile(wheel).namelist()
     for needed in ("anchor/_assets/avatars/astra.png", "anchor/_assets/avatars/xia.png",
                    "anchor/_assets/avatars/xia-matte.png", "anchor/_assets/voices/zh-female.toml",
-                   "anchor/_assets/brands/default/brand.toml", "anchor/defaults.toml",
+                   "anchor/_assets/brands/default/brand.toml", "anchor/core/defaults.toml",
                    "anchor/_assets/samples/digital-reporter.zh.txt"):
         assert needed in names, needed
     target = tmp_path / "site"
@@ -102,7 +102,7 @@ def test_wheel_carries_the_assets_and_runs_from_elsewhere(tmp_path: Path) -> Non
     env = {**os.environ, "PYTHONPATH": str(target)}
     env.pop("ANCHOR_ASSETS", None)
     probe = subprocess.run(
-        [sys.executable, "-c", "import anchor, anchor.paths as p; print(anchor.__file__); "
+        [sys.executable, "-c", "import anchor, anchor.core.paths as p; print(anchor.__file__); "
                                "print(p.assets_root())"],
         cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
     module_file, assets = probe.stdout.split()

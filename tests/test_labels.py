@@ -14,11 +14,8 @@ import pytest
 from PIL import Image
 from render_helpers import CUES, decode, fake_factory, font_file, tiny_spec
 
-from anchor.brand import load_brand, visible_label
-from anchor.config import load_settings
-from anchor.errors import ConfigError, InputError
-from anchor.ffmpeg import MUX_ARGS, ffmpeg_exe
-from anchor.labels import (
+from anchor.assets.brands import load_brand, visible_label
+from anchor.core.ai_labels import (
     AIGC_FIELDS,
     DEFAULT_TEXT,
     MIN_OPENING_MS,
@@ -29,13 +26,16 @@ from anchor.labels import (
     check_label,
     parse_aigc,
 )
-from anchor.models import Box, RenderSpec
-from anchor.render.bumper import bumper_layers
-from anchor.render.fast import encode_args, render_fast, thumbnail
-from anchor.render.label import label_plan, text_height
-from anchor.render.layout import inside, intersects, layout_for
+from anchor.core.errors import ConfigError, InputError
+from anchor.core.ffmpeg import MUX_ARGS, ffmpeg_exe
+from anchor.core.settings import load_settings
+from anchor.core.values import Box, RenderSpec
+from anchor.render.encode.fast import encode_args, render_fast, thumbnail
+from anchor.render.graphics.bumper import bumper_layers
+from anchor.render.graphics.label_tab import label_plan, text_height
+from anchor.render.graphics.layout import inside, intersects, layout_for
+from anchor.render.graphics.lettering import font
 from anchor.render.scene import build_scene
-from anchor.render.text import font
 
 SIZES = [(1920, 1080), (1280, 720), (3840, 2160), (320, 180), (1440, 1080), (1080, 1920),
          (720, 1280), (2160, 3840), (360, 640), (1080, 1350), (1080, 1080), (720, 720)]
@@ -189,7 +189,7 @@ def test_an_opening_only_label_goes_after_its_time(tmp_path: Path) -> None:
 
 
 def test_a_card_keeps_clear_of_the_label(tmp_path: Path) -> None:
-    from anchor.models import FigureCard
+    from anchor.core.values import FigureCard
 
     spec = dataclasses.replace(tiny_spec(tmp_path, 1920, 1080),
                                cards=(FigureCard(0, 1500, "95%", "", "相似度", 95.0),))
@@ -236,7 +236,7 @@ def test_both_renderers_write_it_with_the_same_options() -> None:
 
 
 def _spec_stub() -> RenderSpec:
-    from anchor.models import Avatar, Branding
+    from anchor.core.values import Avatar, Branding
 
     return RenderSpec(language="zh", width=64, height=64, fps=30, duration_ms=100,  # type: ignore[arg-type]
                       audio=Path("a.wav"), avatar=Avatar("a", "A", "", Path("a.png")),
@@ -295,7 +295,7 @@ def test_a_rendered_clip_carries_it_and_stripping_it_is_found(tmp_path: Path) ->
 
 
 def test_compose_labels_every_clip_unless_switched_off(tmp_path: Path) -> None:
-    from anchor.compose import clip_label
+    from anchor.compose.spec import clip_label
 
     on = load_settings(None, {}, env={})
     off = load_settings(None, {"ai_label": False}, env={})
@@ -312,9 +312,9 @@ def test_compose_labels_every_clip_unless_switched_off(tmp_path: Path) -> None:
 
 def _folder(root: Path, *, label: bool = True, presenter: str = "xia") -> Path:
     """A render folder with one tiny labelled clip, its thumbnail and a manifest."""
-    from anchor.avatars import load_avatar
-    from anchor.consent import consent_record
-    from anchor.manifest import _clip_labels
+    from anchor.assets.avatars import load_avatar
+    from anchor.assets.consent import consent_record
+    from anchor.jobs.manifest import _clip_labels
 
     root.mkdir(parents=True)
     spec = _labelled(tiny_spec(root, 320, 180, ms=2000))
@@ -393,10 +393,10 @@ def test_the_label_leaves_the_default_presenters_eyes_brows_and_mouth_free(
         size: tuple[int, int], text: str) -> None:
     """Placed where the shipped layouts put the drawn default presenter, the tab keeps off
     her features (in 9:16 the face sits high: the tab may reach the forehead's top)."""
-    from anchor.avatars import load_avatar
-    from anchor.render.face import FaceRegions, find_face, read_rgb
-    from anchor.render.landmarks import landmarks_from_avatar
-    from anchor.render.presenter import fit_to_box
+    from anchor.assets.avatars import load_avatar
+    from anchor.render.presenter.face import FaceRegions, find_face, read_rgb
+    from anchor.render.presenter.landmarks import landmarks_from_avatar
+    from anchor.render.presenter.track import fit_to_box
 
     avatar = load_avatar(load_settings(None, {}, env={}).avatar)
     rgb = read_rgb(avatar.image)

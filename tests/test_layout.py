@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from anchor.models import Box
-from anchor.render.layout import Layout, inside, intersects, layout_for
+from anchor.core.values import Box
+from anchor.render.graphics.layout import Layout, inside, intersects, layout_for
 
 SIZES = [
     (1920, 1080), (1280, 720), (3840, 2160), (320, 180), (1440, 1080),

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from anchor.avatars import load_avatar
-from anchor.errors import InputError
-from anchor.models import Box
-from anchor.render import lipsync
-from anchor.render.lipsync import (
+from anchor.assets.avatars import load_avatar
+from anchor.core.errors import InputError
+from anchor.core.timing import frame_at
+from anchor.core.values import Box
+from anchor.render.presenter import lipsync
+from anchor.render.presenter.lipsync import (
     CLOSED,
     OPEN,
     ROUND,
@@ -24,8 +25,7 @@ from anchor.render.lipsync import (
     shapes_from,
     smooth,
 )
-from anchor.render.presenter import PresenterTrack
-from anchor.timing import frame_at
+from anchor.render.presenter.track import PresenterTrack
 
 RATE = 16000
 FPS = 30

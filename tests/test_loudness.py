@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from anchor.loudness import (
+from anchor.speech.level import (
     Loudness,
     analysis_args,
     limit,
@@ -145,8 +145,8 @@ def test_music_bed_is_quiet_ducked_and_keeps_the_length(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_real_tts_track_reaches_online_and_broadcast_targets(tmp_path: Path) -> None:
-    from anchor.tts import speak
-    from anchor.voices import load_voice
+    from anchor.speech import speak
+    from anchor.speech.voices import load_voice
 
     speech = speak(["The digital reporter reads the news in two languages."], "en",
                    load_voice("en-female"), backend="offline", out_wav=tmp_path / "en.wav",

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from anchor.cache import atomic_write_text, cached, digest
-from anchor.models import Script, Segment, Span, Speech, from_json, to_json
-from anchor.timing import frame_at, frame_count, ms_at_frame
+from anchor.core.cache import atomic_write_text, cached, digest
+from anchor.core.timing import frame_at, frame_count, ms_at_frame
+from anchor.core.values import Script, Segment, Span, Speech, from_json, to_json
 
 
 def _script() -> Script:

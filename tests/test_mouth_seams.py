@@ -12,11 +12,11 @@ import cv2
 import numpy as np
 import pytest
 
-from anchor.avatars import load_avatar
-from anchor.models import Box
-from anchor.render.face import FaceRegions, find_face, read_rgb
-from anchor.render.mouth import MouthModel
-from anchor.render.presenter import POSES, PresenterTrack, fit_to_box, landmarks_for
+from anchor.assets.avatars import load_avatar
+from anchor.core.values import Box
+from anchor.render.presenter.face import FaceRegions, find_face, read_rgb
+from anchor.render.presenter.mouth import MouthModel
+from anchor.render.presenter.track import POSES, PresenterTrack, fit_to_box, landmarks_for
 from tests.test_presenter import write_wav
 
 
@@ -99,7 +99,7 @@ def test_a_photo_s_own_teeth_continue_into_the_opening(jaw: float) -> None:
     """Astra smiles with her teeth showing. Opened, her upper teeth must end in tips
     below where her lower lip hid them, not at a straight cut with a dark band right
     under it; and no darker line may cross them at that cut (a second set)."""
-    from anchor.render.mouth import JAW_MAX, Pose
+    from anchor.render.presenter.mouth import JAW_MAX, Pose
 
     m, photo = _model_and_photo("astra", 820, 1080)
     assert m.teeth

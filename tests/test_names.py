@@ -1,4 +1,4 @@
-"""anchor.names and anchor.glossary: names found, rendered the same way every time."""
+"""anchor.language.names and .glossary: names found, rendered the same way every time."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from anchor.errors import ConfigError, InputError
-from anchor.glossary import Glossary, add_term, load_glossary
-from anchor.names import find_names, person_pinyin, place_pinyin
+from anchor.core.errors import ConfigError, InputError
+from anchor.language.glossary import Glossary, add_term, load_glossary
+from anchor.language.names import find_names, person_pinyin, place_pinyin
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +79,11 @@ def test_newsroom_layers_override_the_base(tmp_path: Path):
 
 
 def test_brand_glossary_is_a_layer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    import anchor.brand
+    import anchor.assets.brands
 
     (tmp_path / "news").mkdir()
     (tmp_path / "news" / "glossary.toml").write_text('[names]\n"何威" = "Ho Wai"\n', "utf-8")
-    monkeypatch.setattr(anchor.brand, "brands_dir", lambda: tmp_path)
+    monkeypatch.setattr(anchor.assets.brands, "brands_dir", lambda: tmp_path)
     g = load_glossary("news", project=tmp_path / "none")
     assert g.en("何威") == ("Ho Wai", "brand")
 
@@ -165,7 +165,7 @@ def test_a_measure_word_is_no_surname(base: Glossary):
 
 
 def test_only_name_like_words_count_as_names():
-    from anchor.names import looks_like_name
+    from anchor.language.names import looks_like_name
 
     for name in ("章立凡", "李强", "浏阳", "马栏山"):
         assert looks_like_name(name), name
@@ -175,8 +175,8 @@ def test_only_name_like_words_count_as_names():
 
 
 def test_a_title_case_headline_is_not_one_long_name():
-    from anchor.glossary import load_glossary
-    from anchor.names import title_names
+    from anchor.language.glossary import load_glossary
+    from anchor.language.names import title_names
 
     g = load_glossary()
     body = ["The Pentagon is now releasing details of Lloyd Austin's hospitalization."]

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import anchor.config
-from anchor.config import load_settings
-from anchor.models import Script, Segment, Summary
-from anchor.paths import anchor_home
+import anchor.core.settings
+from anchor.core.paths import anchor_home
+from anchor.core.settings import load_settings
+from anchor.core.values import Script, Segment, Summary
 from anchor.pipeline import render_article
 
 pytestmark = pytest.mark.slow
@@ -36,7 +36,7 @@ def cold_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     (home / "models").symlink_to(models)
     monkeypatch.setenv("ANCHOR_HOME", str(home))
-    monkeypatch.setitem(anchor.config.ASPECTS, "16:9", (480, 270))
+    monkeypatch.setitem(anchor.core.settings.ASPECTS, "16:9", (480, 270))
     return home
 
 

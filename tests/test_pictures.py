@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from anchor.edit import image_shot, plan_edit
-from anchor.models import ArticleImage, Script, Segment
+from anchor.core.values import ArticleImage, Script, Segment
+from anchor.edit.plan import image_shot, plan_edit
 from anchor.render.visuals.picture import PictureError, check_picture, load_picture
 
 

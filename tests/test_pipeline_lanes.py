@@ -14,10 +14,10 @@ import pytest
 from test_pipeline_timeline import SCRIPT, _article, _fake_speak, quick  # noqa: F401
 
 from anchor import pipeline
-from anchor.config import load_settings
-from anchor.errors import BackendUnavailable, ModelError
-from anchor.models import Article, Script, Segment, Summary
-from anchor.modelstore import DURATION_OUTPUT, expose_durations
+from anchor.assets.model_store import DURATION_OUTPUT, expose_durations
+from anchor.core.errors import BackendUnavailable, ModelError
+from anchor.core.settings import load_settings
+from anchor.core.values import Article, Script, Segment, Summary
 
 
 def test_all_three_clips_and_thumbnail_with_speech_on_its_own_thread(
@@ -28,7 +28,7 @@ def test_all_three_clips_and_thumbnail_with_speech_on_its_own_thread(
         threads[language] = threading.current_thread().name
         return _fake_speak(texts, language, *args, **kwargs)
 
-    monkeypatch.setattr("anchor.tts.speak", speak)
+    monkeypatch.setattr("anchor.speech.speak", speak)
     settings = load_settings(None, {"out": str(tmp_path), "align": "", "date": "2025-11-12"},
                              env={})
     res = pipeline.render_article(_article(tmp_path), settings, script=SCRIPT,
@@ -50,7 +50,7 @@ def test_a_voice_that_fails_fails_the_run_and_leaves_no_thread(
             raise BackendUnavailable("no English voice here", hint="install one")
         return _fake_speak(texts, language, *args, **kwargs)
 
-    monkeypatch.setattr("anchor.tts.speak", speak)
+    monkeypatch.setattr("anchor.speech.speak", speak)
     settings = load_settings(None, {"out": str(tmp_path), "align": "", "date": "2025-11-12"},
                              env={})
     with pytest.raises(BackendUnavailable, match="no English voice"):
@@ -145,7 +145,7 @@ def test_the_quickest_voice_speaks_first_and_its_clip_renders_first(
         order.append(f"render {out.stem}")
         return real_render(spec, out, **kw)
 
-    monkeypatch.setattr("anchor.tts.speak", speak)
+    monkeypatch.setattr("anchor.speech.speak", speak)
     monkeypatch.setattr(anchor.render, "render", render)
     settings = load_settings(None, {"out": str(tmp_path), "align": "", "date": "2025-11-12"},
                              env={})

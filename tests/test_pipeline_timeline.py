@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 from render_helpers import fake_factory
 
-import anchor.config
+import anchor.core.settings
 from anchor.captions import parse_srt
-from anchor.config import load_settings
-from anchor.models import Script, Segment, Span, Speech
+from anchor.core.settings import load_settings
+from anchor.core.values import Script, Segment, Span, Speech
 from anchor.pipeline import render_article
-from anchor.render.probe import probe
+from anchor.render.encode.probe import probe
 
 SCRIPT = Script(
     title_zh="数字记者上线", title_en="Digital reporters go live", source_language="zh",
@@ -54,8 +54,8 @@ def _fake_speak(texts, language, voice, backend="auto", *, out_wav: Path, cache_
 
 @pytest.fixture
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("anchor.tts.speak", _fake_speak)
-    monkeypatch.setitem(anchor.config.ASPECTS, "16:9", (320, 180))
+    monkeypatch.setattr("anchor.speech.speak", _fake_speak)
+    monkeypatch.setitem(anchor.core.settings.ASPECTS, "16:9", (320, 180))
     monkeypatch.setattr("anchor.render.scene.presenter_track", fake_factory)
 
 

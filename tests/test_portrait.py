@@ -8,23 +8,23 @@ import cv2
 import numpy as np
 import pytest
 
-from anchor.avatars import _parse, load_avatar
+from anchor.assets.avatars import _parse, load_avatar
+from anchor.assets.consent import ConsentMissing, publishable
 from anchor.cli import main
-from anchor.consent import ConsentMissing, publishable
-from anchor.errors import ConfigError, InputError
-from anchor.render.face import read_rgb
-from anchor.render.landmarks import (
+from anchor.core.errors import ConfigError, InputError
+from anchor.render.presenter.face import read_rgb
+from anchor.render.presenter.landmarks import (
     GROUPS,
     cached_landmarks,
     from_regions,
     landmarks_from_toml,
     landmarks_to_toml,
 )
-from anchor.render.mouth import JAW_MAX, MouthModel, Pose
+from anchor.render.presenter.mouth import JAW_MAX, MouthModel, Pose
 
 mp = pytest.importorskip("mediapipe", reason="FaceMesh (mediapipe) is not installed")
 
-from anchor.portrait import add_avatar, check_photo  # noqa: E402
+from anchor.render.presenter.portrait import add_avatar, check_photo  # noqa: E402
 
 LIN = Path(__file__).resolve().parent.parent / "avatars" / "lin.png"
 

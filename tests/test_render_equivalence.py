@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from render_helpers import CUES, decode, fake_factory, psnr, tiny_spec
 
-from anchor.brand import load_brand
+from anchor.assets.brands import load_brand
 from anchor.check.labels import read_aigc
-from anchor.labels import VisibleLabel, aigc_json, aigc_label
-from anchor.models import FigureCard
-from anchor.render.fast import render_fast
-from anchor.render.probe import probe
-from anchor.render.reference import render_moviepy
+from anchor.core.ai_labels import VisibleLabel, aigc_json, aigc_label
+from anchor.core.values import FigureCard
+from anchor.render.encode.fast import render_fast
+from anchor.render.encode.probe import probe
+from anchor.render.encode.reference import render_moviepy
 
 
 @pytest.mark.slow

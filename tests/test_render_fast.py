@@ -10,10 +10,17 @@ import pytest
 from PIL import Image
 from render_helpers import CUES, decode, fake_factory, tiny_spec
 
-from anchor.errors import InputError, RenderError
+from anchor.core.errors import InputError, RenderError
 from anchor.render import RENDERERS, render
-from anchor.render.fast import ffmpeg_args, part_path, render_fast, thumbnail, to_i420, yuv_frames
-from anchor.render.probe import probe
+from anchor.render.encode.fast import (
+    ffmpeg_args,
+    part_path,
+    render_fast,
+    thumbnail,
+    to_i420,
+    yuv_frames,
+)
+from anchor.render.encode.probe import probe
 from anchor.render.scene import build_scene
 
 
@@ -132,7 +139,7 @@ def test_bad_spec_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_thumbnail_is_a_cover_frame_mid_sentence(tmp_path: Path) -> None:
-    from anchor.render.cover import cover_image
+    from anchor.render.graphics.cover import cover_image
 
     spec = tiny_spec(tmp_path, width=360, height=640)
     png = thumbnail(spec, tmp_path / "thumb.png", track_factory=fake_factory)
@@ -151,7 +158,7 @@ def test_render_dispatch(tmp_path: Path) -> None:
 
 
 def test_probe_tells_a_file_without_faststart(tmp_path: Path) -> None:
-    from anchor.ffmpeg import run_ffmpeg
+    from anchor.core.ffmpeg import run_ffmpeg
 
     out = tmp_path / "plain.mp4"
     run_ffmpeg(["-f", "lavfi", "-i", "color=c=blue:s=64x48:r=25:d=0.4",

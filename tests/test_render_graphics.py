@@ -10,14 +10,14 @@ import numpy as np
 from PIL import Image
 from render_helpers import CUES, decode, fake_factory, tiny_spec
 
-from anchor.brand import load_brand
+from anchor.assets.brands import load_brand
 from anchor.captions import make_captions, to_srt
-from anchor.compose import timeline_speech
-from anchor.models import Box, Branding, FigureCard, RenderSpec, Span, Speech
-from anchor.render.card import CardLayer, place_card
-from anchor.render.cover import cover_image
-from anchor.render.fast import render_fast, thumbnail, to_i420, yuv_frames
-from anchor.render.layout import intersects, layout_for
+from anchor.compose.spec import timeline_speech
+from anchor.core.values import Box, Branding, FigureCard, RenderSpec, Span, Speech
+from anchor.render.encode.fast import render_fast, thumbnail, to_i420, yuv_frames
+from anchor.render.graphics.card import CardLayer, place_card
+from anchor.render.graphics.cover import cover_image
+from anchor.render.graphics.layout import intersects, layout_for
 from anchor.render.scene import build_scene
 
 CARD = FigureCard(600, 1500, "95%", "", "相似度", 95.0)

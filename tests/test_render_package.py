@@ -12,10 +12,16 @@ import pytest
 from PIL import Image
 from render_helpers import decode, fake_factory, psnr, tiny_spec
 
-from anchor.models import Bar, Box, Cut, Visual
-from anchor.render.fast import render_fast
-from anchor.render.layout import PORTRAIT_UI_TOP, inside, intersects, layout_for, studio_layout
-from anchor.render.reference import render_moviepy
+from anchor.core.values import Bar, Box, Cut, Visual
+from anchor.render.encode.fast import render_fast
+from anchor.render.encode.reference import render_moviepy
+from anchor.render.graphics.layout import (
+    PORTRAIT_UI_TOP,
+    inside,
+    intersects,
+    layout_for,
+    studio_layout,
+)
 from anchor.render.scene import build_scene
 
 
@@ -143,7 +149,7 @@ def test_fast_matches_moviepy_with_visuals(tmp_path: Path, size: tuple[int, int]
     ("zh", "新华社记者 欧阳晓明 摄", (220, 300, 540)),
 ])
 def test_a_credit_is_fitted_never_cut(lang: str, credit: str, widths: tuple[int, ...]) -> None:
-    from anchor.compose import font_file
+    from anchor.compose.spec import font_file
     from anchor.render.visuals.graphics import CREDIT_MIN_SCALE, credit_lines, credit_strip
 
     f = font_file()
@@ -177,12 +183,12 @@ def test_vertical_visual_shots_show_the_second_framing(tmp_path: Path) -> None:
 
 
 def test_the_second_framing_is_the_same_presenter_smaller_and_in_step(tmp_path: Path) -> None:
-    from anchor.avatars import load_avatar
-    from anchor.render.studio import inset_track, studio_track
+    from anchor.assets.avatars import load_avatar
+    from anchor.render.presenter.studio import inset_track, studio_track
 
     spec = dataclasses.replace(_spec(tmp_path, (540, 960)), avatar=load_avatar("astra"))
     lay = studio_layout(540, 960)
-    from anchor.render.studio import studio_set
+    from anchor.render.presenter.studio import studio_set
 
     big_box, big, _matted = studio_track(spec, lay, studio_set(540, 960, spec.branding, lay))
     still, box, small = inset_track(spec, lay)
@@ -205,7 +211,7 @@ def test_the_ai_label_as_drawn_stays_clear_of_the_visuals(
         tmp_path: Path, size: tuple[int, int], text: str) -> None:
     """The label at the standard's size reaches below the logo row: the visual boxes, the
     name strap and the 9:16 headline are placed under it, not under a guess of its size."""
-    from anchor.labels import VisibleLabel
+    from anchor.core.ai_labels import VisibleLabel
 
     spec = dataclasses.replace(_spec(tmp_path, size), ai_label=VisibleLabel(text))
     scene = build_scene(spec, fake_factory)

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from render_helpers import font_file
 
-from anchor.errors import RenderError
-from anchor.render.layout import inside, layout_for
-from anchor.render.text import (
+from anchor.core.errors import RenderError
+from anchor.render.graphics.layout import inside, layout_for
+from anchor.render.graphics.lettering import (
     ELLIPSIS,
     caption_sprite,
     check_font,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from anchor.config import load_settings
-from anchor.errors import ReviewNeeded
+from anchor.core.errors import ReviewNeeded
+from anchor.core.settings import load_settings
+from anchor.core.values import Script, Segment, Summary
 from anchor.ingest import ingest
-from anchor.models import Script, Segment, Summary
 from anchor.pipeline import require_reviewed
 
 FLAGGED = Script(
@@ -19,12 +19,12 @@ FLAGGED = Script(
     segments=(Segment(0, "投资43亿元。", "It invested 43 billion yuan.",
                       ('number "43亿元" has another value in en: "43 billion yuan"',), True),
               Segment(1, "下雨了。", "It rained.")),
-    backend="fake", glossary=("anchor/data/glossary.toml",))
+    backend="fake", glossary=("anchor/language/data/glossary.toml",))
 
 
 @pytest.fixture
 def fake_prepare(monkeypatch: pytest.MonkeyPatch) -> None:
-    import anchor.cli.script as cli_script
+    import anchor.cli.script_command as cli_script
 
     def prepare(source: str, settings: object, progress: object = None):  # type: ignore[no-untyped-def]
         art = ingest("章立凡微博遭封\n投资43亿元。下雨了。")

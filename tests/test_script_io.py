@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from anchor.errors import InputError
-from anchor.models import Script, Segment, to_dict
+from anchor.core.errors import InputError
+from anchor.core.script_io import MAX_SEGMENTS, MAX_SENTENCE_CHARS, MAX_TITLE_CHARS, parse_script
+from anchor.core.values import Script, Segment, to_dict
 from anchor.pipeline import load_script
-from anchor.script_io import MAX_SEGMENTS, MAX_SENTENCE_CHARS, MAX_TITLE_CHARS, parse_script
 from anchor.web.service import script_from_edit
 
 GOOD = Script(title_zh="湖南日报", title_en="Hunan Daily", source_language="zh",

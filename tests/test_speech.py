@@ -12,16 +12,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from anchor.asr import cer, transcribe, wer
-from anchor.errors import ConfigError, InputError
-from anchor.models import Lang, Span, VoicePreset
-from anchor.tts import BACKENDS, get_backend, speak
-from anchor.tts import edge as edge_module
-from anchor.tts.base import SAMPLE_RATE, Synth
-from anchor.tts.edge import EdgeBackend, decode_mp3
-from anchor.tts.kokoro import MAX_TOKENS, phonemize, split_phonemes
-from anchor.tts.speak import LEAD_IN_MS, SENTENCE_PAUSE_MS, TAIL_MS, voiced_bounds
-from anchor.voices import load_voice
+from anchor.core.errors import ConfigError, InputError
+from anchor.core.values import Lang, Span, VoicePreset
+from anchor.speech import BACKENDS, get_backend, speak
+from anchor.speech import edge as edge_module
+from anchor.speech.asr import cer, transcribe, wer
+from anchor.speech.base import SAMPLE_RATE, Synth
+from anchor.speech.edge import EdgeBackend, decode_mp3
+from anchor.speech.kokoro import MAX_TOKENS, phonemize, split_phonemes
+from anchor.speech.speak import LEAD_IN_MS, SENTENCE_PAUSE_MS, TAIL_MS, voiced_bounds
+from anchor.speech.voices import load_voice
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
@@ -173,7 +173,7 @@ def offline_probe(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 def test_auto_picks_offline_when_edge_is_unreachable(
         offline_probe: list[float], caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="anchor.tts"):
+    with caplog.at_level(logging.INFO, logger="anchor.speech"):
         backend = get_backend("auto", "zh", load_voice("zh-female"))
     assert backend.name == "kokoro"
     assert "kokoro" in caplog.text and "unreachable" in caplog.text
@@ -251,7 +251,7 @@ def test_kokoro_vocab_matches_hibari() -> None:
     """hibari's G2P feeds Kokoro English: both must use the same phoneme table."""
     import hibari
 
-    ours = json.loads((Path(__file__).parents[1] / "anchor/tts/kokoro_vocab.json")
+    ours = json.loads((Path(__file__).parents[1] / "anchor/speech/kokoro_vocab.json")
                       .read_text(encoding="utf-8"))["vocab"]
     theirs = json.loads((Path(hibari.__file__).parent / "assets/vocab.json")
                         .read_text(encoding="utf-8"))
@@ -259,7 +259,7 @@ def test_kokoro_vocab_matches_hibari() -> None:
 
 
 def test_mixed_chinese_and_english_phonemes() -> None:
-    from anchor.tts.kokoro import _vocab
+    from anchor.speech.kokoro import _vocab
 
     phonemes = phonemize("他使用了AI和ChatGPT技术。", "zh")
     english = phonemize("ChatGPT", "en")

@@ -3,7 +3,7 @@
 The phoneme string built word by word must be the string the G2P gives in one call (or the
 audio would change); the durations must account for every sample; and where the voice starts
 again after a pause, a predicted word must start there, as a voice-activity detector hears it.
-The sentences here are not the ones the two-frame lead in anchor.tts.phonemes was measured on.
+The sentences here are not the ones the two-frame lead in anchor.speech.phonemes was measured on.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from anchor import modelstore
-from anchor.align import onset_errors, read_pcm16, voice_onsets
-from anchor.models import Span
-from anchor.tts.phonemes import FRAME_SAMPLES, LEAD_FRAMES, layout, time_tokens
+from anchor.assets import model_store as modelstore
+from anchor.core.values import Span
+from anchor.speech.align import onset_errors, read_pcm16, voice_onsets
+from anchor.speech.phonemes import FRAME_SAMPLES, LEAD_FRAMES, layout, time_tokens
 
 ZH = ("湖南日报的数字记者可以同时用中文和英文播报新闻，在2025年中国新媒体大会上首次亮相。",
       "他们使用了AI和ChatGPT技术，相似度达到百分之九十五。")
@@ -33,7 +33,7 @@ EN = ("The digital reporter, launched on Thursday, reads the news in two languag
 def test_mandarin_layout_is_what_the_g2p_gives(text: str) -> None:
     from misaki.zh import ZHG2P
 
-    from anchor.tts.kokoro import _LATIN_RUN, _en_g2p, phoneme_layout
+    from anchor.speech.kokoro import _LATIN_RUN, _en_g2p, phoneme_layout
 
     g2p = ZHG2P()
     parts, pos = [], 0
@@ -54,7 +54,7 @@ def test_mandarin_layout_is_what_the_g2p_gives(text: str) -> None:
 def test_english_layout_is_what_the_g2p_gives(text: str) -> None:
     from hibari.g2p import G2P
 
-    from anchor.tts.kokoro import phoneme_layout
+    from anchor.speech.kokoro import phoneme_layout
 
     lay = phoneme_layout(text, "en")
     assert lay.phonemes == " ".join(G2P()(text).split())
@@ -98,7 +98,7 @@ needs_kokoro = pytest.mark.skipif(not modelstore.is_ready("kokoro"),
 def test_kokoro_durations_account_for_every_sample_and_leave_the_audio_alone() -> None:
     import onnxruntime as ort
 
-    from anchor.tts.kokoro import _infer, _vocab, _voice_pack, phonemize
+    from anchor.speech.kokoro import _infer, _vocab, _voice_pack, phonemize
 
     pack = _voice_pack("zf_xiaobei")
     phonemes = phonemize(ZH[0], "zh")
@@ -116,7 +116,7 @@ def test_kokoro_durations_account_for_every_sample_and_leave_the_audio_alone() -
 
 @pytest.mark.slow
 def test_hibari_durations_account_for_every_sample() -> None:
-    from anchor.tts.hibari import _engine
+    from anchor.speech.hibari import _engine
 
     engine, timed = _engine("heart")
     assert timed
@@ -128,8 +128,8 @@ def test_hibari_durations_account_for_every_sample() -> None:
 
 
 def _speak(tmp_path: Path, lang: str, texts: tuple[str, ...], preset: str) -> tuple:
-    from anchor.tts import speak
-    from anchor.voices import load_voice
+    from anchor.speech import speak
+    from anchor.speech.voices import load_voice
 
     speech = speak(list(texts), lang, load_voice(preset), "offline",
                    out_wav=tmp_path / f"{lang}.wav", cache_dir=tmp_path / "cache")

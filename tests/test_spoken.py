@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from anchor.spoken import en_number, normalize, normalize_en, normalize_zh, zh_number
+from anchor.language.spoken import en_number, normalize, normalize_en, normalize_zh, zh_number
 
 
 @pytest.mark.parametrize(

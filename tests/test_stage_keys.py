@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from anchor import stage_keys
-from anchor.models import Summary
+from anchor.core import keys as stage_keys
+from anchor.core.values import Summary
 
 
 class _Engine:
@@ -61,10 +61,12 @@ def test_code_fingerprints_change_with_the_code(tmp_path: Path,
 def test_a_stage_s_code_is_what_it_imports_and_no_more() -> None:
     script = stage_keys._closure("translate")
     # the prompts, the checks and what they use shape a script ...
-    assert {"translate", "figures", "names", "glossary", "headline", "text"} <= script
+    assert {"translate", "language/figures", "language/names", "language/glossary",
+            "translate/headline", "language/text"} <= script
     # ... drawing and speech do not (a package's __init__ runs, its other modules do not)
-    assert not {"render/fast", "render/presenter", "tts/kokoro", "pipeline"} & script
-    assert "tts/kokoro" in stage_keys._closure("tts.kokoro")
+    assert not {"render/encode/fast", "render/presenter/track", "speech/kokoro",
+                "pipeline"} & script
+    assert "speech/kokoro" in stage_keys._closure("speech.kokoro")
     assert "summarize" in stage_keys._closure("summarize")
 
 
@@ -84,7 +86,7 @@ def test_a_direction_s_own_model_gives_a_new_script_key(
 
 def test_the_default_llm_keys_by_its_pinned_hash_before_and_after_loading(
         tmp_path: Path) -> None:
-    from anchor.modelstore import pinned_sha256
+    from anchor.assets.model_store import pinned_sha256
     from anchor.translate.llama import LlamaTranslator
 
     default = LlamaTranslator()

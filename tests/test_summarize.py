@@ -7,11 +7,11 @@ import logging
 
 import pytest
 
-from anchor.errors import ConfigError, InputError
-from anchor.models import Article
+from anchor.core.errors import ConfigError, InputError
+from anchor.core.values import Article
+from anchor.language.text import to_traditional
 from anchor.summarize import BACKENDS, get_backend, summarize
 from anchor.summarize.extractive import summary_title
-from anchor.text import to_traditional
 
 
 def article(title: str, paragraphs: list[str], language: str = "en") -> Article:

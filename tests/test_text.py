@@ -1,10 +1,10 @@
-"""anchor.text: sentences, scripts, figures and names (pure, fast)."""
+"""anchor.language.text: sentences, scripts, figures and names (pure, fast)."""
 
 from __future__ import annotations
 
 import pytest
 
-from anchor.text import (
+from anchor.language.text import (
     cjk_ratio,
     extract_figures,
     has_cjk,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from anchor.models import Summary
+from anchor.core.values import Summary
 from anchor.translate import clean_output, correction_prompt, translate_text
 from anchor.translate.checks import check_translation, problem_weight, target_form
 
@@ -265,7 +265,7 @@ class Recording(Scripted):
 
 
 def test_the_model_reads_names_and_figures_already_rendered():
-    from anchor.glossary import load_glossary
+    from anchor.language.glossary import load_glossary
 
     fake = Recording(["Historian Zhang Lifan's account, with more than 100,000 followers, "
                       "and 4.3 billion yuan."])
@@ -277,7 +277,7 @@ def test_the_model_reads_names_and_figures_already_rendered():
 
 
 def test_a_misspelt_name_is_retried_then_flagged():
-    from anchor.glossary import load_glossary
+    from anchor.language.glossary import load_glossary
 
     fake = Scripted(["Zhang Liangfan spoke.", "Zhang Tianfan spoke."])
     got = translate_text(fake, "章立凡发言。", "zh", "en", glossary=load_glossary())  # type: ignore[arg-type]
@@ -286,7 +286,7 @@ def test_a_misspelt_name_is_retried_then_flagged():
 
 
 def test_old_path_leaves_the_sentence_alone():
-    from anchor.glossary import load_glossary
+    from anchor.language.glossary import load_glossary
 
     fake = Recording(["x"] * 2)
     translate_text(fake, "投资43亿元。", "zh", "en", glossary=load_glossary(),  # type: ignore[arg-type]
@@ -372,7 +372,7 @@ def test_a_name_left_in_chinese_is_still_spelt_in_pinyin():
 
 
 def test_a_headline_too_long_for_the_screen_is_asked_for_shorter_before_any_cut():
-    from anchor.glossary import load_glossary
+    from anchor.language.glossary import load_glossary
     from anchor.translate import shorter_headline
 
     def measure(t: str) -> bool:
@@ -395,8 +395,8 @@ def test_a_headline_too_long_for_the_screen_is_asked_for_shorter_before_any_cut(
 
 
 def test_a_headline_cut_that_loses_a_name_is_flagged(monkeypatch: pytest.MonkeyPatch):
-    import anchor.headline as hl
     import anchor.translate as tr
+    import anchor.translate.headline as hl
 
     # the measure lets 36 characters through: "... scholars visit" loses "Taiwan"
     monkeypatch.setattr(tr, "fit_headline", lambda t, names=(), measure=None:
@@ -416,8 +416,8 @@ def test_a_headline_cut_that_loses_a_name_is_flagged(monkeypatch: pytest.MonkeyP
 def test_a_headline_cut_down_to_its_names_is_flagged(monkeypatch: pytest.MonkeyPatch):
     """"China and Papua New Guinea hold talks on a security and policing agreement" cut to
     fit left "China and Papua New Guinea": every name there, and no news."""
-    import anchor.headline as hl
     import anchor.translate as tr
+    import anchor.translate.headline as hl
 
     monkeypatch.setattr(tr, "fit_headline", lambda t, names=(), measure=None:
                         hl.fit_headline(t, names, measure=lambda s: len(s) <= 30))
@@ -447,7 +447,7 @@ def test_single_characters_and_spelt_answers_are_not_taken_as_translations():
 
 
 def test_pinyin_split() -> None:
-    from anchor.names import pinyin_split
+    from anchor.language.names import pinyin_split
 
     assert pinyin_split("Binbin") == ["bin", "bin"]
     assert pinyin_split("Xi'an") == ["xi", "an"]
@@ -457,8 +457,8 @@ def test_pinyin_split() -> None:
 
 def test_a_common_word_spelt_as_a_name_is_flagged() -> None:
     """移英港人货车佬彬彬有礼 ("... is polite") came out as "... truck driver Binbin"."""
-    from anchor.glossary import load_glossary
-    from anchor.names import find_names
+    from anchor.language.glossary import load_glossary
+    from anchor.language.names import find_names
     from anchor.translate.invented import invented_names
 
     g = load_glossary(project=Path("/nonexistent"))
@@ -474,8 +474,8 @@ def test_a_common_word_spelt_as_a_name_is_flagged() -> None:
 
 
 def test_the_sources_own_names_are_not_invented() -> None:
-    from anchor.glossary import load_glossary
-    from anchor.names import find_names
+    from anchor.language.glossary import load_glossary
+    from anchor.language.names import find_names
     from anchor.translate.invented import invented_names
 
     g = load_glossary(project=Path("/nonexistent"))
@@ -519,8 +519,8 @@ _VOTE = ("根据目前已经统计的票数来看，国民党总统参选人马�
     ],
 )
 def test_a_swapped_party_is_flagged(out: str, swapped: list[str]) -> None:
-    from anchor.glossary import load_glossary
-    from anchor.names import find_names
+    from anchor.language.glossary import load_glossary
+    from anchor.language.names import find_names
     from anchor.translate.affiliation import affiliation_problems
 
     g = load_glossary(project=Path("/nonexistent"))
@@ -532,8 +532,8 @@ def test_a_swapped_party_is_flagged(out: str, swapped: list[str]) -> None:
 def test_a_list_of_leaders_ties_no_one_to_the_next_country() -> None:
     """"Australia Prime Minister Anthony Albanese (Antony Albanese), and India Prime
     Minister Narendra Modi": India follows Albanese in a list, it is not his."""
-    from anchor.glossary import load_glossary
-    from anchor.names import find_names
+    from anchor.language.glossary import load_glossary
+    from anchor.language.names import find_names
     from anchor.translate.affiliation import affiliation_problems
 
     g = load_glossary(project=Path("/nonexistent"))
@@ -547,8 +547,8 @@ def test_a_list_of_leaders_ties_no_one_to_the_next_country() -> None:
 
 def test_a_run_of_one_syllable_words_is_a_name_too() -> None:
     """荣幸 ("an honour") came out as "the Rong Xing of the United States"."""
-    from anchor.glossary import load_glossary
-    from anchor.names import find_names
+    from anchor.language.glossary import load_glossary
+    from anchor.language.names import find_names
     from anchor.translate.invented import invented_names
 
     g = load_glossary(project=Path("/nonexistent"))
@@ -566,7 +566,7 @@ def test_a_run_of_one_syllable_words_is_a_name_too() -> None:
 
 def test_a_country_the_english_source_does_not_name_is_flagged() -> None:
     """"Two More Baltic Countries Quit China-Led Forum" came out as 俄罗斯和波罗的海国家…"""
-    from anchor.glossary import load_glossary
+    from anchor.language.glossary import load_glossary
     from anchor.translate.invented import invented_zh_names
 
     g = load_glossary(project=Path("/nonexistent"))
@@ -589,8 +589,8 @@ def test_english_left_inside_chinese_is_flagged() -> None:
 
 
 def test_a_glossary_name_opening_a_sentence_is_a_name() -> None:
-    from anchor.glossary import load_glossary
-    from anchor.names import find_names
+    from anchor.language.glossary import load_glossary
+    from anchor.language.names import find_names
 
     g = load_glossary(project=Path("/nonexistent"))
     names = find_names("Austin was treated for prostate cancer in late December.", "en", g)
@@ -603,8 +603,8 @@ def test_a_glossary_name_opening_a_sentence_is_a_name() -> None:
 
 def test_a_pinyin_name_written_in_characters_is_kept() -> None:
     """"said Li Na" → 李娜说: the characters that spell the name are the right Chinese."""
-    from anchor.glossary import load_glossary
-    from anchor.names import find_names
+    from anchor.language.glossary import load_glossary
+    from anchor.language.names import find_names
     from anchor.translate import fact_problems
 
     g = load_glossary(project=Path("/nonexistent"))

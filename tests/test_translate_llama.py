@@ -11,9 +11,9 @@ import importlib.util
 
 import pytest
 
-from anchor import modelstore
-from anchor.models import Script, Summary
-from anchor.text import cjk_ratio, has_cjk
+from anchor.assets import model_store as modelstore
+from anchor.core.values import Script, Summary
+from anchor.language.text import cjk_ratio, has_cjk
 from anchor.translate import translate
 from anchor.translate.checks import check_translation
 
@@ -103,13 +103,13 @@ HARD = Summary(
 
 @pytest.fixture(scope="module")
 def hard() -> Script:
-    from anchor.glossary import load_glossary
+    from anchor.language.glossary import load_glossary
 
     return translate(HARD, backend="llama", glossary=load_glossary())
 
 
 def test_names_and_figures_are_right_or_marked_for_review(hard: Script):
-    from anchor.figures import figure_problems
+    from anchor.language.figures import figure_problems
 
     expected = [("Zhang Lifan", "Zhang Qianfan", "Peking University"),
                 ("Malanshan", "4.3 billion yuan", "1 billion"),

@@ -20,10 +20,10 @@ torch = pytest.importorskip("torch", reason="transformers backends need the torc
 transformers = pytest.importorskip("transformers")
 spm = pytest.importorskip("sentencepiece", reason="Marian's tokenizer needs sentencepiece")
 
-from anchor.errors import BackendUnavailable  # noqa: E402
-from anchor.models import Article, Summary  # noqa: E402
+from anchor.core.errors import BackendUnavailable  # noqa: E402
+from anchor.core.values import Article, Summary  # noqa: E402
+from anchor.language.text import to_traditional  # noqa: E402
 from anchor.summarize import summarize  # noqa: E402
-from anchor.text import to_traditional  # noqa: E402
 from anchor.translate import transformers_backend as tb  # noqa: E402
 from anchor.translate import translate  # noqa: E402
 

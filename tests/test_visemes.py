@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from render_helpers import pcm16_wav
 
-from anchor.models import Span
-from anchor.render.visemes import VISEMES, mouth_track, phones_of, time_phones
+from anchor.core.values import Span
+from anchor.render.presenter.visemes import VISEMES, mouth_track, phones_of, time_phones
 
 FPS = 30
 RATE = 16000

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from anchor.errors import ConfigError
-from anchor.voices import list_voices, load_voice
+from anchor.core.errors import ConfigError
+from anchor.speech.voices import list_voices, load_voice
 
 SHIPPED = {
     "zh-female": ("zh", "kokoro", "zf_xiaobei", "zh-CN-XiaoxiaoNeural"),

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from anchor.cli import app as cli_app
-from anchor.errors import InputError
+from anchor.core.errors import InputError
 from anchor.web.accounts import Account, AccountStore, Throttle, hash_password, verify_password
 
 BASE = "http://newsroom.example"

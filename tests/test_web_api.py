@@ -12,8 +12,8 @@ import pytest
 from fake_pipeline import SAMPLE_ARTICLE, FakePipeline, make_test_app, wait_for_status
 from fastapi.testclient import TestClient
 
-from anchor.errors import ConfigError
-from anchor.web.jobs import SqliteJobStore, claim
+from anchor.core.errors import ConfigError
+from anchor.web.job_store import SqliteJobStore, claim
 
 TOKEN = "s3cret-token-for-tests"
 BASE = "http://127.0.0.1"

@@ -13,7 +13,7 @@ pytest.importorskip("mediapipe", reason="FaceMesh (mediapipe) is not installed")
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from anchor.errors import AnchorError
+from anchor.core.errors import AnchorError
 from anchor.web import api, avatar_upload
 
 LIN = Path(__file__).resolve().parent.parent / "avatars" / "lin.png"

@@ -272,7 +272,7 @@ def test_a_dead_worker_thread_shows_within_15_s(tmp_path: Path) -> None:
     thread that died holding it) says "Worker lost — retrying" within 15 s and runs again."""
     import time as _time
 
-    from anchor.web.jobs import WORKER_LOST, claim
+    from anchor.web.job_store import WORKER_LOST, claim
 
     with TestClient(make_test_app(tmp_path, workers=1), base_url="http://127.0.0.1") as c:
         store = c.app.state.store  # type: ignore[attr-defined]

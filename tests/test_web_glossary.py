@@ -11,11 +11,11 @@ from fake_pipeline import SAMPLE_ARTICLE, make_test_app, wait_for_status
 from fastapi.testclient import TestClient
 from test_web_review_flags import FlaggingPipeline
 
-from anchor.errors import InputError
-from anchor.glossary import load_glossary
+from anchor.core.errors import InputError
+from anchor.language.glossary import load_glossary
 from anchor.web.accounts import AccountStore
 from anchor.web.glossary_store import GlossaryConflict, NewsroomGlossary, validate_entry
-from anchor.web.jobs import Job
+from anchor.web.job_store import Job
 from anchor.web.runner import settings_for
 
 BASE = "http://127.0.0.1"

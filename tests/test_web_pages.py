@@ -11,8 +11,8 @@ from fake_pipeline import FakePipeline, wait_for_status
 from fake_pipeline import make_test_app as make_app
 from fastapi.testclient import TestClient
 
-from anchor.cli.serve import serve_cmd
-from anchor.errors import ConfigError
+from anchor.cli.serve_command import serve_cmd
+from anchor.core.errors import ConfigError
 from anchor.web.config import load_serve_config
 
 BASE = "http://127.0.0.1"

@@ -69,7 +69,7 @@ def start_worker(queue: str, data: Path, delay: float, lease: float, log: Path,
     env = {**os.environ, "ANCHOR_SERVE_PIPELINE": "fake_pipeline:FakePipeline",
            "ANCHOR_FAKE_DELAY": str(delay),
            "ANCHOR_SERVE_LEASE": str(lease), "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}
-    code = ("import typer; from anchor.cli.serve import serve_cmd; "
+    code = ("import typer; from anchor.cli.serve_command import serve_cmd; "
             "typer.run(serve_cmd)")
     return subprocess.Popen(
         [sys.executable, "-c", code, "--worker-only", "--queue", queue, "--data", str(data),

@@ -27,7 +27,7 @@ def start_server(data: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
            "ANCHOR_FAKE_DELAY": "1.0",
            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}
     env.pop("ANCHOR_API_TOKEN", None)
-    code = "import typer; from anchor.cli.serve import serve_cmd; typer.run(serve_cmd)"
+    code = "import typer; from anchor.cli.serve_command import serve_cmd; typer.run(serve_cmd)"
     proc = subprocess.Popen([sys.executable, "-c", code, "--port", str(port), "--data", str(data)],
                             env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, cwd=ROOT)
     deadline = time.monotonic() + 30

@@ -13,8 +13,8 @@ from fake_pipeline import FakePipeline, wait_for_status
 from fake_pipeline import make_test_app as make_app
 from fastapi.testclient import TestClient
 
-from anchor.glossary import load_glossary
-from anchor.models import Script
+from anchor.core.values import Script
+from anchor.language.glossary import load_glossary
 
 BASE = "http://127.0.0.1"
 WARNING = 'name "章立凡" should read "Zhang Lifan" in en'
@@ -147,7 +147,7 @@ def test_a_client_cannot_claim_someone_elses_tick(tmp_path: Path):
 def test_a_flagged_job_already_queued_goes_back_to_review(tmp_path: Path):
     """Defence in depth: a job in the queue with a flagged script (queued by an older
     server, say) is never rendered: the runner sends it back to review."""
-    from anchor.web.jobs import claim
+    from anchor.web.job_store import claim
     from anchor.web.runner import JobRunner
 
     with TestClient(make_app(tmp_path, FlaggingPipeline(), workers=0), base_url=BASE) as c:

@@ -15,7 +15,7 @@ import pytest
 from fake_pipeline import SAMPLE_ARTICLE, make_test_app, wait_for_status
 from fastapi.testclient import TestClient
 
-from anchor.errors import ConfigError
+from anchor.core.errors import ConfigError
 from anchor.web.accounts import AccountStore
 from anchor.web.config import load_serve_config
 from anchor.web.webhooks import sign, verify

@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from ..models import Captions, Cue, Lang
+from anchor.core.values import Captions, Cue, Lang
+
 from .limits import MIN_CUE_MS
 
 __all__ = ["SNAP_MS", "bilingual_cues"]

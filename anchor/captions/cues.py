@@ -8,7 +8,8 @@ import difflib
 import itertools
 from collections.abc import Sequence
 
-from ..models import Captions, Cue, Lang, Span
+from anchor.core.values import Captions, Cue, Lang, Span
+
 from .limits import MAX_CUE_MS, MAX_LINES, MIN_CUE_MS
 from .lines import LineLayout
 from .tokens import Atom, atoms_of

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pysubs2
 
-from ..cache import atomic_path
-from ..models import Captions, Cue, Lang
-from ..text import HAN
+from anchor.core.cache import atomic_path
+from anchor.core.values import Captions, Cue, Lang
+from anchor.language.text import HAN
 
 __all__ = ["parse_srt", "to_srt", "to_vtt", "write_captions"]
 

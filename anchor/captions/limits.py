@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..models import Lang
+from anchor.core.values import Lang
 
 __all__ = [
     "EN_LINE",

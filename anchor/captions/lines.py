@@ -6,7 +6,8 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from ..models import Lang
+from anchor.core.values import Lang
+
 from .limits import MAX_LINES, display_width, line_limit
 from .tokens import Atom
 

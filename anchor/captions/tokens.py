@@ -8,8 +8,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import Lang
-from ..text import HAN, jieba, to_simplified
+from anchor.core.values import Lang
+from anchor.language.text import HAN, jieba, to_simplified
+
 from .limits import display_width, line_limit
 
 __all__ = ["Atom", "atoms_of"]

@@ -4,7 +4,7 @@ For each clip of a render folder:
 
 - **Speech**: the clip's audio goes through speech recognition (Whisper base,
   offline) and is compared with the script: character error rate for Mandarin,
-  word error rate for English (``anchor.asr``). Mandarin is judged by sound by
+  word error rate for English (``anchor.speech.asr``). Mandarin is judged by sound by
   default (toneless pinyin syllables): on the sample article Whisper base wrote
   示例 as 势力 and 双语 as 双鱼, 15 % CER for a voice that was 3.8 % off by sound.
 - **Facts**: every figure, date and Latin-script name of the source-language

@@ -22,9 +22,9 @@ import av
 import numpy as np
 from PIL import Image
 
-from ..consent import publishable
-from ..labels import AIGC_KEY, MIN_OPENING_MS, MIN_TEXT_SHARE, VisibleLabel, parse_aigc
-from ..models import Box, Consent
+from anchor.assets.consent import publishable
+from anchor.core.ai_labels import AIGC_KEY, MIN_OPENING_MS, MIN_TEXT_SHARE, VisibleLabel, parse_aigc
+from anchor.core.values import Box, Consent
 
 __all__ = ["LabelCheck", "check_labels", "read_aigc", "read_png_aigc", "visible_label_found"]
 
@@ -90,7 +90,8 @@ def _frames(video: Path, wanted: list[int]) -> dict[int, tuple[float, np.ndarray
 def visible_label_found(video: Path, record: dict[str, Any]) -> tuple[list[float], list[float]]:
     """Times (s) where the recorded tab is in the frames (first frame, middle and last of
     its showing), and those where it is not."""
-    from ..render.label import LabelPlan, label_sprite  # deferred: PIL fonts, OpenCV
+    # deferred: PIL fonts, OpenCV
+    from anchor.render.graphics.label_tab import LabelPlan, label_sprite
 
     x, y, w, h = (int(v) for v in record["box"])
     label = VisibleLabel(text=str(record["text"]), position=str(record["position"]),

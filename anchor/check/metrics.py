@@ -16,17 +16,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..align import read_pcm16, refine_word_starts
-from ..asr import Transcript, transcribe, wer  # Whisper loads on first use
-from ..captions import display_width
-from ..errors import AnchorError
-from ..ffmpeg import run_ffmpeg
-from ..figures import parse_figures
-from ..loudness import Loudness, measure
-from ..models import LANGS, Captions, Cue, Lang, Span
-from ..spoken import en_number, normalize, normalize_zh
-from ..text import HAN, has_cjk
-from ..translate.checks import Problem, check_translation
+from anchor.captions import display_width
+from anchor.core.errors import AnchorError
+from anchor.core.ffmpeg import run_ffmpeg
+from anchor.core.values import LANGS, Captions, Cue, Lang, Span
+from anchor.language.figures import parse_figures
+from anchor.language.spoken import en_number, normalize, normalize_zh
+from anchor.language.text import HAN, has_cjk
+from anchor.speech.align import read_pcm16, refine_word_starts
+from anchor.speech.asr import Transcript, transcribe, wer  # Whisper loads on first use
+from anchor.speech.level import Loudness, measure
+from anchor.translate.checks import Problem, check_translation
+
 from .thresholds import Thresholds
 
 __all__ = [

@@ -11,12 +11,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..cache import atomic_write_text
-from ..captions import bilingual_cues, make_captions, parse_srt
-from ..errors import InputError
-from ..labels import AIGC_KEY
-from ..models import LANGS, Captions, Lang, Span, to_dict
-from ..script_io import load_script
+from anchor.captions import bilingual_cues, make_captions, parse_srt
+from anchor.core.ai_labels import AIGC_KEY
+from anchor.core.cache import atomic_write_text
+from anchor.core.errors import InputError
+from anchor.core.script_io import load_script
+from anchor.core.values import LANGS, Captions, Lang, Span, to_dict
+
 from .labels import LabelCheck, check_labels
 from .thresholds import Thresholds
 from .verdicts import CheckReport, ClipCheck, check_clip

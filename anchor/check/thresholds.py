@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..models import Lang
-from ..text import parse_bool
+from anchor.core.errors import InputError
+from anchor.core.values import Lang
+from anchor.language.text import parse_bool
 
 __all__ = ["Thresholds"]
 
@@ -19,7 +19,7 @@ __all__ = ["Thresholds"]
 def _defaults() -> dict[str, Any]:
     # The [check] table of defaults.toml is the one place these numbers are written;
     # anchor.toml, the environment and flags override them through config.
-    with Path(__file__).parent.parent.joinpath("defaults.toml").open("rb") as f:
+    with Path(__file__).parent.parent.joinpath("core", "defaults.toml").open("rb") as f:
         return dict(tomllib.load(f)["check"])
 
 

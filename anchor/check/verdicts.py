@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..asr import Transcript, cer, wer
-from ..captions import parse_srt
-from ..errors import AnchorError, InputError
-from ..loudness import Loudness, measure
-from ..models import Captions, Lang
+from anchor.captions import parse_srt
+from anchor.core.errors import AnchorError, InputError
+from anchor.core.values import Captions, Lang
+from anchor.speech.asr import Transcript, cer, wer
+from anchor.speech.level import Loudness, measure
+
 from .metrics import (
     CaptionTiming,
     FactCheck,

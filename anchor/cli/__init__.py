@@ -13,8 +13,20 @@ import sys
 import typer
 from typer.main import get_command
 
-from ..errors import AnchorError
-from . import avatars, batch, check, demo, info, models, render, script, serve, users
+from anchor.core.errors import AnchorError
+
+from . import (
+    avatars_command,
+    batch_command,
+    check_command,
+    demo_command,
+    info_command,
+    models_command,
+    render_command,
+    script_command,
+    serve_command,
+    users_command,
+)
 from .console import err_console, setup_logging
 
 __all__ = ["app", "main"]
@@ -36,18 +48,18 @@ def _root(
     setup_logging(logging.ERROR if quiet else logging.WARNING - 10 * min(verbose, 2))
 
 
-app.command("render")(render.render_cmd)
-app.command("script")(script.script_cmd)
-app.command("batch")(batch.batch_cmd)
-app.command("check")(check.check_cmd)
-app.command("serve")(serve.serve_cmd)
-app.command("demo")(demo.demo_cmd)
-app.command("voices")(info.voices_cmd)
-app.command("brands")(info.brands_cmd)
-app.command("doctor")(info.doctor_cmd)
-app.add_typer(avatars.app, name="avatars")
-app.add_typer(models.app, name="models")
-app.add_typer(users.app, name="users")
+app.command("render")(render_command.render_cmd)
+app.command("script")(script_command.script_cmd)
+app.command("batch")(batch_command.batch_cmd)
+app.command("check")(check_command.check_cmd)
+app.command("serve")(serve_command.serve_cmd)
+app.command("demo")(demo_command.demo_cmd)
+app.command("voices")(info_command.voices_cmd)
+app.command("brands")(info_command.brands_cmd)
+app.command("doctor")(info_command.doctor_cmd)
+app.add_typer(avatars_command.app, name="avatars")
+app.add_typer(models_command.app, name="models")
+app.add_typer(users_command.app, name="users")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,8 +18,9 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..errors import InputError
-from ..models import Article, ArticleImage
+from anchor.core.errors import InputError
+from anchor.core.values import Article, ArticleImage
+
 from .chars import (
     MAX_BYTES,
     MAX_CHARS,
@@ -30,9 +31,9 @@ from .chars import (
 )
 from .cleanup import clean_paragraphs
 from .decode import check_text, decode_bytes
+from .detect import detect_language, detect_variant
 from .formats import SUFFIX_FORMATS, from_json, sniff_format
 from .images import RawImage, resolve_images
-from .language import detect_language, detect_variant
 from .markdown import from_markdown, markdown_pictures
 from .titles import pick_title
 

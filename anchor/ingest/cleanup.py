@@ -9,8 +9,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..models import Lang
-from ..text import HAN
+from anchor.core.values import Lang
+from anchor.language.text import HAN
 
 __all__ = ["clean_paragraphs", "looks_like_heading", "strip_closers"]
 

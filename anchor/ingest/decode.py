@@ -7,8 +7,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from ..errors import InputError
-from ..text import HAN, is_han, jieba, to_simplified
+from anchor.core.errors import InputError
+from anchor.language.text import HAN, is_han, jieba, to_simplified
+
 from .chars import MAX_CHARS
 
 __all__ = ["check_text", "decode_bytes"]

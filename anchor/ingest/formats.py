@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from ..errors import InputError
+from anchor.core.errors import InputError
 
 __all__ = ["SUFFIX_FORMATS", "from_json", "sniff_format"]
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..models import ArticleImage
+from anchor.core.values import ArticleImage
 
 __all__ = ["RawImage", "html_images", "markdown_images", "resolve_images", "split_credit"]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..headline import fit_headline
-from ..models import Lang
+from anchor.core.values import Lang
+from anchor.translate.headline import fit_headline
+
 from .cleanup import looks_like_heading, strip_closers
 
 __all__ = ["pick_title"]

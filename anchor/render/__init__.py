@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..models import RenderResult, RenderSpec
-from .fast import render_fast, thumbnail
-from .reference import render_moviepy
+from anchor.core.errors import InputError
+from anchor.core.values import RenderResult, RenderSpec
+from anchor.render.encode.fast import render_fast, thumbnail
+from anchor.render.encode.reference import render_moviepy
 
 __all__ = ["RENDERERS", "Renderer", "render", "render_fast", "render_moviepy", "thumbnail"]
 

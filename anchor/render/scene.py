@@ -10,7 +10,7 @@ timed layer (``Layer``) says per frame a *key* that changes exactly when its pic
 changes, and its picture as a Sprite; the fast renderer redraws
 a layer's box only when its key changes, the reference composes every frame whole.
 
-Frame timing uses anchor.timing only: a cue shows on every frame whose start time
+Frame timing uses anchor.core.timing only: a cue shows on every frame whose start time
 lies in [start_ms, end_ms).
 """
 
@@ -26,25 +26,31 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from ..errors import InputError, RenderError
-from ..models import Box, RenderResult, RenderSpec
-from ..timing import frame_count, ms_at_frame
-from .background import StaticLayers, alpha_over, static_layers
-from .bumper import bumper_layers
-from .card import CardLayer, place_card
-from .label import LabelLayer, LabelPlan, label_frames, label_plan, label_sprite
-from .layout import Layout, inside, intersects, layout_for, studio_layout
-from .presenter import PresenterTrack
-from .shots import VisualLayer, inset_layers, visual_layers
-from .studio import inset_track, studio_box, studio_set, studio_track
-from .text import Sprite, caption_sprite, check_font
-from .ticker import TickerLayer, ticker_boxes
+from anchor.core.errors import InputError, RenderError
+from anchor.core.timing import frame_count, ms_at_frame
+from anchor.core.values import Box, RenderResult, RenderSpec
+from anchor.render.graphics.background import StaticLayers, alpha_over, static_layers
+from anchor.render.graphics.bumper import bumper_layers
+from anchor.render.graphics.card import CardLayer, place_card
+from anchor.render.graphics.label_tab import (
+    LabelLayer,
+    LabelPlan,
+    label_frames,
+    label_plan,
+    label_sprite,
+)
+from anchor.render.graphics.layout import Layout, inside, intersects, layout_for, studio_layout
+from anchor.render.graphics.lettering import Sprite, caption_sprite, check_font
+from anchor.render.graphics.ticker import TickerLayer, ticker_boxes
+from anchor.render.presenter.studio import inset_track, studio_box, studio_set, studio_track
+from anchor.render.presenter.track import PresenterTrack
+from anchor.render.visuals.shots import VisualLayer, inset_layers, visual_layers
 
 __all__ = ["Layer", "Scene", "Track", "TrackFactory", "build_scene", "presenter_track"]
 
 
 class Track(Protocol):
-    """The presenter animation (anchor.render.presenter.PresenterTrack)."""
+    """The presenter animation (anchor.render.presenter.track.PresenterTrack)."""
 
     @property
     def static(self) -> np.ndarray:  # RGB uint8, box.h x box.w: the presenter at rest

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from .. import env
-from ..errors import BackendUnavailable, ConfigError
-from ..models import Article, Summary
+from anchor.core import env
+from anchor.core.errors import BackendUnavailable, ConfigError
+from anchor.core.values import Article, Summary
+
 from .abstractive import AbstractiveSummarizer
 from .extractive import ExtractiveSummarizer
 

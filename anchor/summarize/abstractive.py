@@ -11,12 +11,13 @@ import importlib.util
 import logging
 import os
 
-from .. import env
-from ..errors import ConfigError, InputError, ModelError
-from ..headline import headline_from_sentence
-from ..hf_models import Pretrained, generate, load_pretrained
-from ..models import Article, Summary
-from ..text import extract_figures, split_sentences
+from anchor.assets.hf_models import Pretrained, generate, load_pretrained
+from anchor.core import env
+from anchor.core.errors import ConfigError, InputError, ModelError
+from anchor.core.values import Article, Summary
+from anchor.language.text import extract_figures, split_sentences
+from anchor.translate.headline import headline_from_sentence
+
 from .extractive import summary_title
 
 __all__ = ["SUMMARY_MODEL_ENV", "AbstractiveSummarizer"]

@@ -26,10 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import BackendUnavailable, InputError
-from ..headline import headline_from_sentence, is_dateline
-from ..models import Article, Summary
-from ..text import (
+from anchor.core.errors import BackendUnavailable, InputError
+from anchor.core.values import Article, Summary
+from anchor.language.text import (
     extract_figures,
     has_cjk,
     jieba_posseg,
@@ -37,6 +36,7 @@ from ..text import (
     split_sentences,
     to_simplified,
 )
+from anchor.translate.headline import headline_from_sentence, is_dateline
 
 __all__ = ["ExtractiveSummarizer", "candidate_sentences", "has_own_title", "headline_for",
            "score_sentences", "summary_title"]

@@ -18,13 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .. import env
-from ..errors import BackendUnavailable, ConfigError
-from ..figures import rewrite
-from ..glossary import Glossary, load_glossary
-from ..headline import Measure, fit_headline, fits, says_nothing
-from ..models import Lang, Script, Segment, Summary
-from ..names import (
+from anchor.core import env
+from anchor.core.errors import BackendUnavailable, ConfigError
+from anchor.core.values import Lang, Script, Segment, Summary
+from anchor.language.figures import rewrite
+from anchor.language.glossary import Glossary, load_glossary
+from anchor.language.names import (
     Name,
     find_names,
     looks_like_name,
@@ -32,7 +31,8 @@ from ..names import (
     render_name,
     title_names,
 )
-from ..text import HAN, has_cjk, to_simplified, to_traditional
+from anchor.language.text import HAN, has_cjk, to_simplified, to_traditional
+
 from . import llama
 from .affiliation import affiliation_problems
 from .checks import (
@@ -44,6 +44,7 @@ from .checks import (
     problem_weight,
     target_form,
 )
+from .headline import Measure, fit_headline, fits, says_nothing
 from .invented import invented_names, invented_zh_names
 from .llama import LlamaTranslator
 from .meaning import meaning_problems

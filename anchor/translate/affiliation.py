@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..names import Name
+from anchor.language.names import Name
+
 from .checks import Problem
 
 __all__ = ["affiliation_problems"]

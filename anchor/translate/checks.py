@@ -13,10 +13,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..figures import figure_problems, magnitude_words, parse_figures, render
-from ..models import Lang
-from ..names import Name, spelt_in_chinese
-from ..text import CJK, cjk_ratio, latin_names
+from anchor.core.values import Lang
+from anchor.language.figures import figure_problems, magnitude_words, parse_figures, render
+from anchor.language.names import Name, spelt_in_chinese
+from anchor.language.text import CJK, cjk_ratio, latin_names
 
 __all__ = [
     "Problem",

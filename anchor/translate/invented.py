@@ -19,9 +19,10 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-from ..glossary import Glossary
-from ..names import Name, glossary_kind, is_person_here, pinyin_split, spelt_in
-from ..text import has_cjk, jieba_posseg, latin_names, word_spans
+from anchor.language.glossary import Glossary
+from anchor.language.names import Name, glossary_kind, is_person_here, pinyin_split, spelt_in
+from anchor.language.text import has_cjk, jieba_posseg, latin_names, word_spans
+
 from .checks import Problem
 
 __all__ = ["invented_names", "invented_zh_names"]

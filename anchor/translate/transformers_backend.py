@@ -14,10 +14,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .. import env
-from ..errors import ConfigError
-from ..hf_models import LOCK, Pretrained, generate, load_pretrained
-from ..models import Lang
+from anchor.assets.hf_models import LOCK, Pretrained, generate, load_pretrained
+from anchor.core import env
+from anchor.core.errors import ConfigError
+from anchor.core.values import Lang
+
 from .llama import chat_messages
 
 __all__ = ["MT_MODEL_ENV", "TransformersTranslator", "load_pretrained"]

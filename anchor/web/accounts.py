@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from ..errors import AnchorError, InputError
+from anchor.core.errors import AnchorError, InputError
+
 from .sqlite import immediate
 
 __all__ = ["ADMIN", "LOCAL", "ROLES", "Account", "AccountStore", "FailureLog", "Forbidden",

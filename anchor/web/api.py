@@ -20,13 +20,14 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from ..errors import AnchorError, BackendUnavailable, ConfigError, InputError, ModelError
-from ..models import Script, from_dict, to_dict
-from ..script_io import MAX_TITLE_CHARS
+from anchor.core.errors import AnchorError, BackendUnavailable, ConfigError, InputError, ModelError
+from anchor.core.script_io import MAX_TITLE_CHARS
+from anchor.core.values import Script, from_dict, to_dict
+
 from .accounts import ADMIN, LOCAL, Account, Forbidden
 from .auth import Caller, api_account
 from .glossary_store import GlossaryConflict, GlossaryNotFound
-from .jobs import ACTIVE, Job, JobNotFound
+from .job_store import ACTIVE, Job, JobNotFound
 from .outbox import OutboxEvent
 from .pictures import MAX_PICTURE_BYTES, MAX_PICTURES
 from .security import json_too_deep

@@ -24,15 +24,17 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__
-from ..errors import AnchorError
-from . import api, avatar_upload, glossary_routes, pages, shots
+from anchor import __version__
+from anchor.core.errors import AnchorError
+
+from . import api, avatar_upload, glossary_routes, pages
+from . import shot_routes as shots
 from .accounts import AccountStore, FailureLog, RedisFailures, SqliteFailures, Throttle
 from .auth import AuthError, LoginRequired, Throttled
 from .config import LOOPBACK, ServeConfig, load_serve_config
 from .fonts import WebFonts
 from .glossary_store import NewsroomGlossary
-from .jobs import Job, JobStore, RedisJobStore, SqliteJobStore
+from .job_store import Job, JobStore, RedisJobStore, SqliteJobStore
 from .outbox import OutboxEvent
 from .queues import attach_webhooks, build
 from .runner import Pipeline

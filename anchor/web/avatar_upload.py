@@ -1,7 +1,7 @@
 """`POST /api/avatars`: a reporter uploads a portrait and becomes a presenter;
 `GET /api/avatars`: the presenters and their consent.
 
-The same checks and output as `anchor avatars add` (anchor.portrait): one frontal
+The same checks and output as `anchor avatars add` (anchor.render.presenter.portrait): one frontal
 face, big enough, eyes open, mouth closed or smiling; a bad photo is a 422 with the
 reason and a hint. The editor records the person's consent with the photo (``consent``:
 where the signed consent is kept, ``person``, ``consent_date``), or declares the face no
@@ -19,10 +19,11 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from ..avatars import avatars_dir, list_avatars, load_avatar
-from ..brand import load_brand
-from ..consent import consent_record
-from ..errors import InputError
+from anchor.assets.avatars import avatars_dir, list_avatars, load_avatar
+from anchor.assets.brands import load_brand
+from anchor.assets.consent import consent_record
+from anchor.core.errors import InputError
+
 from .accounts import Account, Forbidden
 from .api import require_token
 
@@ -52,7 +53,8 @@ async def upload_avatar(
     if not me.may_approve:  # a new face on air is an editor's call, like approving a clip
         raise Forbidden("only an editor can add a presenter",
                         hint="ask an editor, or use `anchor avatars add` on the server")
-    from ..portrait import add_avatar, consent_table  # deferred: OpenCV and PIL, first upload
+    # deferred: OpenCV and PIL, first upload
+    from anchor.render.presenter.portrait import add_avatar, consent_table
 
     # the consent first: no photo is read, checked or kept without it
     consent_table(consent=consent, person=person, consent_date=consent_date,

@@ -29,8 +29,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from ..errors import AnchorError
-from .jobs import ACTIVE, Job, JobNotFound, JobStore, owned
+from anchor.core.errors import AnchorError
+
+from .job_store import ACTIVE, Job, JobNotFound, JobStore, owned
 
 __all__ = ["JobCancelled", "LeaseWatch", "child_pids", "interrupt_thread", "kill_children"]
 

@@ -1,7 +1,7 @@
 """Settings of the submission service itself (where jobs live, who may call, limits).
 
 Render options (avatar, voices, languages...) are not here: they come from
-``anchor.config.load_settings`` like everywhere else. Layers, later wins:
+``anchor.core.settings.load_settings`` like everywhere else. Layers, later wins:
 built-in defaults → ``[serve]`` in anchor.toml → ``ANCHOR_SERVE_*`` / ``ANCHOR_API_TOKEN``
 environment → ``anchor serve`` flags.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from anchor.core.errors import ConfigError
 
 __all__ = ["LOOPBACK", "ServeConfig", "is_loopback", "load_serve_config", "queue_kind"]
 

@@ -21,8 +21,8 @@ import os
 import threading
 from pathlib import Path
 
-from ..modelstore import is_ready, model_path
-from ..paths import cache_dir
+from anchor.assets.model_store import is_ready, model_path
+from anchor.core.paths import cache_dir
 
 __all__ = ["WebFonts"]
 

@@ -16,7 +16,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import AnchorError
+from anchor.core.errors import AnchorError
+
 from .accounts import Account, Forbidden
 from .api import status_for
 from .auth import Caller, api_account, page_account

@@ -5,7 +5,7 @@ tables: ``entries`` (what is in force), ``audit`` (who changed what and when, be
 and after) and ``suggestions`` (a reporter's "add to glossary": an editor accepts or
 rejects it). After every change the entries are exported to ``DATA/glossary.toml``,
 the file every job's translation reads as its newsroom layer (over the base and brand
-glossaries; see ``anchor.glossary``), written through a temporary name.
+glossaries; see ``anchor.language.glossary``), written through a temporary name.
 
 Every entry is validated: its length, its characters (Chinese on the left, a Latin
 spelling on the right, no quotes, controls or private-use characters), and it may not
@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import AnchorError, InputError
-from ..glossary import BASE_GLOSSARY
-from ..names import person_pinyin, pinyin_split, spelt_in
-from ..text import HAN
+from anchor.core.errors import AnchorError, InputError
+from anchor.language.glossary import BASE_GLOSSARY
+from anchor.language.names import person_pinyin, pinyin_split, spelt_in
+from anchor.language.text import HAN
+
 from .sqlite import immediate
 
 __all__ = ["Entry", "GlossaryConflict", "GlossaryNotFound", "NewsroomGlossary", "Suggestion",

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
-    from .jobs import Job
+    from .job_store import Job
 
 __all__ = ["Outbox", "OutboxEvent", "RedisOutbox", "SqliteOutbox", "event_payload",
            "make_event"]

@@ -22,18 +22,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.formparsers import MultiPartException
 
-from ..config import load_settings
-from ..errors import AnchorError, InputError
-from ..models import Script, from_dict, to_dict
+from anchor.core.errors import AnchorError, InputError
+from anchor.core.settings import load_settings
+from anchor.core.values import Script, from_dict, to_dict
+
 from .accounts import Account, check_name_or_empty
-from .api import (
-    FileName,
-    JobId,
-    change_password,
-    file_response,
-    read_submission,
-    status_for,
-)
+from .api import FileName, JobId, change_password, file_response, read_submission, status_for
 from .auth import (
     DEVICE_COOKIE,
     SESSION_COOKIE,
@@ -44,7 +38,7 @@ from .auth import (
     page_account,
     token_key,
 )
-from .jobs import ACTIVE, Job
+from .job_store import ACTIVE, Job
 from .service import JobService, TooLarge, flagged_parts
 
 __all__ = ["LoginRequired", "router", "templates"]

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..models import ArticleImage
+from anchor.core.errors import InputError
+from anchor.core.values import ArticleImage
 
 __all__ = [
     "MAX_PICTURES",
@@ -39,7 +39,7 @@ def save_picture(folder: Path, filename: str, data: bytes, n: int,
                  caption: str = "", credit: str = "") -> ArticleImage:
     """Keep one uploaded picture in ``folder`` under a name of our own, after checking
     it; InputError (the page shows it) when it cannot go on screen."""
-    from ..render.visuals.picture import PictureError, check_picture  # deferred: PIL
+    from anchor.render.visuals.picture import PictureError, check_picture  # deferred: PIL
 
     suffix = Path(filename or "").suffix.lower()
     if suffix not in PICTURE_SUFFIXES:
@@ -65,7 +65,7 @@ def save_picture(folder: Path, filename: str, data: bytes, n: int,
 
 def job_pictures(article: dict[str, Any] | None, folder: Path) -> list[ArticleImage]:
     """The pictures a job may show: the article's own, then those uploaded for it."""
-    from ..models import from_dict
+    from anchor.core.values import from_dict
 
     out: list[ArticleImage] = []
     for raw in (article or {}).get("images", ()) or ():

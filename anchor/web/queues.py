@@ -19,9 +19,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..errors import ConfigError
+from anchor.core.errors import ConfigError
+
 from .config import ServeConfig, queue_kind
-from .jobs import ACTIVE, Job, JobStore, RedisJobStore, SqliteJobStore, claim, release_lost
+from .job_store import ACTIVE, Job, JobStore, RedisJobStore, SqliteJobStore, claim, release_lost
 from .outbox import make_event
 from .runner import JobRunner, Pipeline, load_pipeline
 from .webhooks import WebhookSender

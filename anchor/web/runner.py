@@ -26,16 +26,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from ..config import Settings, load_settings
-from ..errors import AnchorError, ConfigError
-from ..models import Article, ArticleImage, Script, from_dict, to_dict
+from anchor.core.errors import AnchorError, ConfigError
+from anchor.core.settings import Settings, load_settings
+from anchor.core.values import Article, ArticleImage, Script, from_dict, to_dict
+
 from .cancel import JobCancelled, LeaseWatch
 from .config import ServeConfig
-from .jobs import Job, JobNotFound, JobStore, Status, claim, owned
+from .job_store import Job, JobNotFound, JobStore, Status, claim, owned
 from .wording import for_reporter
 
 if TYPE_CHECKING:
-    from ..pipeline import RunResult
+    from anchor.pipeline import RunResult
 
 __all__ = ["JobRunner", "Pipeline", "RealPipeline", "load_pipeline", "settings_for"]
 
@@ -63,13 +64,13 @@ class RealPipeline:
     # deferred, as the class says: the stages and their packages load on first use
     def ingest(self, source: str | bytes, *, title: str | None, name: str,
                images: Sequence[ArticleImage] = ()) -> Article:
-        from ..ingest import ingest
+        from anchor.ingest import ingest
 
         article: Article = ingest(source, title=title, name=name, images=images)
         return article
 
     def prepare(self, article: Article, settings: Settings, progress: Progress) -> Script:
-        from ..pipeline import plan_script_edit, prepare_script
+        from anchor.pipeline import plan_script_edit, prepare_script
 
         _article, _summary, script = prepare_script(article, settings, progress=progress)
         # the reporter reviews the shots too: the edit list is chosen before the review
@@ -77,7 +78,7 @@ class RealPipeline:
 
     def render(self, article: Article, settings: Settings, script: Script, out_dir: Path,
                progress: Progress) -> RunResult:
-        from ..pipeline import render_article
+        from anchor.pipeline import render_article
 
         return render_article(article, settings, script=script, out_dir=out_dir,
                               progress=progress)

@@ -19,17 +19,27 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..avatars import list_avatars
-from ..config import load_settings
-from ..consent import publishable
-from ..errors import AnchorError, InputError
-from ..models import ArticleImage, Script, Segment, from_dict, to_dict
-from ..readable import Unreadable, describe, find_unreadable
-from ..script_io import parse_script
-from ..voices import list_voices
+from anchor.assets.avatars import list_avatars
+from anchor.assets.consent import publishable
+from anchor.core.errors import AnchorError, InputError
+from anchor.core.script_io import parse_script
+from anchor.core.settings import load_settings
+from anchor.core.values import ArticleImage, Script, Segment, from_dict, to_dict
+from anchor.language.readable import Unreadable, describe, find_unreadable
+from anchor.speech.voices import list_voices
+
 from .accounts import LOCAL, Account, Forbidden
 from .config import ServeConfig
-from .jobs import ACTIVE, FINISHED, Job, JobNotFound, JobStore, Status, new_job_id, valid_job_id
+from .job_store import (
+    ACTIVE,
+    FINISHED,
+    Job,
+    JobNotFound,
+    JobStore,
+    Status,
+    new_job_id,
+    valid_job_id,
+)
 from .outbox import OutboxEvent
 from .pictures import check_count, job_pictures, save_picture
 from .queues import JobQueue
@@ -106,7 +116,7 @@ class Choices:
 
 
 def load_choices() -> Choices:
-    """Presenters and voices from the asset folders (anchor.avatars / anchor.voices):
+    """Presenters and voices from the asset folders (anchor.assets.avatars / anchor.speech.voices):
     the presenters whose consent is on record, or who are no real person.
 
     Forgiving: the form must still open if an asset is broken, with the default
@@ -115,7 +125,7 @@ def load_choices() -> Choices:
     avatars: list[tuple[str, str]] = []
     try:
         for a in list_avatars():
-            # only faces that may be shown (anchor.consent), each with what its consent is
+            # only faces that may be shown (anchor.assets.consent), each with what its consent is
             if publishable(a.consent):
                 kind = "drawn" if a.consent.real_person is False else "consent on file"
                 avatars.append((a.name, f"{a.display_name or a.name} · {kind}"))

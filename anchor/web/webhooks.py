@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from .jobs import JobNotFound, JobStore
+from .job_store import JobNotFound, JobStore
 from .outbox import OutboxEvent
 
 __all__ = ["WebhookSender", "sign", "verify"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 
 from .config import load_serve_config, queue_kind
-from .jobs import RedisJobStore
+from .job_store import RedisJobStore
 from .queues import attach_webhooks, make_huey, redis_url
 from .runner import JobRunner, load_pipeline
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from anchor.modelstore import ensure
+from anchor.assets.model_store import ensure
 
 H = 240  # drawn large; the renderer scales it to the logo box
 RED, GOLD, CREAM = (163, 18, 28, 255), (232, 184, 74, 255), (255, 246, 226, 255)

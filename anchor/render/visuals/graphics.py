@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ...models import Bar, Branding
-from ..text import font, hex_rgb, ink_on, wrap, wrap_balanced
+from anchor.core.values import Bar, Branding
+from anchor.render.graphics.lettering import font, hex_rgb, ink_on, wrap, wrap_balanced
 
 __all__ = ["chart_card", "credit_strip", "quote_card", "strap_card"]
 

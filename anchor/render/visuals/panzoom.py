@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ...models import Box
+from anchor.core.values import Box
 
 __all__ = ["ZOOM", "PanZoom", "salient_region"]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ...errors import InputError
+from anchor.core.errors import InputError
 
 __all__ = ["MAX_PIXELS", "MAX_UPSCALE", "PictureError", "PictureInfo", "check_picture",
            "fits", "load_picture"]

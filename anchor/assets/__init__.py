@@ -1,0 +1,1 @@
+"""What a user swaps without code: presenters, brands, and the model files."""

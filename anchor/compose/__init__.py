@@ -1,0 +1,1 @@
+"""Compose stage: everything a renderer needs for one clip, as one RenderSpec."""

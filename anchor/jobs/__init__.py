@@ -1,0 +1,1 @@
+"""Running articles: checks before work, batches, the manifest and reports."""

@@ -1,0 +1,2 @@
+"""The language tools translation and speech share: script ranges and segmentation, spoken
+forms, figures, names and the glossary."""

@@ -1,0 +1,2 @@
+"""Graphics around the presenter: layout, studio, lower third, cards, ticker, bumpers, cover
+and lettering."""
